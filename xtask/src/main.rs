@@ -1,0 +1,2 @@
+//! The commands a developer and CI run: `cargo xtask test | ci | tidy | openapi`.
+fn main() {}
