@@ -2,9 +2,12 @@
 
 pub mod account;
 pub mod agency;
+pub mod audit;
+pub mod model;
 pub mod names;
 pub mod reference;
 pub mod text;
 
 pub use account::Invalid;
 pub use agency::{AgencyKind, Role, RoleSet};
+pub use model::{Agency, Language, TokenKind, Unit, User};

@@ -1,0 +1,15 @@
+//! Cordon's storage: one interface over SQLite and PostgreSQL, their migrations, reference data and the audit log.
+//!
+//! Only this crate knows SQL. Every write that changes intelligence or accounts takes
+//! the audit entries it must leave, and writes them in the same transaction, so that
+//! the record and its audit trail commit or fail together.
+
+mod backend;
+mod error;
+mod migrate;
+mod records;
+pub mod scratch;
+
+pub use backend::{Store, StoreTarget};
+pub use error::StoreError;
+pub use records::{AuditQuery, NewAgency, NewUnit, NewUser, TokenRecord};
