@@ -1,0 +1,49 @@
+//! Cordon's use cases: authenticate, authorise, apply the domain rule, persist and audit; knows no HTTP.
+//!
+//! Every entry point takes the [`Actor`] it acts for, decides whether that actor may,
+//! and hands the store the write together with the audit entries it must leave.
+
+mod actor;
+mod audit;
+mod auth;
+mod clock;
+mod directory;
+mod error;
+mod ids;
+mod limiter;
+
+pub use actor::Actor;
+pub use auth::{Login, LoginOutcome, SESSION_IDLE_MS};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use directory::{NewAgencyInput, NewUnitInput, NewUserInput};
+pub use error::AppError;
+pub use limiter::LoginLimiter;
+
+use std::sync::Arc;
+
+use cordon_store::Store;
+
+/// The application: the store, a clock, and the state use cases share.
+#[derive(Clone)]
+pub struct App {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    limiter: Arc<LoginLimiter>,
+}
+
+impl App {
+    /// An application over an opened store with the given clock.
+    pub fn new(store: Store, clock: Arc<dyn Clock>) -> Self {
+        App { store, clock, limiter: Arc::new(LoginLimiter::default()) }
+    }
+
+    /// The store (for readiness checks and shutdown; use cases go through `App`).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Now, in milliseconds since the Unix epoch, from the app's clock.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+}

@@ -1,0 +1,7 @@
+//! The API's routes, one module per area, each adding its handlers to the router.
+
+pub mod audit;
+pub mod auth;
+pub mod directory;
+pub mod reference;
+pub mod system;

@@ -1,0 +1,239 @@
+//! The one Cordon binary: serve, demo, user, token, audit, migrate.
+
+mod config;
+mod demo;
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+use cordon_app::{Actor, App, NewUserInput, SystemClock};
+use cordon_server::ServerOptions;
+use cordon_store::Store;
+
+/// Cordon: inter-agency information exchange and coordination against smuggling,
+/// trade fraud and counterfeit goods.
+#[derive(Parser)]
+#[command(name = "cordon", version)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct Global {
+    /// Optional TOML configuration file (flags and environment take precedence over it).
+    #[arg(long, env = "CORDON_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    /// Data directory (SQLite file, evidence, keys). Default ./cordon-data.
+    #[arg(long, env = "CORDON_DATA_DIR", global = true)]
+    data_dir: Option<PathBuf>,
+    /// Database URL: postgres://… for PostgreSQL; default the embedded SQLite file in the data directory.
+    #[arg(long, env = "CORDON_DATABASE_URL", global = true, hide_env_values = true)]
+    database: Option<String>,
+    /// Log format: text or json.
+    #[arg(long, env = "CORDON_LOG_FORMAT", global = true)]
+    log_format: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (API under /api/v1).
+    Serve {
+        /// Listen address. Default 127.0.0.1:8080.
+        #[arg(long, env = "CORDON_ADDR")]
+        addr: Option<String>,
+        /// On an empty store, load the demo data first and print the demo logins.
+        #[arg(long)]
+        demo: bool,
+        /// Seed for the demo data.
+        #[arg(long, default_value_t = 389)]
+        demo_seed: u64,
+        /// Mark the session cookie Secure (serve behind HTTPS).
+        #[arg(long, env = "CORDON_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Load the demo data into an empty store and print the demo logins.
+    Demo {
+        /// Seed: the same seed gives the same data and passwords.
+        #[arg(long, default_value_t = 389)]
+        seed: u64,
+    },
+    /// Apply migrations and load reference data, then exit.
+    Migrate,
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Inspect the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user; the password is read from standard input.
+    Add {
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// Name shown to others.
+        #[arg(long)]
+        display_name: String,
+        /// Unit id.
+        #[arg(long)]
+        unit: String,
+        /// Role (repeat for several): officer, analyst, unit_head, deputy_head, liaison_officer, hotline_operator, auditor, administrator.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// vi or en.
+        #[arg(long)]
+        language: Option<String>,
+        /// Let the user keep this password (default: must change it at first sign-in).
+        #[arg(long)]
+        keep_password: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a user and print it (once).
+    Create {
+        /// Whose token.
+        #[arg(long)]
+        user: String,
+        /// What it is for.
+        #[arg(long, default_value = "cli")]
+        label: String,
+        /// Validity in days (1–366).
+        #[arg(long, default_value_t = 90)]
+        days: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Re-check the whole hash chain; names the first bad entry.
+    Verify,
+}
+
+fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CORDON_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let g = cli.global;
+    let file = config::FileConfig::load(g.config.as_deref())?;
+    let (addr, secure) = match &cli.command {
+        Command::Serve { addr, secure_cookies, .. } => (addr.clone(), *secure_cookies),
+        _ => (None, false),
+    };
+    let settings = config::resolve(addr, g.data_dir, g.database, g.log_format, secure, file)?;
+    init_logging(settings.json_logs);
+    let store = Store::open(&settings.target).await.with_context(|| format!("opening the store ({})", settings.target.redacted()))?;
+    let app = App::new(store.clone(), Arc::new(SystemClock));
+
+    let result = run(cli.command, &app, &settings).await;
+    store.close().await;
+    result
+}
+
+async fn run(command: Command, app: &App, settings: &config::Settings) -> anyhow::Result<()> {
+    match command {
+        Command::Serve { demo, demo_seed, .. } => {
+            if demo {
+                if app.store().count_users().await? == 0 {
+                    print_logins(&demo::seed(app, demo_seed).await?);
+                } else {
+                    println!("The store already has users: demo data not loaded.");
+                }
+            }
+            if let Some(password) = app.bootstrap().await? {
+                println!("\n  First start: an administrator account was created.\n  username: admin\n  one-time password: {password}\n  Sign in and change it; this password is not shown again.\n");
+            }
+            let listener = tokio::net::TcpListener::bind(settings.addr).await.with_context(|| format!("cannot listen on {}", settings.addr))?;
+            let local = listener.local_addr()?;
+            tracing::info!(addr = %local, store = %settings.target.redacted(), "Cordon is listening");
+            println!("Cordon is listening on http://{local}");
+            let options = ServerOptions { secure_cookies: settings.secure_cookies };
+            cordon_server::serve(listener, app.clone(), options, shutdown_signal()).await?;
+            tracing::info!("stopped; every acknowledged write is on disk");
+        }
+        Command::Demo { seed } => print_logins(&demo::seed(app, seed).await?),
+        Command::Migrate => {
+            println!("Schema at version {}; reference data loaded.", app.store().schema_version().await?);
+        }
+        Command::User { command: UserCommand::Add { username, display_name, unit, roles, language, keep_password } } => {
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password).context("reading the password from standard input")?;
+            let password = password.trim_end_matches(['\r', '\n']).to_string();
+            if password.is_empty() {
+                bail!("no password on standard input (e.g. `printf '%s' \"$PASSWORD\" | cordon user add …`)");
+            }
+            let input = NewUserInput { username, display_name, unit_id: unit, roles, password, must_change_password: !keep_password, language };
+            let user = app.create_user(&Actor::cli(), input).await?;
+            println!("User {} created (id {}).", user.username, user.id);
+        }
+        Command::Token { command: TokenCommand::Create { user, label, days } } => {
+            let out = app.create_api_token(&Actor::cli(), &user, &label, Some(days)).await?;
+            println!("{}", out.token);
+        }
+        Command::Audit { command: AuditCommand::Verify } => match app.verify_audit().await {
+            Ok((n, head)) => println!("Audit log verified: {n} entries, head {head}."),
+            Err(e) => bail!("{e}"),
+        },
+    }
+    Ok(())
+}
+
+fn print_logins(logins: &[demo::DemoLogin]) {
+    println!("\nDemo data loaded. Demo logins (password — who):");
+    for l in logins {
+        println!("  {:<22} {:<18} {}", l.username, l.password, l.what);
+    }
+    println!();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
