@@ -16,7 +16,6 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::Router;
 use cordon_app::App;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
@@ -92,7 +91,7 @@ pub fn router(app: App, options: ServerOptions) -> Router {
             problem::ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed", "This resource does not accept that method.")
         })
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
