@@ -53,9 +53,11 @@ async fn hash_password(password: String) -> Result<String, AppError> {
 }
 
 async fn verify_password(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || PasswordHash::new(&hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok()))
-        .await
-        .unwrap_or(false)
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    })
+    .await
+    .unwrap_or(false)
 }
 
 // Verifying against this when the user does not exist makes a wrong username cost
@@ -221,7 +223,9 @@ impl App {
             must_change_password: true,
             language: Language::Vi,
         };
-        self.store.insert_user(&user, now, &[cli.audit(now, "user.create", "user", &id, "ok", json!({ "username": "admin", "bootstrap": true }))]).await?;
+        self.store
+            .insert_user(&user, now, &[cli.audit(now, "user.create", "user", &id, "ok", json!({ "username": "admin", "bootstrap": true }))])
+            .await?;
         Ok(Some(password))
     }
 
@@ -238,7 +242,9 @@ impl App {
                 name_en: "Standing Office of the National Steering Committee 389".into(),
                 country: "VN".into(),
             };
-            self.store.insert_agency(&agency, &[cli.audit(now, "agency.create", "agency", "sco-389", "ok", json!({ "bootstrap": true }))]).await?;
+            self.store
+                .insert_agency(&agency, &[cli.audit(now, "agency.create", "agency", "sco-389", "ok", json!({ "bootstrap": true }))])
+                .await?;
         }
         if self.store.unit("sco-389-national").await?.is_none() {
             let unit = NewUnit {
@@ -249,7 +255,9 @@ impl App {
                 name_en: "Standing Office, Steering Committee 389".into(),
                 province_code: None,
             };
-            self.store.insert_unit(&unit, &[cli.audit(now, "unit.create", "unit", "sco-389-national", "ok", json!({ "bootstrap": true }))]).await?;
+            self.store
+                .insert_unit(&unit, &[cli.audit(now, "unit.create", "unit", "sco-389-national", "ok", json!({ "bootstrap": true }))])
+                .await?;
         }
         Ok(())
     }

@@ -82,7 +82,8 @@ impl App {
         if kind.is_domestic() != (country == "VN") {
             return Err(Invalid::new("country", "domestic agencies are VN, foreign partners are not").into());
         }
-        let a = NewAgency { id: input.id, kind, name_vi: name("name_vi", &input.name_vi)?, name_en: name("name_en", &input.name_en)?, country };
+        let a =
+            NewAgency { id: input.id, kind, name_vi: name("name_vi", &input.name_vi)?, name_en: name("name_en", &input.name_en)?, country };
         let now = self.now_ms();
         let entry = actor.audit(now, "agency.create", "agency", &a.id, "ok", json!({ "kind": kind.as_str() }));
         self.store.insert_agency(&a, &[entry]).await?;
@@ -105,7 +106,10 @@ impl App {
         }
         let province_code = match input.province.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
             Some(p) => Some(
-                reference().resolve_province(p).map(|p| p.code.to_string()).ok_or_else(|| Invalid::new("province", "not a province of Vietnam (current or pre-2025 name)"))?,
+                reference()
+                    .resolve_province(p)
+                    .map(|p| p.code.to_string())
+                    .ok_or_else(|| Invalid::new("province", "not a province of Vietnam (current or pre-2025 name)"))?,
             ),
             None => None,
         };
@@ -120,7 +124,14 @@ impl App {
         let now = self.now_ms();
         let entry = actor.audit(now, "unit.create", "unit", &u.id, "ok", json!({ "agency_id": u.agency_id }));
         self.store.insert_unit(&u, &[entry]).await?;
-        Ok(Unit { id: u.id, agency_id: u.agency_id, parent_id: u.parent_id, name_vi: u.name_vi, name_en: u.name_en, province_code: u.province_code })
+        Ok(Unit {
+            id: u.id,
+            agency_id: u.agency_id,
+            parent_id: u.parent_id,
+            name_vi: u.name_vi,
+            name_en: u.name_en,
+            province_code: u.province_code,
+        })
     }
 
     /// Creates a user (administrators, or the operator at the CLI).

@@ -121,13 +121,46 @@ impl Verifier {
     }
 }
 
-/// Verifies a whole log in order.
-pub fn verify<'a>(entries: impl IntoIterator<Item = &'a ChainedEntry>) -> Result<i64, ChainBreak> {
+/// A point of the log vouched for outside the log (signed, published, or kept by an
+/// auditor): the chain alone cannot show that entries were cut off its end, a checkpoint can.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// Sequence number of the entry vouched for.
+    pub seq: i64,
+    /// That entry's hash.
+    pub hash: String,
+}
+
+impl Verifier {
+    /// Ends verification: with a checkpoint, the log must reach it and agree with it.
+    pub fn finish(self, checkpoint: Option<&Checkpoint>) -> Result<i64, ChainBreak> {
+        if let Some(cp) = checkpoint {
+            if self.verified() < cp.seq {
+                return Err(ChainBreak { seq: self.verified() + 1, reason: "entries vouched for by a checkpoint are missing" });
+            }
+        }
+        Ok(self.verified())
+    }
+
+    /// Checks an entry against a checkpoint that names it.
+    pub fn check_checkpoint(e: &ChainedEntry, cp: &Checkpoint) -> Result<(), ChainBreak> {
+        if e.entry.seq == cp.seq && e.hash != cp.hash {
+            return Err(ChainBreak { seq: cp.seq, reason: "differs from the checkpoint that vouched for it" });
+        }
+        Ok(())
+    }
+}
+
+/// Verifies a whole log in order, and against a checkpoint if one is given.
+pub fn verify<'a>(entries: impl IntoIterator<Item = &'a ChainedEntry>, checkpoint: Option<&Checkpoint>) -> Result<i64, ChainBreak> {
     let mut v = Verifier::default();
     for e in entries {
         v.check(e)?;
+        if let Some(cp) = checkpoint {
+            Verifier::check_checkpoint(e, cp)?;
+        }
     }
-    Ok(v.verified())
+    v.finish(checkpoint)
 }
 
 #[cfg(test)]
@@ -172,16 +205,33 @@ mod tests {
         ]
     }
 
+    fn head(l: &[ChainedEntry]) -> Checkpoint {
+        let last = &l[l.len() - 1];
+        Checkpoint { seq: last.entry.seq, hash: last.hash.clone() }
+    }
+
     #[test]
     fn an_untouched_log_verifies() {
-        assert_eq!(verify(&log(50)), Ok(50));
-        assert_eq!(verify(&[]), Ok(0));
+        let l = log(50);
+        assert_eq!(verify(&l, None), Ok(50));
+        assert_eq!(verify(&l, Some(&head(&l))), Ok(50));
+        assert_eq!(verify(&[], None), Ok(0));
+    }
+
+    #[test]
+    fn cutting_the_tail_is_caught_only_by_a_checkpoint() {
+        let mut l = log(10);
+        let cp = head(&l);
+        l.pop();
+        assert_eq!(verify(&l, None), Ok(9), "the chain alone cannot see a cut tail");
+        assert_eq!(verify(&l, Some(&cp)).map_err(|b| b.seq), Err(10));
     }
 
     proptest! {
         #[test]
         fn every_tampering_is_detected(t in tamper()) {
             let mut l = log(20);
+            let cp = head(&l);
             match t {
                 Tamper::Modify(i, s) => {
                     // Rewriting an entry without fixing its hash, or fixing its hash
@@ -197,7 +247,7 @@ mod tests {
                 }
                 Tamper::Swap(a, b) => l.swap(a, b),
             }
-            prop_assert!(verify(&l).is_err());
+            prop_assert!(verify(&l, Some(&cp)).is_err());
         }
 
         #[test]
@@ -205,7 +255,7 @@ mod tests {
             let mut l = log(20);
             l[i].entry.outcome = "denied".into();
             l[i].hash = chain_hash(&l[i].prev_hash, &l[i].entry);
-            let err = verify(&l).unwrap_err();
+            let err = verify(&l, None).unwrap_err();
             prop_assert_eq!(err.seq, i as i64 + 2);
         }
     }

@@ -281,7 +281,21 @@ mod tests {
         assert_eq!(r.hs_chapters.len(), 96, "01-97 without the reserved 77");
         assert!(r.hs_chapter("77").is_none());
         assert_eq!(r.hs_chapter("24").map(|c| c.title_en), Some("Tobacco and manufactured tobacco substitutes"));
-        for code in ["cigarettes", "sugar", "frozen-food", "medical-supplies", "pharmaceuticals", "gold-currency", "fuel", "drugs-precursors", "wildlife-timber", "firecrackers", "counterfeit-goods", "ip-infringing", "other"] {
+        for code in [
+            "cigarettes",
+            "sugar",
+            "frozen-food",
+            "medical-supplies",
+            "pharmaceuticals",
+            "gold-currency",
+            "fuel",
+            "drugs-precursors",
+            "wildlife-timber",
+            "firecrackers",
+            "counterfeit-goods",
+            "ip-infringing",
+            "other",
+        ] {
             assert!(r.commodity(code).is_some(), "{code}");
         }
     }

@@ -88,7 +88,12 @@ pub fn router(app: App, options: ServerOptions) -> Router {
     api.route("/api/v1/openapi.json", axum::routing::get(move || routes::system::openapi_json(doc.clone())))
         .fallback(|| async { problem::ApiError::no_route() })
         .method_not_allowed_fallback(|| async {
-            problem::ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed", "This resource does not accept that method.")
+            problem::ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "Method not allowed",
+                "This resource does not accept that method.",
+            )
         })
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
@@ -109,7 +114,12 @@ pub fn router(app: App, options: ServerOptions) -> Router {
 
 /// Serves until `shutdown` completes, then lets in-flight requests finish and closes the
 /// store, so that every write acknowledged to a client is on disk when this returns.
-pub async fn serve(listener: tokio::net::TcpListener, app: App, options: ServerOptions, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: App,
+    options: ServerOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let store = app.store().clone();
     let router = router(app, options);
     axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await?;

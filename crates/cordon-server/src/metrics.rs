@@ -47,7 +47,9 @@ impl Metrics {
         for ((route, method, status), s) in map.iter() {
             let _ = writeln!(out, "cordon_http_requests_total{{route=\"{route}\",method=\"{method}\",status=\"{status}\"}} {}", s.count);
         }
-        out.push_str("# HELP cordon_http_request_duration_seconds Time to answer.\n# TYPE cordon_http_request_duration_seconds histogram\n");
+        out.push_str(
+            "# HELP cordon_http_request_duration_seconds Time to answer.\n# TYPE cordon_http_request_duration_seconds histogram\n",
+        );
         let mut by_route: BTreeMap<(&str, &str), Series> = BTreeMap::new();
         for ((route, method, _), s) in map.iter() {
             let agg = by_route.entry((route, method)).or_default();
@@ -59,9 +61,17 @@ impl Metrics {
         }
         for ((route, method), s) in by_route {
             for (i, b) in BUCKETS.iter().enumerate() {
-                let _ = writeln!(out, "cordon_http_request_duration_seconds_bucket{{route=\"{route}\",method=\"{method}\",le=\"{b}\"}} {}", s.buckets[i]);
+                let _ = writeln!(
+                    out,
+                    "cordon_http_request_duration_seconds_bucket{{route=\"{route}\",method=\"{method}\",le=\"{b}\"}} {}",
+                    s.buckets[i]
+                );
             }
-            let _ = writeln!(out, "cordon_http_request_duration_seconds_bucket{{route=\"{route}\",method=\"{method}\",le=\"+Inf\"}} {}", s.count);
+            let _ = writeln!(
+                out,
+                "cordon_http_request_duration_seconds_bucket{{route=\"{route}\",method=\"{method}\",le=\"+Inf\"}} {}",
+                s.count
+            );
             let _ = writeln!(out, "cordon_http_request_duration_seconds_sum{{route=\"{route}\",method=\"{method}\"}} {}", s.sum);
             let _ = writeln!(out, "cordon_http_request_duration_seconds_count{{route=\"{route}\",method=\"{method}\"}} {}", s.count);
         }

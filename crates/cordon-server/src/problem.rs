@@ -69,7 +69,9 @@ impl From<AppError> for ApiError {
             AppError::Unauthenticated => ApiError::unauthenticated(),
             AppError::BadCredentials => ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "Wrong username or password", detail),
             AppError::Forbidden(_) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", "Not allowed", detail),
-            AppError::PasswordChangeRequired => ApiError::new(StatusCode::FORBIDDEN, "password_change_required", "Password change required", detail),
+            AppError::PasswordChangeRequired => {
+                ApiError::new(StatusCode::FORBIDDEN, "password_change_required", "Password change required", detail)
+            }
             AppError::Invalid(i) => ApiError {
                 field: Some(i.field.to_string()),
                 ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", "Invalid input", detail)
@@ -82,7 +84,12 @@ impl From<AppError> for ApiError {
             },
             AppError::Store(StoreError::Open(_)) | AppError::Store(StoreError::Database(_)) => {
                 tracing::error!(error = %detail, "store failure");
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable", "Storage unavailable", "The store could not complete the request; nothing was changed. Try again.")
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "store_unavailable",
+                    "Storage unavailable",
+                    "The store could not complete the request; nothing was changed. Try again.",
+                )
             }
             AppError::Store(_) => {
                 tracing::error!(error = %detail, "store failure");
@@ -137,7 +144,9 @@ fn json_rejection(r: JsonRejection) -> ApiError {
             "Send the body as JSON with Content-Type: application/json.",
         ),
         JsonRejection::JsonSyntaxError(e) => ApiError::bad_input(format!("The body is not valid JSON: {}", e.body_text()), None),
-        JsonRejection::JsonDataError(e) => ApiError::bad_input(format!("The body does not have the expected fields: {}", e.body_text()), None),
+        JsonRejection::JsonDataError(e) => {
+            ApiError::bad_input(format!("The body does not have the expected fields: {}", e.body_text()), None)
+        }
         other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "Payload too large", "The body exceeds the size limit.")
         }
@@ -155,7 +164,9 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for Que
     async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(Query(v)),
-            Err(QueryRejection::FailedToDeserializeQueryString(e)) => Err(ApiError::bad_input(format!("Bad query parameters: {}", e.body_text()), None)),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
+                Err(ApiError::bad_input(format!("Bad query parameters: {}", e.body_text()), None))
+            }
             Err(other) => Err(ApiError::bad_input(other.body_text(), None)),
         }
     }

@@ -97,7 +97,8 @@ async fn bad_input_is_a_clear_problem_and_writes_nothing(s: TestServer) {
     s.user("root", ("sco-389", "steering_committee_office"), "sco-hq", &["administrator"]).await;
     let admin = s.login("root").await;
     let url = format!("{}/api/v1/users", s.base);
-    let (status, body) = split(admin.send(admin.http.post(&url).header(header::CONTENT_TYPE, "application/json").body("{\"username\": ")).await).await;
+    let (status, body) =
+        split(admin.send(admin.http.post(&url).header(header::CONTENT_TYPE, "application/json").body("{\"username\": ")).await).await;
     assert_problem(status, &body, 400, "invalid_input");
     let (status, body) = split(admin.send(admin.http.post(&url).body("username=x")).await).await;
     assert_problem(status, &body, 415, "unsupported_media_type");
@@ -148,7 +149,8 @@ async fn directory_is_administered_by_administrators_only(s: TestServer) {
     let (status, body) = admin.post("/api/v1/agencies", agency).await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["country"], "VN");
-    let (status, body) = admin.post("/api/v1/agencies", json!({ "id": "customs-cn", "kind": "foreign_customs", "name_vi": "x", "name_en": "x" })).await;
+    let (status, body) =
+        admin.post("/api/v1/agencies", json!({ "id": "customs-cn", "kind": "foreign_customs", "name_vi": "x", "name_en": "x" })).await;
     assert_problem(status, &body, 422, "invalid_input");
     assert_eq!(body["field"], "country", "a foreign administration is not VN");
     // A unit's province may be given by its pre-2025 name; it is stored as today's province.
@@ -157,7 +159,10 @@ async fn directory_is_administered_by_administrators_only(s: TestServer) {
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["province_code"], "tuyen-quang");
     let (status, body) = admin
-        .post("/api/v1/units", json!({ "id": "bg-x", "agency_id": "border-guard-vn", "parent_id": "customs-lang-son", "name_vi": "x", "name_en": "x" }))
+        .post(
+            "/api/v1/units",
+            json!({ "id": "bg-x", "agency_id": "border-guard-vn", "parent_id": "customs-lang-son", "name_vi": "x", "name_en": "x" }),
+        )
         .await;
     assert_problem(status, &body, 422, "invalid_input");
     assert_eq!(body["field"], "parent_id");
@@ -179,7 +184,13 @@ async fn directory_is_administered_by_administrators_only(s: TestServer) {
 async fn sessions_cookies_logout_and_expiry(s: TestServer) {
     s.user("officer", ("customs-vn", "customs"), "customs-lang-son", &["officer"]).await;
     let c = s.anonymous();
-    let resp = c.send(c.http.post(format!("{}/api/v1/auth/login", s.base)).json(&json!({ "username": "officer", "password": PASSWORD, "kind": "session" }))).await;
+    let resp = c
+        .send(
+            c.http
+                .post(format!("{}/api/v1/auth/login", s.base))
+                .json(&json!({ "username": "officer", "password": PASSWORD, "kind": "session" })),
+        )
+        .await;
     assert_eq!(resp.status(), 200);
     let cookie = resp.headers()[header::SET_COOKIE].to_str().unwrap().to_string();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
@@ -224,12 +235,17 @@ async fn failed_logins_are_rate_limited_and_audited(s: TestServer) {
     }
     let (status, body) = c.post("/api/v1/auth/login", json!({ "username": "nobody", "password": "wrong password!" })).await;
     assert_problem(status, &body, 401, "bad_credentials");
-    let resp = c.send(c.http.post(format!("{}/api/v1/auth/login", s.base)).json(&json!({ "username": "officer", "password": PASSWORD }))).await;
+    let resp =
+        c.send(c.http.post(format!("{}/api/v1/auth/login", s.base)).json(&json!({ "username": "officer", "password": PASSWORD }))).await;
     assert_eq!(resp.status(), 429, "held even with the right password");
     let retry: u64 = resp.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
     assert!(retry > 0 && retry <= 900);
     s.clock.advance(15 * 60 * 1000 + 1000);
-    assert_eq!(c.post("/api/v1/auth/login", json!({ "username": "officer", "password": PASSWORD })).await.0, 200, "released after the window");
+    assert_eq!(
+        c.post("/api/v1/auth/login", json!({ "username": "officer", "password": PASSWORD })).await.0,
+        200,
+        "released after the window"
+    );
     let auditor = s.login("audit").await;
     let (status, entries) = auditor.get("/api/v1/audit?object_type=account&object_id=officer").await;
     assert_eq!(status, 200);

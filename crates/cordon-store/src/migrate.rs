@@ -133,7 +133,9 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        let upsert_hs = self.sql("INSERT INTO hs_chapters (chapter, title_en) VALUES ($1, $2) ON CONFLICT (chapter) DO UPDATE SET title_en = excluded.title_en");
+        let upsert_hs = self.sql(
+            "INSERT INTO hs_chapters (chapter, title_en) VALUES ($1, $2) ON CONFLICT (chapter) DO UPDATE SET title_en = excluded.title_en",
+        );
         for c in &r.hs_chapters {
             sqlx::query(&upsert_hs).bind(c.chapter).bind(c.title_en).execute(&mut *tx).await?;
         }

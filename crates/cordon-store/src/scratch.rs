@@ -20,7 +20,8 @@ pub async fn scratch_postgres(admin_url: &str) -> Result<StoreTarget, StoreError
     let opts = AnyConnectOptions::from_str(admin_url).map_err(|e| StoreError::Open(e.to_string()))?;
     let mut conn = opts.connect().await.map_err(|e| StoreError::Open(format!("{}: {e}", crate::backend::redact_url(admin_url))))?;
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let stale = sqlx::query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'cordon_t_%'").fetch_all(&mut conn).await?;
+    let stale =
+        sqlx::query("SELECT nspname::text AS nspname FROM pg_namespace WHERE nspname LIKE 'cordon_t_%'").fetch_all(&mut conn).await?;
     for row in stale {
         let name: String = row.try_get("nspname")?;
         let born = name.split('_').nth(2).and_then(|s| s.parse::<u64>().ok()).unwrap_or(now);

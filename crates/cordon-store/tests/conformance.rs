@@ -33,7 +33,7 @@ async fn postgres() -> Option<Fixture> {
             eprintln!("PostgreSQL SKIPPED (no server at {url}: {e}); set CORDON_REQUIRE_PG=1 to make this fail");
             None
         }
-        Err(e) => panic!("PostgreSQL required but not reachable: {e}"),
+        Err(e) => panic!("PostgreSQL required but unusable: {e}"),
     }
 }
 
@@ -82,14 +82,27 @@ fn entry(action: &str, object_id: &str) -> AuditEntry {
 async fn seed(store: &Store) {
     store
         .insert_agency(
-            &NewAgency { id: "customs-vn".into(), kind: AgencyKind::Customs, name_vi: "Hải quan Việt Nam".into(), name_en: "Vietnam Customs".into(), country: "VN".into() },
+            &NewAgency {
+                id: "customs-vn".into(),
+                kind: AgencyKind::Customs,
+                name_vi: "Hải quan Việt Nam".into(),
+                name_en: "Vietnam Customs".into(),
+                country: "VN".into(),
+            },
             &[entry("agency.create", "customs-vn")],
         )
         .await
         .unwrap();
     store
         .insert_unit(
-            &NewUnit { id: "customs-lang-son".into(), agency_id: "customs-vn".into(), parent_id: None, name_vi: "Chi cục Hải quan Lạng Sơn".into(), name_en: "Lang Son Customs".into(), province_code: Some("lang-son".into()) },
+            &NewUnit {
+                id: "customs-lang-son".into(),
+                agency_id: "customs-vn".into(),
+                parent_id: None,
+                name_vi: "Chi cục Hải quan Lạng Sơn".into(),
+                name_en: "Lang Son Customs".into(),
+                province_code: Some("lang-son".into()),
+            },
             &[entry("unit.create", "customs-lang-son")],
         )
         .await
@@ -121,7 +134,8 @@ async fn migrations_and_reference_data(f: Fixture) {
     assert!(ports >= 50);
     assert_eq!(hs, 96);
     assert!(commodities >= 13);
-    for (name, code) in [("Hà Giang", "tuyen-quang"), ("ha giang", "tuyen-quang"), ("Lạng Sơn", "lang-son"), ("Bình Dương", "ho-chi-minh")] {
+    for (name, code) in [("Hà Giang", "tuyen-quang"), ("ha giang", "tuyen-quang"), ("Lạng Sơn", "lang-son"), ("Bình Dương", "ho-chi-minh")]
+    {
         assert_eq!(f.store.resolve_province_alias(name).await.unwrap().as_deref(), Some(code), "{name}");
     }
     assert_eq!(f.store.resolve_province_alias("Atlantis").await.unwrap(), None);
@@ -168,7 +182,16 @@ async fn duplicates_and_missing_references_are_refused_and_write_nothing(f: Fixt
     let missing = s.insert_user(&orphan, 1, &[entry("user.create", "u3")]).await;
     assert!(matches!(missing, Err(StoreError::MissingReference { .. })), "{missing:?}");
     let dup_agency = s
-        .insert_agency(&NewAgency { id: "customs-vn".into(), kind: AgencyKind::Police, name_vi: "x".into(), name_en: "x".into(), country: "VN".into() }, &[entry("agency.create", "customs-vn")])
+        .insert_agency(
+            &NewAgency {
+                id: "customs-vn".into(),
+                kind: AgencyKind::Police,
+                name_vi: "x".into(),
+                name_en: "x".into(),
+                country: "VN".into(),
+            },
+            &[entry("agency.create", "customs-vn")],
+        )
         .await;
     assert!(matches!(dup_agency, Err(StoreError::Conflict { what: "agency id" })), "{dup_agency:?}");
     assert_eq!(audit_count(s).await, before, "a refused write leaves no audit entry");
@@ -181,7 +204,15 @@ async fn tokens_and_password_changes(f: Fixture) {
     let s = &f.store;
     s.insert_user(&new_user("u1", "an.nguyen"), 1, &[]).await.unwrap();
     for (hash, kind) in [("h-session", TokenKind::Session), ("h-api", TokenKind::Api)] {
-        let t = TokenRecord { token_hash: hash.into(), user_id: "u1".into(), kind, label: "t".into(), created_at: 10, expires_at: 1000, revoked_at: None };
+        let t = TokenRecord {
+            token_hash: hash.into(),
+            user_id: "u1".into(),
+            kind,
+            label: "t".into(),
+            created_at: 10,
+            expires_at: 1000,
+            revoked_at: None,
+        };
         s.insert_token(&t, &[entry("token.create", "u1")]).await.unwrap();
     }
     assert_eq!(s.token("h-api").await.unwrap().unwrap().kind, TokenKind::Api);

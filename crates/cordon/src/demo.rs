@@ -22,7 +22,13 @@ const AGENCIES: &[(&str, &str, &str, &str, &str)] = &[
     ("border-guard-vn", "border_guard", "Bộ đội Biên phòng", "Border Guard", "VN"),
     ("police-vn", "police", "Công an nhân dân", "People's Police", "VN"),
     ("coast-guard-vn", "coast_guard", "Cảnh sát biển Việt Nam", "Vietnam Coast Guard", "VN"),
-    ("market-surveillance-vn", "market_surveillance", "Cục Quản lý và Phát triển thị trường trong nước", "Domestic Market Surveillance", "VN"),
+    (
+        "market-surveillance-vn",
+        "market_surveillance",
+        "Cục Quản lý và Phát triển thị trường trong nước",
+        "Domestic Market Surveillance",
+        "VN",
+    ),
     ("tax-vn", "tax", "Cục Thuế", "Tax Department", "VN"),
     ("customs-cn", "foreign_customs", "Tổng cục Hải quan Trung Quốc", "General Administration of Customs of China", "CN"),
     ("customs-la", "foreign_customs", "Tổng cục Hải quan Lào", "Lao Customs Department", "LA"),
@@ -30,8 +36,11 @@ const AGENCIES: &[(&str, &str, &str, &str, &str)] = &[
     ("wco-rilo-ap", "international_organisation", "Văn phòng RILO châu Á - Thái Bình Dương", "WCO RILO Asia/Pacific", "KR"),
 ];
 
-/// (province code, Vietnamese, English, border gates with their Vietnamese and English names).
-const PROVINCES: &[(&str, &str, &str, &[(&str, &str, &str)])] = &[
+/// A border gate or port: (port code, Vietnamese name, English name).
+type Gate = (&'static str, &'static str, &'static str);
+
+/// (province code, Vietnamese, English, its border gates and ports).
+const PROVINCES: &[(&str, &str, &str, &[Gate])] = &[
     ("lang-son", "Lạng Sơn", "Lang Son", &[("huu-nghi", "Hữu Nghị", "Huu Nghi"), ("tan-thanh", "Tân Thanh", "Tan Thanh")]),
     ("quang-ninh", "Quảng Ninh", "Quang Ninh", &[("mong-cai", "Móng Cái", "Mong Cai"), ("cai-lan", "cảng Cái Lân", "Cai Lan Port")]),
     ("lao-cai", "Lào Cai", "Lao Cai", &[("lao-cai", "Lào Cai", "Lao Cai")]),
@@ -42,7 +51,9 @@ const PROVINCES: &[(&str, &str, &str, &[(&str, &str, &str)])] = &[
 
 const FAMILY: &[&str] = &["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương"];
 const MIDDLE: &[&str] = &["Văn", "Thị", "Đức", "Hữu", "Minh", "Thanh", "Quốc", "Ngọc"];
-const GIVEN: &[&str] = &["An", "Bình", "Cường", "Dũng", "Hà", "Hải", "Hương", "Lan", "Long", "Mai", "Nam", "Phong", "Quân", "Sơn", "Thảo", "Tuấn", "Việt", "Yến"];
+const GIVEN: &[&str] = &[
+    "An", "Bình", "Cường", "Dũng", "Hà", "Hải", "Hương", "Lan", "Long", "Mai", "Nam", "Phong", "Quân", "Sơn", "Thảo", "Tuấn", "Việt", "Yến",
+];
 
 /// A small deterministic generator (SplitMix64): the demo must not change when a
 /// dependency's random algorithm does.
@@ -75,33 +86,114 @@ pub async fn seed(app: &App, seed: u64) -> anyhow::Result<Vec<DemoLogin>> {
     }
     let mut rng = Seq(seed);
     for (id, kind, vi, en, country) in AGENCIES {
-        let input = NewAgencyInput { id: (*id).into(), kind: (*kind).into(), name_vi: (*vi).into(), name_en: (*en).into(), country: Some((*country).into()) };
+        let input = NewAgencyInput {
+            id: (*id).into(),
+            kind: (*kind).into(),
+            name_vi: (*vi).into(),
+            name_en: (*en).into(),
+            country: Some((*country).into()),
+        };
         app.create_agency(&cli, input).await.with_context(|| format!("agency {id}"))?;
     }
-    let unit = |id: String, agency: &str, parent: Option<String>, vi: String, en: String, province: Option<&str>| {
-        NewUnitInput { id, agency_id: agency.into(), parent_id: parent, name_vi: vi, name_en: en, province: province.map(Into::into) }
+    let unit = |id: String, agency: &str, parent: Option<String>, vi: String, en: String, province: Option<&str>| NewUnitInput {
+        id,
+        agency_id: agency.into(),
+        parent_id: parent,
+        name_vi: vi,
+        name_en: en,
+        province: province.map(Into::into),
     };
     let mut inputs = vec![
-        unit("customs-hq-asid".into(), "customs-vn", None, "Cục Điều tra chống buôn lậu".into(), "Anti-Smuggling and Investigation Department".into(), None),
+        unit(
+            "customs-hq-asid".into(),
+            "customs-vn",
+            None,
+            "Cục Điều tra chống buôn lậu".into(),
+            "Anti-Smuggling and Investigation Department".into(),
+            None,
+        ),
         unit("border-guard-hq".into(), "border-guard-vn", None, "Bộ Tư lệnh Bộ đội Biên phòng".into(), "Border Guard Command".into(), None),
-        unit("police-c03".into(), "police-vn", None, "Cục Cảnh sát điều tra tội phạm về tham nhũng, kinh tế, buôn lậu".into(), "Economic Crime Police Department".into(), None),
-        unit("coast-guard-r1".into(), "coast-guard-vn", None, "Bộ Tư lệnh Vùng Cảnh sát biển 1".into(), "Coast Guard Region 1".into(), Some("hai-phong")),
-        unit("market-surveillance-hq".into(), "market-surveillance-vn", None, "Cục Quản lý thị trường".into(), "Market Surveillance Department".into(), None),
+        unit(
+            "police-c03".into(),
+            "police-vn",
+            None,
+            "Cục Cảnh sát điều tra tội phạm về tham nhũng, kinh tế, buôn lậu".into(),
+            "Economic Crime Police Department".into(),
+            None,
+        ),
+        unit(
+            "coast-guard-r1".into(),
+            "coast-guard-vn",
+            None,
+            "Bộ Tư lệnh Vùng Cảnh sát biển 1".into(),
+            "Coast Guard Region 1".into(),
+            Some("hai-phong"),
+        ),
+        unit(
+            "market-surveillance-hq".into(),
+            "market-surveillance-vn",
+            None,
+            "Cục Quản lý thị trường".into(),
+            "Market Surveillance Department".into(),
+            None,
+        ),
         unit("tax-hq".into(), "tax-vn", None, "Cục Thuế".into(), "Tax Department".into(), None),
-        unit("customs-cn-hq".into(), "customs-cn", None, "Hải quan Trung Quốc - đầu mối liên lạc".into(), "China Customs liaison desk".into(), None),
+        unit(
+            "customs-cn-hq".into(),
+            "customs-cn",
+            None,
+            "Hải quan Trung Quốc - đầu mối liên lạc".into(),
+            "China Customs liaison desk".into(),
+            None,
+        ),
         unit("customs-la-hq".into(), "customs-la", None, "Hải quan Lào - đầu mối liên lạc".into(), "Lao Customs liaison desk".into(), None),
-        unit("customs-kh-hq".into(), "customs-kh", None, "Hải quan Campuchia - đầu mối liên lạc".into(), "Cambodian Customs liaison desk".into(), None),
+        unit(
+            "customs-kh-hq".into(),
+            "customs-kh",
+            None,
+            "Hải quan Campuchia - đầu mối liên lạc".into(),
+            "Cambodian Customs liaison desk".into(),
+            None,
+        ),
         unit("wco-rilo-ap-desk".into(), "wco-rilo-ap", None, "RILO A/P".into(), "RILO A/P desk".into(), None),
     ];
     for (code, vi, en, gates) in PROVINCES {
         let customs = format!("customs-{code}");
         inputs.push(unit(customs.clone(), "customs-vn", None, format!("Hải quan {vi}"), format!("{en} Customs"), Some(code)));
         for (gate, gvi, gen) in *gates {
-            inputs.push(unit(format!("customs-{code}-{gate}"), "customs-vn", Some(customs.clone()), format!("Hải quan cửa khẩu {gvi}"), format!("{gen} Border Gate Customs"), Some(code)));
+            inputs.push(unit(
+                format!("customs-{code}-{gate}"),
+                "customs-vn",
+                Some(customs.clone()),
+                format!("Hải quan cửa khẩu {gvi}"),
+                format!("{gen} Border Gate Customs"),
+                Some(code),
+            ));
         }
-        inputs.push(unit(format!("border-guard-{code}"), "border-guard-vn", Some("border-guard-hq".into()), format!("Bộ đội Biên phòng tỉnh {vi}"), format!("{en} Border Guard"), Some(code)));
-        inputs.push(unit(format!("police-{code}"), "police-vn", None, format!("Công an tỉnh {vi}"), format!("{en} Provincial Police"), Some(code)));
-        inputs.push(unit(format!("market-surveillance-{code}"), "market-surveillance-vn", Some("market-surveillance-hq".into()), format!("Chi cục Quản lý thị trường {vi}"), format!("{en} Market Surveillance"), Some(code)));
+        inputs.push(unit(
+            format!("border-guard-{code}"),
+            "border-guard-vn",
+            Some("border-guard-hq".into()),
+            format!("Bộ đội Biên phòng tỉnh {vi}"),
+            format!("{en} Border Guard"),
+            Some(code),
+        ));
+        inputs.push(unit(
+            format!("police-{code}"),
+            "police-vn",
+            None,
+            format!("Công an tỉnh {vi}"),
+            format!("{en} Provincial Police"),
+            Some(code),
+        ));
+        inputs.push(unit(
+            format!("market-surveillance-{code}"),
+            "market-surveillance-vn",
+            Some("market-surveillance-hq".into()),
+            format!("Chi cục Quản lý thị trường {vi}"),
+            format!("{en} Market Surveillance"),
+            Some(code),
+        ));
     }
     for input in inputs {
         let id = input.id.clone();
@@ -126,22 +218,70 @@ pub async fn seed(app: &App, seed: u64) -> anyhow::Result<Vec<DemoLogin>> {
     let mut people = vec![
         add("admin".into(), "sco-389-national", &["administrator"], "administrator".into(), "Quản trị hệ thống".into()),
         add("auditor".into(), "sco-389-national", &["auditor"], "auditor".into(), person(&mut rng)),
-        add("hotline".into(), "sco-389-national", &["hotline_operator"], "hotline operator, Steering Committee 389".into(), person(&mut rng)),
-        add("analyst".into(), "customs-hq-asid", &["analyst", "officer"], "analyst, Anti-Smuggling and Investigation Dept.".into(), person(&mut rng)),
+        add(
+            "hotline".into(),
+            "sco-389-national",
+            &["hotline_operator"],
+            "hotline operator, Steering Committee 389".into(),
+            person(&mut rng),
+        ),
+        add(
+            "analyst".into(),
+            "customs-hq-asid",
+            &["analyst", "officer"],
+            "analyst, Anti-Smuggling and Investigation Dept.".into(),
+            person(&mut rng),
+        ),
         add("liaison".into(), "customs-hq-asid", &["liaison_officer", "officer"], "international liaison officer".into(), person(&mut rng)),
         add("rilo".into(), "wco-rilo-ap-desk", &["liaison_officer"], "WCO RILO A/P analyst (foreign partner)".into(), "Kim Min-jun".into()),
     ];
     for (code, _, en, gates) in PROVINCES {
         let short = code.replace('-', "");
-        people.push(add(format!("hq.{short}.head"), &format!("customs-{code}"), &["unit_head", "officer"], format!("head, {en} Customs"), person(&mut rng)));
-        people.push(add(format!("hq.{short}.deputy"), &format!("customs-{code}"), &["deputy_head", "officer"], format!("deputy head, {en} Customs"), person(&mut rng)));
+        people.push(add(
+            format!("hq.{short}.head"),
+            &format!("customs-{code}"),
+            &["unit_head", "officer"],
+            format!("head, {en} Customs"),
+            person(&mut rng),
+        ));
+        people.push(add(
+            format!("hq.{short}.deputy"),
+            &format!("customs-{code}"),
+            &["deputy_head", "officer"],
+            format!("deputy head, {en} Customs"),
+            person(&mut rng),
+        ));
         for (gate, _, gen) in *gates {
             let g = gate.replace('-', "");
-            people.push(add(format!("hq.{g}"), &format!("customs-{code}-{gate}"), &["officer"], format!("officer, {gen} Border Gate Customs"), person(&mut rng)));
+            people.push(add(
+                format!("hq.{g}"),
+                &format!("customs-{code}-{gate}"),
+                &["officer"],
+                format!("officer, {gen} Border Gate Customs"),
+                person(&mut rng),
+            ));
         }
-        people.push(add(format!("bp.{short}"), &format!("border-guard-{code}"), &["officer", "unit_head"], format!("head, {en} Border Guard"), person(&mut rng)));
-        people.push(add(format!("ca.{short}"), &format!("police-{code}"), &["officer"], format!("officer, {en} Provincial Police"), person(&mut rng)));
-        people.push(add(format!("qltt.{short}"), &format!("market-surveillance-{code}"), &["officer"], format!("officer, {en} Market Surveillance"), person(&mut rng)));
+        people.push(add(
+            format!("bp.{short}"),
+            &format!("border-guard-{code}"),
+            &["officer", "unit_head"],
+            format!("head, {en} Border Guard"),
+            person(&mut rng),
+        ));
+        people.push(add(
+            format!("ca.{short}"),
+            &format!("police-{code}"),
+            &["officer"],
+            format!("officer, {en} Provincial Police"),
+            person(&mut rng),
+        ));
+        people.push(add(
+            format!("qltt.{short}"),
+            &format!("market-surveillance-{code}"),
+            &["officer"],
+            format!("officer, {en} Market Surveillance"),
+            person(&mut rng),
+        ));
     }
     app.ensure_standing_office().await?;
     for (input, login) in people {

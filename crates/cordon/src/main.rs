@@ -80,6 +80,8 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Print the OpenAPI 3.1 document of the HTTP API.
+    Openapi,
 }
 
 #[derive(Subcommand)]
@@ -130,7 +132,8 @@ enum AuditCommand {
 }
 
 fn init_logging(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("CORDON_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CORDON_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if json {
         builder.json().init();
@@ -142,6 +145,10 @@ fn init_logging(json: bool) {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    if let Command::Openapi = cli.command {
+        println!("{}", cordon_server::openapi().to_pretty_json()?);
+        return Ok(());
+    }
     let g = cli.global;
     let file = config::FileConfig::load(g.config.as_deref())?;
     let (addr, secure) = match &cli.command {
@@ -171,7 +178,8 @@ async fn run(command: Command, app: &App, settings: &config::Settings) -> anyhow
             if let Some(password) = app.bootstrap().await? {
                 println!("\n  First start: an administrator account was created.\n  username: admin\n  one-time password: {password}\n  Sign in and change it; this password is not shown again.\n");
             }
-            let listener = tokio::net::TcpListener::bind(settings.addr).await.with_context(|| format!("cannot listen on {}", settings.addr))?;
+            let listener =
+                tokio::net::TcpListener::bind(settings.addr).await.with_context(|| format!("cannot listen on {}", settings.addr))?;
             let local = listener.local_addr()?;
             tracing::info!(addr = %local, store = %settings.target.redacted(), "Cordon is listening");
             println!("Cordon is listening on http://{local}");
@@ -190,7 +198,8 @@ async fn run(command: Command, app: &App, settings: &config::Settings) -> anyhow
             if password.is_empty() {
                 bail!("no password on standard input (e.g. `printf '%s' \"$PASSWORD\" | cordon user add …`)");
             }
-            let input = NewUserInput { username, display_name, unit_id: unit, roles, password, must_change_password: !keep_password, language };
+            let input =
+                NewUserInput { username, display_name, unit_id: unit, roles, password, must_change_password: !keep_password, language };
             let user = app.create_user(&Actor::cli(), input).await?;
             println!("User {} created (id {}).", user.username, user.id);
         }
@@ -202,6 +211,7 @@ async fn run(command: Command, app: &App, settings: &config::Settings) -> anyhow
             Ok((n, head)) => println!("Audit log verified: {n} entries, head {head}."),
             Err(e) => bail!("{e}"),
         },
+        Command::Openapi => unreachable!("answered before the store is opened"),
     }
     Ok(())
 }

@@ -15,8 +15,18 @@ struct Server {
     one_time_password: Option<String>,
 }
 
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// Starts `cordon serve` on port 0 over `data_dir` and reads its address (and, on first
 /// start, the one-time password) from its standard output.
+// The child is handed to `Server`, whose Drop kills and reaps it; only a failed start
+// panics first, and then the test process ends and takes the child with it.
+#[allow(clippy::zombie_processes)]
 fn start(data_dir: &std::path::Path) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_cordon"))
         .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
@@ -45,7 +55,8 @@ fn start(data_dir: &std::path::Path) -> Server {
 }
 
 async fn login(http: &reqwest::Client, base: &str, password: &str) -> (u16, Value) {
-    let resp = http.post(format!("{base}/api/v1/auth/login")).json(&json!({ "username": "admin", "password": password })).send().await.unwrap();
+    let resp =
+        http.post(format!("{base}/api/v1/auth/login")).json(&json!({ "username": "admin", "password": password })).send().await.unwrap();
     (resp.status().as_u16(), resp.json().await.unwrap_or(Value::Null))
 }
 
@@ -94,19 +105,19 @@ async fn sigterm_during_a_burst_of_writes_loses_no_acknowledged_write() {
     for w in writers {
         acknowledged.extend(w.await.unwrap());
     }
-    let status = tokio::task::spawn_blocking(move || server.child.wait()).await.unwrap().unwrap();
+    let status = server.child.wait().unwrap();
     assert!(status.success(), "graceful shutdown exits 0, got {status}");
     assert!(acknowledged.len() > 20, "the burst was too short to test anything: {}", acknowledged.len());
 
-    let mut again = start(dir.path());
+    let again = start(dir.path());
     assert!(again.one_time_password.is_none(), "no new admin on a store that has users");
     let (status, body) = login(&http, &again.base, NEW_PASSWORD).await;
     assert_eq!(status, 200, "{body}");
     let token = body["token"].as_str().unwrap();
-    let units: Value = http.get(format!("{}/api/v1/units?agency_id=sco-389", again.base)).bearer_auth(token).send().await.unwrap().json().await.unwrap();
+    let units: Value =
+        http.get(format!("{}/api/v1/units?agency_id=sco-389", again.base)).bearer_auth(token).send().await.unwrap().json().await.unwrap();
     let stored: std::collections::HashSet<&str> = units.as_array().unwrap().iter().map(|u| u["id"].as_str().unwrap()).collect();
     let lost: Vec<&String> = acknowledged.iter().filter(|id| !stored.contains(id.as_str())).collect();
     assert!(lost.is_empty(), "{} of {} acknowledged writes lost, e.g. {:?}", lost.len(), acknowledged.len(), lost.first());
-    let _ = again.child.kill();
-    let _ = again.child.wait();
+    drop(again);
 }

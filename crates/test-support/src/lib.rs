@@ -51,7 +51,7 @@ impl TestServer {
                     eprintln!("PostgreSQL SKIPPED ({e}); set CORDON_REQUIRE_PG=1 to make this fail");
                     return None;
                 }
-                Err(e) => panic!("PostgreSQL required but not reachable: {e}"),
+                Err(e) => panic!("PostgreSQL required but unusable: {e}"),
             },
         };
         let store = Store::open(&target).await.expect("open store");
@@ -85,11 +85,24 @@ impl TestServer {
     pub async fn user(&self, username: &str, (agency, kind): (&str, &str), unit: &str, roles: &[&str]) {
         let cli = Actor::cli();
         if self.app.store().agency(agency).await.expect("agency lookup").is_none() {
-            let input = cordon_app::NewAgencyInput { id: agency.into(), kind: kind.into(), name_vi: agency.into(), name_en: agency.into(), country: None };
+            let input = cordon_app::NewAgencyInput {
+                id: agency.into(),
+                kind: kind.into(),
+                name_vi: agency.into(),
+                name_en: agency.into(),
+                country: None,
+            };
             self.app.create_agency(&cli, input).await.expect("agency");
         }
         if self.app.store().unit(unit).await.expect("unit lookup").is_none() {
-            let input = cordon_app::NewUnitInput { id: unit.into(), agency_id: agency.into(), parent_id: None, name_vi: unit.into(), name_en: unit.into(), province: None };
+            let input = cordon_app::NewUnitInput {
+                id: unit.into(),
+                agency_id: agency.into(),
+                parent_id: None,
+                name_vi: unit.into(),
+                name_en: unit.into(),
+                province: None,
+            };
             self.app.create_unit(&cli, input).await.expect("unit");
         }
         let input = NewUserInput {

@@ -54,7 +54,11 @@ pub struct AuditEntryView {
 /// Audit entries (auditors): "who accessed this person, from which unit, when" is one call.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditFilter), security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<AuditEntryView>), (status = 403, body = crate::problem::Problem)))]
-async fn audit_log(State(s): State<AppState>, Authed(actor): Authed, Query(f): Query<AuditFilter>) -> Result<axum::Json<Vec<AuditEntryView>>, ApiError> {
+async fn audit_log(
+    State(s): State<AppState>,
+    Authed(actor): Authed,
+    Query(f): Query<AuditFilter>,
+) -> Result<axum::Json<Vec<AuditEntryView>>, ApiError> {
     let q = AuditQuery {
         actor_user_id: f.actor_user_id,
         object_type: f.object_type,

@@ -57,7 +57,8 @@ async fn login(State(s): State<AppState>, ClientAddr(address): ClientAddr, Json(
     let mut resp = axum::Json(body).into_response();
     if kind == TokenKind::Session {
         let secure = if s.options.secure_cookies { "; Secure" } else { "" };
-        let cookie = format!("{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}", out.token, SESSION_IDLE_MS / 1000);
+        let cookie =
+            format!("{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}", out.token, SESSION_IDLE_MS / 1000);
         if let Ok(v) = HeaderValue::from_str(&cookie) {
             resp.headers_mut().insert(header::SET_COOKIE, v);
         }
@@ -98,7 +99,11 @@ pub struct PasswordChange {
 /// Changes the caller's password; every other session and token of theirs is revoked.
 #[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = PasswordChange, security(("bearer" = []), ("session" = [])),
     responses((status = 204), (status = 401, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-async fn change_password(State(s): State<AppState>, Authed(actor): Authed, Json(req): Json<PasswordChange>) -> Result<StatusCode, ApiError> {
+async fn change_password(
+    State(s): State<AppState>,
+    Authed(actor): Authed,
+    Json(req): Json<PasswordChange>,
+) -> Result<StatusCode, ApiError> {
     s.app.change_password(&actor, &req.current_password, &req.new_password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -120,7 +125,11 @@ pub struct TokenRequest {
 /// Issues an API token.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "auth", request_body = TokenRequest, security(("bearer" = []), ("session" = [])),
     responses((status = 201, body = TokenResponse), (status = 401, body = crate::problem::Problem), (status = 403, body = crate::problem::Problem)))]
-async fn create_token(State(s): State<AppState>, Authed(actor): Authed, Json(req): Json<TokenRequest>) -> Result<(StatusCode, axum::Json<TokenResponse>), ApiError> {
+async fn create_token(
+    State(s): State<AppState>,
+    Authed(actor): Authed,
+    Json(req): Json<TokenRequest>,
+) -> Result<(StatusCode, axum::Json<TokenResponse>), ApiError> {
     let username = req.username.unwrap_or_else(|| actor.user.username.clone());
     let out = s.app.create_api_token(&actor, &username, &req.label, req.days).await?;
     Ok((StatusCode::CREATED, axum::Json(TokenResponse { token: out.token, expires_at: out.expires_at, user: UserView::from(&out.user) })))

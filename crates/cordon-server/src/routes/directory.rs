@@ -57,7 +57,14 @@ pub struct UnitView {
 
 impl From<Unit> for UnitView {
     fn from(u: Unit) -> Self {
-        UnitView { id: u.id, agency_id: u.agency_id, parent_id: u.parent_id, name_vi: u.name_vi, name_en: u.name_en, province_code: u.province_code }
+        UnitView {
+            id: u.id,
+            agency_id: u.agency_id,
+            parent_id: u.parent_id,
+            name_vi: u.name_vi,
+            name_en: u.name_en,
+            province_code: u.province_code,
+        }
     }
 }
 
@@ -124,7 +131,11 @@ pub struct NewAgency {
 /// Creates an agency (administrators).
 #[utoipa::path(post, path = "/api/v1/agencies", tag = "directory", request_body = NewAgency, security(("bearer" = []), ("session" = [])),
     responses((status = 201, body = AgencyView), (status = 403, body = crate::problem::Problem), (status = 409, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-async fn create_agency(State(s): State<AppState>, Authed(actor): Authed, Json(a): Json<NewAgency>) -> Result<(StatusCode, axum::Json<AgencyView>), ApiError> {
+async fn create_agency(
+    State(s): State<AppState>,
+    Authed(actor): Authed,
+    Json(a): Json<NewAgency>,
+) -> Result<(StatusCode, axum::Json<AgencyView>), ApiError> {
     let input = NewAgencyInput { id: a.id, kind: a.kind, name_vi: a.name_vi, name_en: a.name_en, country: a.country };
     Ok((StatusCode::CREATED, axum::Json(s.app.create_agency(&actor, input).await?.into())))
 }
@@ -139,7 +150,11 @@ pub struct UnitFilter {
 /// Units, all or of one agency.
 #[utoipa::path(get, path = "/api/v1/units", tag = "directory", params(UnitFilter), security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<UnitView>), (status = 401, body = crate::problem::Problem)))]
-async fn list_units(State(s): State<AppState>, Authed(actor): Authed, Query(f): Query<UnitFilter>) -> Result<axum::Json<Vec<UnitView>>, ApiError> {
+async fn list_units(
+    State(s): State<AppState>,
+    Authed(actor): Authed,
+    Query(f): Query<UnitFilter>,
+) -> Result<axum::Json<Vec<UnitView>>, ApiError> {
     Ok(axum::Json(s.app.units(&actor, f.agency_id.as_deref()).await?.into_iter().map(UnitView::from).collect()))
 }
 
@@ -166,8 +181,19 @@ pub struct NewUnit {
 /// Creates a unit (administrators).
 #[utoipa::path(post, path = "/api/v1/units", tag = "directory", request_body = NewUnit, security(("bearer" = []), ("session" = [])),
     responses((status = 201, body = UnitView), (status = 403, body = crate::problem::Problem), (status = 409, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-async fn create_unit(State(s): State<AppState>, Authed(actor): Authed, Json(u): Json<NewUnit>) -> Result<(StatusCode, axum::Json<UnitView>), ApiError> {
-    let input = NewUnitInput { id: u.id, agency_id: u.agency_id, parent_id: u.parent_id, name_vi: u.name_vi, name_en: u.name_en, province: u.province };
+async fn create_unit(
+    State(s): State<AppState>,
+    Authed(actor): Authed,
+    Json(u): Json<NewUnit>,
+) -> Result<(StatusCode, axum::Json<UnitView>), ApiError> {
+    let input = NewUnitInput {
+        id: u.id,
+        agency_id: u.agency_id,
+        parent_id: u.parent_id,
+        name_vi: u.name_vi,
+        name_en: u.name_en,
+        province: u.province,
+    };
     Ok((StatusCode::CREATED, axum::Json(s.app.create_unit(&actor, input).await?.into())))
 }
 
@@ -181,7 +207,11 @@ pub struct UserFilter {
 /// User accounts (administrators).
 #[utoipa::path(get, path = "/api/v1/users", tag = "directory", params(UserFilter), security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<UserView>), (status = 403, body = crate::problem::Problem)))]
-async fn list_users(State(s): State<AppState>, Authed(actor): Authed, Query(f): Query<UserFilter>) -> Result<axum::Json<Vec<UserView>>, ApiError> {
+async fn list_users(
+    State(s): State<AppState>,
+    Authed(actor): Authed,
+    Query(f): Query<UserFilter>,
+) -> Result<axum::Json<Vec<UserView>>, ApiError> {
     Ok(axum::Json(s.app.users(&actor, f.unit_id.as_deref()).await?.iter().map(UserView::from).collect()))
 }
 
@@ -210,7 +240,11 @@ pub struct NewUser {
 /// Creates a user (administrators).
 #[utoipa::path(post, path = "/api/v1/users", tag = "directory", request_body = NewUser, security(("bearer" = []), ("session" = [])),
     responses((status = 201, body = UserView), (status = 403, body = crate::problem::Problem), (status = 409, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-async fn create_user(State(s): State<AppState>, Authed(actor): Authed, Json(u): Json<NewUser>) -> Result<(StatusCode, axum::Json<UserView>), ApiError> {
+async fn create_user(
+    State(s): State<AppState>,
+    Authed(actor): Authed,
+    Json(u): Json<NewUser>,
+) -> Result<(StatusCode, axum::Json<UserView>), ApiError> {
     let input = NewUserInput {
         username: u.username,
         display_name: u.display_name,

@@ -40,7 +40,11 @@ pub struct ProvinceQuery {
 /// The 34 provinces, or the one a name resolves to.
 #[utoipa::path(get, path = "/api/v1/reference/provinces", tag = "reference", params(ProvinceQuery), security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<ProvinceView>), (status = 404, body = crate::problem::Problem)))]
-async fn provinces(State(s): State<AppState>, Authed(actor): Authed, Query(q): Query<ProvinceQuery>) -> Result<axum::Json<Vec<ProvinceView>>, ApiError> {
+async fn provinces(
+    State(s): State<AppState>,
+    Authed(actor): Authed,
+    Query(q): Query<ProvinceQuery>,
+) -> Result<axum::Json<Vec<ProvinceView>>, ApiError> {
     actor.require_active().map_err(ApiError::from)?;
     let _ = s;
     let r = reference();
@@ -85,7 +89,14 @@ async fn ports(Authed(actor): Authed) -> Result<axum::Json<Vec<PortView>>, ApiEr
         reference()
             .ports
             .iter()
-            .map(|p| PortView { code: p.code, name_vi: p.name_vi, name_en: p.name_en, kind: p.kind.as_str(), province: p.province, neighbour: p.neighbour })
+            .map(|p| PortView {
+                code: p.code,
+                name_vi: p.name_vi,
+                name_en: p.name_en,
+                kind: p.kind.as_str(),
+                province: p.province,
+                neighbour: p.neighbour,
+            })
             .collect(),
     ))
 }

@@ -63,6 +63,9 @@ async fn metrics(State(s): State<AppState>) -> Response {
 pub async fn openapi_json(doc: Arc<utoipa::openapi::OpenApi>) -> Response {
     match doc.to_json() {
         Ok(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
-        Err(_) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", "The API description could not be rendered.").into_response(),
+        Err(_) => {
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", "The API description could not be rendered.")
+                .into_response()
+        }
     }
 }
