@@ -3,9 +3,11 @@
 pub mod account;
 pub mod agency;
 pub mod audit;
+pub mod case;
 pub mod model;
 pub mod names;
 pub mod reference;
+pub mod sharing;
 pub mod text;
 
 pub use account::Invalid;
