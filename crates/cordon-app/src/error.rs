@@ -28,6 +28,9 @@ pub enum AppError {
     /// A unique value is taken.
     #[error("{0} already exists")]
     Conflict(&'static str),
+    /// The record changed since the caller read it: reload and reapply.
+    #[error("the record was changed by someone else since you read it; reload it and apply your change again")]
+    Stale,
     /// Too many attempts; try again after the given seconds.
     #[error("too many attempts; try again in {0} s")]
     RateLimited(u64),
@@ -40,6 +43,7 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Conflict { what } => AppError::Conflict(what),
+            StoreError::Stale => AppError::Stale,
             StoreError::MissingReference { what } => AppError::Invalid(Invalid::new("reference", format!("{what} does not exist"))),
             other => AppError::Store(other),
         }

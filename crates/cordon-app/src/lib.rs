@@ -6,6 +6,7 @@
 mod actor;
 mod audit;
 mod auth;
+mod cases;
 mod clock;
 mod directory;
 mod error;
@@ -14,6 +15,9 @@ mod limiter;
 
 pub use actor::Actor;
 pub use auth::{Login, LoginOutcome, SESSION_IDLE_MS};
+pub use cases::{
+    CaseEventView, CaseInput, CasePage, CaseQuery, CaseView, ConveyanceInput, GoodsInput, GoodsView, OutcomeInput, PartyInput, PartyView, SharingInput,
+};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use directory::{NewAgencyInput, NewUnitInput, NewUserInput};
 pub use error::AppError;

@@ -232,6 +232,194 @@ pub fn normalise_identifier(scheme: &str, value: &str) -> Result<String, Invalid
     })
 }
 
+/// One line of goods in a case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GoodsLine {
+    /// What the goods are, as written by the officer.
+    pub description: String,
+    /// HS code (digits only), if classified.
+    pub hs_code: Option<String>,
+    /// Reporting category code (`cigarettes`, `sugar`, …).
+    pub category: Option<String>,
+    /// Brand, for counterfeit and IP cases.
+    pub brand: Option<String>,
+    /// Quantity.
+    pub quantity: Option<f64>,
+    /// Unit of quantity (`carton`, `kg`, `piece`…).
+    pub unit: Option<String>,
+    /// Weight in kilograms.
+    pub weight_kg: Option<f64>,
+    /// Value in Vietnamese dong.
+    pub value_vnd: Option<i64>,
+}
+
+/// Where it happened.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Place {
+    /// Province code (today's provinces).
+    pub province_code: Option<String>,
+    /// Border gate, seaport or airport code.
+    pub port_code: Option<String>,
+    /// Route, as officers name it ("QL1A Lạng Sơn – Hà Nội").
+    pub route: Option<String>,
+    /// Kind of place.
+    pub place_type: Option<PlaceType>,
+    /// Inside a customs operation area (Customs Law 2014 art. 88)?
+    pub in_customs_area: Option<bool>,
+    /// Latitude, WGS 84.
+    pub latitude: Option<f64>,
+    /// Longitude, WGS 84.
+    pub longitude: Option<f64>,
+}
+
+/// The conveyance the goods moved in.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Conveyance {
+    /// Vehicle plate (normalised).
+    pub plate: Option<String>,
+    /// Vessel IMO or MMSI and name.
+    pub vessel: Option<String>,
+    /// Flight number.
+    pub flight: Option<String>,
+    /// Container number.
+    pub container: Option<String>,
+    /// Air waybill or parcel tracking number.
+    pub waybill: Option<String>,
+}
+
+/// How the case ended (so far).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Outcome {
+    /// Administrative fine, in dong.
+    pub fine_vnd: Option<i64>,
+    /// Goods confiscated.
+    pub goods_confiscated: bool,
+    /// Goods destroyed.
+    pub goods_destroyed: bool,
+}
+
+/// A party as linked to a case: the entity and its role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Party {
+    /// Entity id.
+    pub entity_id: String,
+    /// Kind of entity.
+    pub kind: EntityKind,
+    /// Name as recorded (a person's full name, a company's name, a plate…).
+    pub name: String,
+    /// Identifiers as `(scheme, normalised value)`.
+    pub identifiers: Vec<(String, String)>,
+    /// Role in the case.
+    pub role: PartyRole,
+    /// Agency that recorded the entity.
+    pub held_by: String,
+}
+
+/// A case (violation record).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    /// Id.
+    pub id: String,
+    /// Human reference, e.g. `VV-LANGSON-2026-000012`.
+    pub reference: String,
+    /// External reference from an importing system (idempotency key).
+    pub external_ref: Option<String>,
+    /// Version, incremented by every change (the ETag).
+    pub version: i64,
+    /// Violation type.
+    pub case_type: CaseType,
+    /// Lifecycle status.
+    pub status: CaseStatus,
+    /// Short title.
+    pub title: String,
+    /// Narrative.
+    pub summary: String,
+    /// Detection time, ms.
+    pub detected_at: i64,
+    /// Seizure time, ms.
+    pub seized_at: Option<i64>,
+    /// Time reported in Cordon, ms.
+    pub reported_at: i64,
+    /// Where.
+    pub place: Place,
+    /// Detecting (owning) unit.
+    pub owner_unit_id: String,
+    /// Detecting (owning) agency.
+    pub owner_agency_id: String,
+    /// Lead agency.
+    pub lead_agency_id: String,
+    /// Basis for the lead (e.g. "inside the customs operation area of Hữu Nghị").
+    pub lead_basis: Option<String>,
+    /// Detection method.
+    pub detection_method: Option<DetectionMethod>,
+    /// Concealment method, as described.
+    pub concealment: Option<String>,
+    /// Transport mode.
+    pub transport_mode: Option<TransportMode>,
+    /// Conveyance.
+    pub conveyance: Conveyance,
+    /// Outcome.
+    pub outcome: Outcome,
+    /// Goods lines.
+    pub goods: Vec<GoodsLine>,
+    /// Parties.
+    pub parties: Vec<Party>,
+    /// Sharing.
+    pub sharing: crate::sharing::Sharing,
+    /// Creating user.
+    pub created_by: String,
+    /// Creation time, ms.
+    pub created_at: i64,
+    /// Last change, ms.
+    pub updated_at: i64,
+}
+
+impl Case {
+    /// Total declared value of the goods, in dong.
+    pub fn total_value_vnd(&self) -> i64 {
+        self.goods.iter().filter_map(|g| g.value_vnd).sum()
+    }
+
+    /// The folded text that search matches: title, summary, goods, brands, route, parties.
+    pub fn search_text(&self) -> String {
+        let mut parts: Vec<&str> = vec![&self.reference, &self.title, &self.summary];
+        for g in &self.goods {
+            parts.push(&g.description);
+            parts.extend(g.brand.as_deref());
+        }
+        parts.extend(self.place.route.as_deref());
+        parts.extend(self.concealment.as_deref());
+        parts.extend(self.conveyance.plate.as_deref());
+        for p in &self.parties {
+            parts.push(&p.name);
+        }
+        crate::text::fold_words(&parts.join(" "))
+    }
+}
+
+/// An event in a case's history: nothing is deleted, changes are recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseEvent {
+    /// Position in the case's history, from 1.
+    pub seq: i64,
+    /// When, ms.
+    pub at: i64,
+    /// Who.
+    pub actor_user_id: String,
+    /// From which unit.
+    pub actor_unit_id: String,
+    /// `created`, `updated`, `status_changed`, `party_added`, `sharing_changed`.
+    pub kind: String,
+    /// Status before, for status changes.
+    pub from_status: Option<CaseStatus>,
+    /// Status after.
+    pub to_status: Option<CaseStatus>,
+    /// Why, as the actor wrote it.
+    pub reason: String,
+    /// JSON detail (for updates: the previous values of what changed).
+    pub detail: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

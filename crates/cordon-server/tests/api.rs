@@ -28,7 +28,7 @@ async fn health_readiness_metrics_and_openapi(s: TestServer) {
     assert_eq!(c.get("/healthz").await, (200, json!({ "status": "ok" })));
     let (status, ready) = c.get("/readyz").await;
     assert_eq!(status, 200);
-    assert_eq!(ready["schema_version"], 1);
+    assert_eq!(ready["schema_version"], cordon_store::latest_schema_version());
     assert!(ready["backend"] == "sqlite" || ready["backend"] == "postgres");
     let (status, doc) = c.get("/api/v1/openapi.json").await;
     assert_eq!(status, 200);

@@ -17,6 +17,9 @@ pub enum StoreError {
         /// What was missing.
         what: &'static str,
     },
+    /// The record changed since the caller read it (optimistic concurrency).
+    #[error("the record was changed by someone else")]
+    Stale,
     /// The database URL or data directory cannot be used.
     #[error("cannot open the store: {0}")]
     Open(String),

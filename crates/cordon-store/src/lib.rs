@@ -5,11 +5,14 @@
 //! the record and its audit trail commit or fail together.
 
 mod backend;
+mod cases;
 mod error;
 mod migrate;
+pub use migrate::latest_schema_version;
 mod records;
 pub mod scratch;
 
 pub use backend::{Store, StoreTarget};
+pub use cases::{Agreement, CaseCursor, CaseFilter, SharingGroup};
 pub use error::StoreError;
 pub use records::{AuditQuery, NewAgency, NewUnit, NewUser, TokenRecord};

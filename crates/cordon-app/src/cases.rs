@@ -1,0 +1,966 @@
+//! Cases: record, read, list, edit, move through the lifecycle, add parties — each
+//! authorised by the sharing rule and audited, reads included.
+
+use std::collections::BTreeMap;
+
+use cordon_core::case::{
+    normalise_hs_code, normalise_identifier, transition_roles, Case, CaseEvent, CaseStatus, CaseType, Conveyance, DetectionMethod,
+    EntityKind, GoodsLine, Outcome, Party, PartyRole, Place, PlaceType, TransportMode,
+};
+use cordon_core::reference::reference;
+use cordon_core::sharing::{may_see, principals_of_record, principals_of_viewer, Audience, Handling, Sharing, Tlp};
+use cordon_core::text::fold_words;
+use cordon_core::{Invalid, Role, RoleSet};
+use cordon_store::{CaseCursor, CaseFilter, StoreError};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::ids::new_id;
+use crate::{Actor, App, AppError};
+
+/// Who may record and work cases.
+const CASE_WORKERS: &[Role] = &[Role::Officer, Role::UnitHead, Role::DeputyHead];
+
+/// A goods line as entered.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct GoodsInput {
+    /// What the goods are.
+    pub description: String,
+    /// HS code, 4–10 digits.
+    #[serde(default)]
+    pub hs_code: Option<String>,
+    /// Commodity category code.
+    #[serde(default)]
+    pub category: Option<String>,
+    /// Brand.
+    #[serde(default)]
+    pub brand: Option<String>,
+    /// Quantity.
+    #[serde(default)]
+    pub quantity: Option<f64>,
+    /// Unit of quantity.
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// Weight, kg.
+    #[serde(default)]
+    pub weight_kg: Option<f64>,
+    /// Value, VND.
+    #[serde(default)]
+    pub value_vnd: Option<i64>,
+}
+
+/// A party as entered.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PartyInput {
+    /// `person`, `company`, `vehicle`, `vessel`, `phone`, `bank_account`, `seller_account`.
+    pub kind: String,
+    /// Name (or plate, number…).
+    pub name: String,
+    /// Identifiers by scheme: `cccd`, `cmnd`, `passport`, `tax_code`, `plate`, `imo`, `mmsi`, `phone`, `account`, `seller`.
+    #[serde(default)]
+    pub identifiers: BTreeMap<String, String>,
+    /// `suspect`, `owner`, `driver`, `consignee`, `shipper`, `seller`, `witness`.
+    pub role: String,
+}
+
+/// Sharing as entered.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SharingInput {
+    /// `red`, `amber_strict`, `amber`, `green`, `clear`.
+    pub tlp: String,
+    /// `own_unit`, `own_agency`, `agency:ID`, `group:ID`, `all_domestic`, `international`.
+    #[serde(default)]
+    pub distribution: Vec<String>,
+    /// `H1`, `H2`, `H3:text`.
+    #[serde(default)]
+    pub handling: Vec<String>,
+}
+
+/// Conveyance as entered.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ConveyanceInput {
+    /// Vehicle plate.
+    #[serde(default)]
+    pub plate: Option<String>,
+    /// Vessel (IMO/MMSI and name).
+    #[serde(default)]
+    pub vessel: Option<String>,
+    /// Flight number.
+    #[serde(default)]
+    pub flight: Option<String>,
+    /// Container number.
+    #[serde(default)]
+    pub container: Option<String>,
+    /// Air waybill or parcel tracking number.
+    #[serde(default)]
+    pub waybill: Option<String>,
+}
+
+/// Outcome as entered.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeInput {
+    /// Fine, VND.
+    #[serde(default)]
+    pub fine_vnd: Option<i64>,
+    /// Goods confiscated.
+    #[serde(default)]
+    pub goods_confiscated: bool,
+    /// Goods destroyed.
+    #[serde(default)]
+    pub goods_destroyed: bool,
+}
+
+/// A case as entered (create, or replace with `If-Match`).
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CaseInput {
+    /// Violation type code.
+    pub case_type: String,
+    /// Short title.
+    pub title: String,
+    /// Narrative.
+    #[serde(default)]
+    pub summary: String,
+    /// Detection time, ms since epoch.
+    pub detected_at: i64,
+    /// Seizure time, ms since epoch.
+    #[serde(default)]
+    pub seized_at: Option<i64>,
+    /// Province by code or any current or pre-2025 name.
+    #[serde(default)]
+    pub province: Option<String>,
+    /// Border gate, seaport or airport code.
+    #[serde(default)]
+    pub port: Option<String>,
+    /// Route.
+    #[serde(default)]
+    pub route: Option<String>,
+    /// Place type code.
+    #[serde(default)]
+    pub place_type: Option<String>,
+    /// Inside a customs operation area?
+    #[serde(default)]
+    pub in_customs_area: Option<bool>,
+    /// Latitude.
+    #[serde(default)]
+    pub latitude: Option<f64>,
+    /// Longitude.
+    #[serde(default)]
+    pub longitude: Option<f64>,
+    /// Lead agency; default the recording agency.
+    #[serde(default)]
+    pub lead_agency_id: Option<String>,
+    /// Basis for the lead.
+    #[serde(default)]
+    pub lead_basis: Option<String>,
+    /// Detection method code.
+    #[serde(default)]
+    pub detection_method: Option<String>,
+    /// Concealment method.
+    #[serde(default)]
+    pub concealment: Option<String>,
+    /// Transport mode code.
+    #[serde(default)]
+    pub transport_mode: Option<String>,
+    /// Conveyance.
+    #[serde(default)]
+    pub conveyance: ConveyanceInput,
+    /// Outcome.
+    #[serde(default)]
+    pub outcome: OutcomeInput,
+    /// Goods lines.
+    #[serde(default)]
+    pub goods: Vec<GoodsInput>,
+    /// Parties (on create; later ones are added one by one).
+    #[serde(default)]
+    pub parties: Vec<PartyInput>,
+    /// Sharing.
+    pub sharing: SharingInput,
+    /// External reference (idempotency key for imports).
+    #[serde(default)]
+    pub external_ref: Option<String>,
+}
+
+/// A party as a viewer sees it: in full, or withheld under the agreement in force.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PartyView {
+    /// Entity id (absent when withheld).
+    pub entity_id: Option<String>,
+    /// Kind.
+    pub kind: String,
+    /// Name (absent when withheld).
+    pub name: Option<String>,
+    /// Identifiers (empty when withheld).
+    pub identifiers: BTreeMap<String, String>,
+    /// Role.
+    pub role: String,
+    /// The agency that holds the entity.
+    pub held_by: String,
+    /// True when personal identifiers are withheld: "a person, held by agency X" — ask that agency for access.
+    pub withheld: bool,
+}
+
+/// A goods line as shown.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GoodsView {
+    /// Description.
+    pub description: String,
+    /// HS code.
+    pub hs_code: Option<String>,
+    /// Category.
+    pub category: Option<String>,
+    /// Brand.
+    pub brand: Option<String>,
+    /// Quantity.
+    pub quantity: Option<f64>,
+    /// Unit.
+    pub unit: Option<String>,
+    /// Weight, kg.
+    pub weight_kg: Option<f64>,
+    /// Value, VND.
+    pub value_vnd: Option<i64>,
+}
+
+/// A case as a viewer may see it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseView {
+    /// Id.
+    pub id: String,
+    /// Human reference.
+    pub reference: String,
+    /// External reference.
+    pub external_ref: Option<String>,
+    /// Version (the ETag).
+    pub version: i64,
+    /// Violation type.
+    pub case_type: String,
+    /// Status.
+    pub status: String,
+    /// Title.
+    pub title: String,
+    /// Narrative.
+    pub summary: String,
+    /// Detected, ms.
+    pub detected_at: i64,
+    /// Seized, ms.
+    pub seized_at: Option<i64>,
+    /// Reported, ms.
+    pub reported_at: i64,
+    /// Province code.
+    pub province_code: Option<String>,
+    /// Port code.
+    pub port_code: Option<String>,
+    /// Route.
+    pub route: Option<String>,
+    /// Place type.
+    pub place_type: Option<String>,
+    /// Inside a customs operation area.
+    pub in_customs_area: Option<bool>,
+    /// Latitude.
+    pub latitude: Option<f64>,
+    /// Longitude.
+    pub longitude: Option<f64>,
+    /// Recording unit.
+    pub owner_unit_id: String,
+    /// Recording agency.
+    pub owner_agency_id: String,
+    /// Lead agency.
+    pub lead_agency_id: String,
+    /// Basis for the lead.
+    pub lead_basis: Option<String>,
+    /// Detection method.
+    pub detection_method: Option<String>,
+    /// Concealment.
+    pub concealment: Option<String>,
+    /// Transport mode.
+    pub transport_mode: Option<String>,
+    /// Conveyance.
+    pub conveyance: ConveyanceInput,
+    /// Outcome.
+    pub outcome: OutcomeInput,
+    /// Goods.
+    pub goods: Vec<GoodsView>,
+    /// Total value, VND.
+    pub total_value_vnd: i64,
+    /// Parties.
+    pub parties: Vec<PartyView>,
+    /// Sharing: label, distribution, handling.
+    pub sharing: SharingInput,
+    /// The agreement under which personal identifiers were disclosed to the viewer, if any.
+    pub disclosed_under: Option<String>,
+    /// Created, ms.
+    pub created_at: i64,
+    /// Updated, ms.
+    pub updated_at: i64,
+}
+
+/// A page of cases.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CasePage {
+    /// The cases.
+    pub items: Vec<CaseView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// List filters as given.
+#[derive(Debug, Clone, Default)]
+pub struct CaseQuery {
+    /// Type code.
+    pub case_type: Option<String>,
+    /// Status code.
+    pub status: Option<String>,
+    /// Province (any name).
+    pub province: Option<String>,
+    /// Recording agency.
+    pub agency: Option<String>,
+    /// Commodity category.
+    pub commodity: Option<String>,
+    /// From, ms.
+    pub since: Option<i64>,
+    /// Until, ms.
+    pub until: Option<i64>,
+    /// Free text (with or without diacritics).
+    pub q: Option<String>,
+    /// Cursor from a previous page.
+    pub cursor: Option<String>,
+    /// Page size, 1–100.
+    pub limit: Option<i64>,
+}
+
+/// A case's history entry as shown.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseEventView {
+    /// Order.
+    pub seq: i64,
+    /// When, ms.
+    pub at: i64,
+    /// Who.
+    pub actor_user_id: String,
+    /// From which unit.
+    pub actor_unit_id: String,
+    /// What happened.
+    pub kind: String,
+    /// Status before.
+    pub from_status: Option<String>,
+    /// Status after.
+    pub to_status: Option<String>,
+    /// Why.
+    pub reason: String,
+}
+
+fn text(field: &'static str, v: &str, max: usize, required: bool) -> Result<Option<String>, Invalid> {
+    let t = v.trim();
+    if t.is_empty() {
+        return if required { Err(Invalid::new(field, "required")) } else { Ok(None) };
+    }
+    if t.chars().count() > max {
+        return Err(Invalid::new(field, format!("at most {max} characters")));
+    }
+    Ok(Some(t.to_string()))
+}
+
+fn opt_text(field: &'static str, v: &Option<String>, max: usize) -> Result<Option<String>, Invalid> {
+    match v {
+        Some(s) => text(field, s, max, false),
+        None => Ok(None),
+    }
+}
+
+fn opt_code<T>(field: &'static str, v: &Option<String>, parse: fn(&str) -> Option<T>) -> Result<Option<T>, Invalid> {
+    v.as_deref().map(|s| parse(s).ok_or_else(|| Invalid::new(field, format!("unknown value {s:?}")))).transpose()
+}
+
+fn parse_sharing(s: &SharingInput) -> Result<Sharing, Invalid> {
+    let tlp = Tlp::parse(&s.tlp).ok_or_else(|| Invalid::new("sharing.tlp", "red, amber_strict, amber, green or clear"))?;
+    let distribution = s
+        .distribution
+        .iter()
+        .map(|d| Audience::parse(d).ok_or_else(|| Invalid::new("sharing.distribution", format!("unknown audience {d:?}"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut handling = Handling::default();
+    for h in &s.handling {
+        match h.as_str() {
+            "H1" => handling.not_for_court = true,
+            "H2" => handling.no_onward_sharing = true,
+            other => match other.strip_prefix("H3:") {
+                Some(r) => handling.restriction = Some(r.trim().to_string()),
+                None => return Err(Invalid::new("sharing.handling", format!("{other:?}: use H1, H2 or H3:text"))),
+            },
+        }
+    }
+    Sharing { tlp, distribution, handling }.validated()
+}
+
+fn sharing_view(s: &Sharing) -> SharingInput {
+    let mut handling = Vec::new();
+    if s.handling.not_for_court {
+        handling.push("H1".into());
+    }
+    if s.handling.no_onward_sharing {
+        handling.push("H2".into());
+    }
+    if let Some(r) = &s.handling.restriction {
+        handling.push(format!("H3:{r}"));
+    }
+    SharingInput { tlp: s.tlp.as_str().into(), distribution: s.distribution.iter().map(Audience::to_code).collect(), handling }
+}
+
+fn parse_party(p: &PartyInput, held_by: &str, now: i64) -> Result<Party, Invalid> {
+    let kind = EntityKind::parse(&p.kind).ok_or_else(|| Invalid::new("parties.kind", format!("unknown kind {:?}", p.kind)))?;
+    let role = PartyRole::parse(&p.role).ok_or_else(|| Invalid::new("parties.role", format!("unknown role {:?}", p.role)))?;
+    let name = text("parties.name", &p.name, 300, true)?.unwrap_or_default();
+    let identifiers =
+        p.identifiers.iter().map(|(k, v)| normalise_identifier(k, v).map(|n| (k.clone(), n))).collect::<Result<Vec<_>, _>>()?;
+    Ok(Party { entity_id: new_id(now), kind, name, identifiers, role, held_by: held_by.to_string() })
+}
+
+/// Parses each case's cursor: `detected_at.id`.
+fn parse_cursor(c: &str) -> Result<CaseCursor, Invalid> {
+    let (t, id) = c.split_once('.').ok_or_else(|| Invalid::new("cursor", "not a cursor from this API"))?;
+    Ok(CaseCursor { detected_at: t.parse().map_err(|_| Invalid::new("cursor", "not a cursor from this API"))?, id: id.to_string() })
+}
+
+impl App {
+    /// The principals the actor holds (unit, agency, community, groups).
+    async fn principals(&self, actor: &Actor) -> Result<Vec<String>, AppError> {
+        let domestic = match self.store.agency(&actor.agency_id).await? {
+            Some(a) => a.kind.is_domestic(),
+            None => return Ok(Vec::new()),
+        };
+        let groups = self.store.groups_of_agency(&actor.agency_id).await?;
+        Ok(principals_of_viewer(&actor.user.unit_id, &actor.agency_id, domestic, &groups))
+    }
+
+    async fn validate_case(&self, actor: &Actor, input: &CaseInput, now: i64) -> Result<(Case, Vec<String>), AppError> {
+        let case_type = CaseType::parse(&input.case_type).ok_or_else(|| Invalid::new("case_type", "unknown case type"))?;
+        let title = text("title", &input.title, 300, true)?.unwrap_or_default();
+        let summary = text("summary", &input.summary, 20_000, false)?.unwrap_or_default();
+        // A clock a few minutes fast at a border post must not block an honest record.
+        if input.detected_at > now + 3_600_000 {
+            return Err(Invalid::new("detected_at", "is in the future").into());
+        }
+        if input.detected_at < 946_684_800_000 {
+            return Err(Invalid::new("detected_at", "is before 2000").into());
+        }
+        if let Some(s) = input.seized_at {
+            if s < input.detected_at || s > now + 3_600_000 {
+                return Err(Invalid::new("seized_at", "must be between detection and now").into());
+            }
+        }
+        let r = reference();
+        let port = match input.port.as_deref() {
+            Some(code) => Some(r.port(code).ok_or_else(|| Invalid::new("port", "unknown border gate, seaport or airport"))?),
+            None => None,
+        };
+        let province_code = match input.province.as_deref().filter(|p| !p.trim().is_empty()) {
+            Some(p) => Some(r.resolve_province(p).ok_or_else(|| Invalid::new("province", "not a province of Vietnam (current or pre-2025 name)"))?.code),
+            None => port.map(|p| p.province),
+        };
+        if let (Some(p), Some(port)) = (province_code, port) {
+            if p != port.province {
+                return Err(Invalid::new("port", format!("{} is in {}, not {p}", port.code, port.province)).into());
+            }
+        }
+        for (field, v, lo, hi) in [("latitude", input.latitude, 0.0, 30.0), ("longitude", input.longitude, 95.0, 125.0)] {
+            if v.is_some_and(|x| !(lo..=hi).contains(&x)) {
+                return Err(Invalid::new(field, format!("outside Vietnam and its seas ({lo} to {hi})")).into());
+            }
+        }
+        let lead_agency_id = input.lead_agency_id.clone().unwrap_or_else(|| actor.agency_id.clone());
+        if self.store.agency(&lead_agency_id).await?.is_none() {
+            return Err(Invalid::new("lead_agency_id", "no such agency").into());
+        }
+        let mut goods = Vec::with_capacity(input.goods.len());
+        for g in &input.goods {
+            if g.quantity.is_some_and(|q| !q.is_finite() || q < 0.0) || g.weight_kg.is_some_and(|w| !w.is_finite() || w < 0.0) {
+                return Err(Invalid::new("goods", "quantities and weights are positive numbers").into());
+            }
+            if g.value_vnd.is_some_and(|v| v < 0) {
+                return Err(Invalid::new("goods.value_vnd", "is not negative").into());
+            }
+            if let Some(c) = &g.category {
+                if r.commodity(c).is_none() {
+                    return Err(Invalid::new("goods.category", format!("unknown category {c:?}")).into());
+                }
+            }
+            goods.push(GoodsLine {
+                description: text("goods.description", &g.description, 1000, true)?.unwrap_or_default(),
+                hs_code: g.hs_code.as_deref().map(normalise_hs_code).transpose()?,
+                category: g.category.clone(),
+                brand: opt_text("goods.brand", &g.brand, 200)?,
+                quantity: g.quantity,
+                unit: opt_text("goods.unit", &g.unit, 50)?,
+                weight_kg: g.weight_kg,
+                value_vnd: g.value_vnd,
+            });
+        }
+        if goods.len() > 500 {
+            return Err(Invalid::new("goods", "at most 500 lines").into());
+        }
+        let parties = input.parties.iter().map(|p| parse_party(p, &actor.agency_id, now)).collect::<Result<Vec<_>, _>>()?;
+        let sharing = parse_sharing(&input.sharing)?;
+        for a in &sharing.distribution {
+            match a {
+                Audience::Agency(id) if self.store.agency(id).await?.is_none() => {
+                    return Err(Invalid::new("sharing.distribution", format!("no agency {id:?}")).into());
+                }
+                Audience::Group(id) => {
+                    let mine = self.store.groups_of_agency(&actor.agency_id).await?;
+                    let owned = self.store.group(id).await?.is_some_and(|g| g.owner_agency_id == actor.agency_id);
+                    if !mine.contains(id) && !owned {
+                        // Same answer whether the group exists or not: group names do not leak.
+                        return Err(Invalid::new("sharing.distribution", format!("your agency cannot share with group {id:?}")).into());
+                    }
+                }
+                _ => {}
+            }
+        }
+        let plate = input.conveyance.plate.as_deref().map(|p| normalise_identifier("plate", p)).transpose()?;
+        let case = Case {
+            id: new_id(now),
+            reference: String::new(),
+            external_ref: opt_text("external_ref", &input.external_ref, 200)?,
+            version: 1,
+            case_type,
+            status: CaseStatus::Reported,
+            title,
+            summary,
+            detected_at: input.detected_at,
+            seized_at: input.seized_at,
+            reported_at: now,
+            place: Place {
+                province_code: province_code.map(str::to_string),
+                port_code: port.map(|p| p.code.to_string()),
+                route: opt_text("route", &input.route, 300)?,
+                place_type: opt_code("place_type", &input.place_type, PlaceType::parse)?,
+                in_customs_area: input.in_customs_area,
+                latitude: input.latitude,
+                longitude: input.longitude,
+            },
+            owner_unit_id: actor.user.unit_id.clone(),
+            owner_agency_id: actor.agency_id.clone(),
+            lead_agency_id,
+            lead_basis: opt_text("lead_basis", &input.lead_basis, 500)?,
+            detection_method: opt_code("detection_method", &input.detection_method, DetectionMethod::parse)?,
+            concealment: opt_text("concealment", &input.concealment, 1000)?,
+            transport_mode: opt_code("transport_mode", &input.transport_mode, TransportMode::parse)?,
+            conveyance: Conveyance {
+                plate,
+                vessel: opt_text("conveyance.vessel", &input.conveyance.vessel, 200)?,
+                flight: opt_text("conveyance.flight", &input.conveyance.flight, 20)?,
+                container: opt_text("conveyance.container", &input.conveyance.container, 20)?,
+                waybill: opt_text("conveyance.waybill", &input.conveyance.waybill, 50)?,
+            },
+            outcome: Outcome {
+                fine_vnd: match input.outcome.fine_vnd {
+                    Some(f) if f < 0 => return Err(Invalid::new("outcome.fine_vnd", "is not negative").into()),
+                    f => f,
+                },
+                goods_confiscated: input.outcome.goods_confiscated,
+                goods_destroyed: input.outcome.goods_destroyed,
+            },
+            goods,
+            parties,
+            sharing,
+            created_by: actor.user.id.clone(),
+            created_at: now,
+            updated_at: now,
+        };
+        let principals = principals_of_record(&case.owner_unit_id, &case.owner_agency_id, &case.sharing);
+        Ok((case, principals))
+    }
+
+    fn require_case_worker(actor: &Actor) -> Result<(), AppError> {
+        actor.require_active()?;
+        if !CASE_WORKERS.iter().any(|r| actor.user.roles.holds(*r)) {
+            return Err(AppError::Forbidden("only officers and unit heads record cases"));
+        }
+        Ok(())
+    }
+
+    /// Records a new case. With an external reference already recorded, answers that case instead (idempotent import).
+    pub async fn create_case(&self, actor: &Actor, input: CaseInput) -> Result<CaseView, AppError> {
+        Self::require_case_worker(actor)?;
+        if let Some(ext) = input.external_ref.as_deref() {
+            if let Some(id) = self.store.case_id_by_external_ref(ext.trim()).await? {
+                return self.case(actor, &id).await;
+            }
+        }
+        let now = self.now_ms();
+        let (case, principals) = self.validate_case(actor, &input, now).await?;
+        let year = time_year(case.detected_at);
+        let place = case.place.province_code.as_deref().unwrap_or("VN").replace('-', "").to_ascii_uppercase();
+        let prefix = format!("VV-{place}-{year}");
+        let event = CaseEvent {
+            seq: 0,
+            at: now,
+            actor_user_id: actor.user.id.clone(),
+            actor_unit_id: actor.user.unit_id.clone(),
+            kind: "created".into(),
+            from_status: None,
+            to_status: Some(CaseStatus::Reported),
+            reason: String::new(),
+            detail: "{}".into(),
+        };
+        let audit = actor.audit(now, "case.create", "case", &case.id, "ok", json!({ "tlp": case.sharing.tlp.as_str() }));
+        let reference = self.store.insert_case(&case, &prefix, &principals, &event, &[audit]).await?;
+        let case = Case { reference, ..case };
+        Ok(self.view(actor, &case).await?)
+    }
+
+    /// Reads a case the actor may see; the read is audited before the answer leaves. A
+    /// case the actor may not see is "not found", exactly as one that does not exist.
+    pub async fn case(&self, actor: &Actor, id: &str) -> Result<CaseView, AppError> {
+        actor.require_active()?;
+        let now = self.now_ms();
+        let case = self.store.case(id).await?;
+        let principals = self.principals(actor).await?;
+        match case {
+            Some(c) if may_see(&principals, &principals_of_record(&c.owner_unit_id, &c.owner_agency_id, &c.sharing)) => {
+                self.store.audit(&[actor.audit(now, "case.read", "case", id, "ok", json!({}))]).await?;
+                self.view(actor, &c).await
+            }
+            _ => {
+                self.store.audit(&[actor.audit(now, "case.read", "case", id, "denied", json!({}))]).await?;
+                Err(AppError::NotFound("case"))
+            }
+        }
+    }
+
+    /// The cases the actor may see, filtered, newest first; the list read is audited with the ids returned.
+    pub async fn cases(&self, actor: &Actor, q: CaseQuery) -> Result<CasePage, AppError> {
+        actor.require_active()?;
+        let limit = q.limit.unwrap_or(50);
+        if !(1..=100).contains(&limit) {
+            return Err(Invalid::new("limit", "1 to 100").into());
+        }
+        let filter = self.case_filter(&q)?;
+        let cursor = q.cursor.as_deref().map(parse_cursor).transpose()?;
+        let principals = self.principals(actor).await?;
+        let cases = self.store.cases_visible(&principals, &filter, cursor.as_ref(), limit + 1).await?;
+        let more = cases.len() as i64 > limit;
+        let cases: Vec<Case> = cases.into_iter().take(limit as usize).collect();
+        let ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
+        self.store.audit(&[actor.audit(self.now_ms(), "case.list", "case", "*", "ok", json!({ "ids": ids }))]).await?;
+        let next_cursor = if more { cases.last().map(|c| format!("{}.{}", c.detected_at, c.id)) } else { None };
+        let mut items = Vec::with_capacity(cases.len());
+        for c in &cases {
+            items.push(self.view(actor, c).await?);
+        }
+        Ok(CasePage { items, next_cursor })
+    }
+
+    /// How many cases the actor may see that match the filters (the count itself respects sharing).
+    pub async fn count_cases(&self, actor: &Actor, q: CaseQuery) -> Result<i64, AppError> {
+        actor.require_active()?;
+        let filter = self.case_filter(&q)?;
+        let principals = self.principals(actor).await?;
+        Ok(self.store.count_cases_visible(&principals, &filter).await?)
+    }
+
+    fn case_filter(&self, q: &CaseQuery) -> Result<CaseFilter, AppError> {
+        let province = match q.province.as_deref() {
+            Some(p) => Some(reference().resolve_province(p).ok_or_else(|| Invalid::new("province", "not a province of Vietnam"))?.code.to_string()),
+            None => None,
+        };
+        if let Some(t) = &q.case_type {
+            CaseType::parse(t).ok_or_else(|| Invalid::new("case_type", "unknown case type"))?;
+        }
+        if let Some(s) = &q.status {
+            CaseStatus::parse(s).ok_or_else(|| Invalid::new("status", "unknown status"))?;
+        }
+        let words = q.q.as_deref().map(fold_words).unwrap_or_default().split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect();
+        Ok(CaseFilter {
+            case_type: q.case_type.clone(),
+            status: q.status.clone(),
+            province,
+            agency: q.agency.clone(),
+            commodity: q.commodity.clone(),
+            since: q.since,
+            until: q.until,
+            words,
+        })
+    }
+
+    async fn load_editable(&self, actor: &Actor, id: &str) -> Result<Case, AppError> {
+        Self::require_case_worker(actor)?;
+        let principals = self.principals(actor).await?;
+        let case = self.store.case(id).await?;
+        match case {
+            Some(c) if may_see(&principals, &principals_of_record(&c.owner_unit_id, &c.owner_agency_id, &c.sharing)) => Ok(c),
+            _ => {
+                self.store.audit(&[actor.audit(self.now_ms(), "case.update", "case", id, "denied", json!({}))]).await?;
+                Err(AppError::NotFound("case"))
+            }
+        }
+    }
+
+    /// Replaces a case's content if it is still at `expected_version` (the ETag the editor read).
+    /// Only the recording unit edits; it may narrow or widen sharing, no one else may touch it.
+    pub async fn update_case(&self, actor: &Actor, id: &str, expected_version: i64, input: CaseInput) -> Result<CaseView, AppError> {
+        let old = self.load_editable(actor, id).await?;
+        if old.owner_unit_id != actor.user.unit_id {
+            self.store.audit(&[actor.audit(self.now_ms(), "case.update", "case", id, "denied", json!({ "reason": "not the recording unit" }))]).await?;
+            return Err(AppError::Forbidden("only the recording unit edits a case"));
+        }
+        if old.version != expected_version {
+            return Err(AppError::Stale);
+        }
+        let now = self.now_ms();
+        let (mut new, principals) = self.validate_case(actor, &input, now).await?;
+        new.id = old.id.clone();
+        new.reference = old.reference.clone();
+        new.version = old.version + 1;
+        new.status = old.status;
+        new.reported_at = old.reported_at;
+        new.owner_unit_id = old.owner_unit_id.clone();
+        new.owner_agency_id = old.owner_agency_id.clone();
+        new.created_by = old.created_by.clone();
+        new.created_at = old.created_at;
+        new.external_ref = old.external_ref.clone();
+        new.parties = old.parties.clone();
+        let detail = json!({ "previous": { "version": old.version, "title": old.title, "summary": old.summary, "tlp": old.sharing.tlp.as_str(),
+            "distribution": old.sharing.distribution.iter().map(Audience::to_code).collect::<Vec<_>>(), "total_value_vnd": old.total_value_vnd() } });
+        let event = CaseEvent {
+            seq: 0,
+            at: now,
+            actor_user_id: actor.user.id.clone(),
+            actor_unit_id: actor.user.unit_id.clone(),
+            kind: "updated".into(),
+            from_status: None,
+            to_status: None,
+            reason: String::new(),
+            detail: detail.to_string(),
+        };
+        let audit = actor.audit(now, "case.update", "case", id, "ok", json!({ "version": new.version }));
+        self.store.update_case(&new, &principals, &event, &[audit]).await.map_err(stale)?;
+        self.view(actor, &new).await
+    }
+
+    /// Moves a case along its lifecycle, if the actor's roles allow that step and the case is at `expected_version`.
+    pub async fn transition_case(&self, actor: &Actor, id: &str, expected_version: i64, to: &str, reason: &str) -> Result<CaseView, AppError> {
+        let mut case = self.load_editable(actor, id).await?;
+        let to = CaseStatus::parse(to).ok_or_else(|| Invalid::new("to", "unknown status"))?;
+        let Some(roles) = transition_roles(case.status, to) else {
+            return Err(Invalid::new("to", format!("a {} case cannot become {}", case.status.label(), to.label())).into());
+        };
+        let in_lead = actor.agency_id == case.lead_agency_id || actor.user.unit_id == case.owner_unit_id;
+        if !in_lead || !roles.iter().any(|r| actor.user.roles.holds(*r)) {
+            self.store.audit(&[actor.audit(self.now_ms(), "case.transition", "case", id, "denied", json!({ "to": to.as_str() }))]).await?;
+            return Err(AppError::Forbidden("this step is decided by the lead unit's head or deputy"));
+        }
+        let reason = reason.trim();
+        if reason.chars().count() > 2000 || (matches!(to, CaseStatus::Closed | CaseStatus::TransferredForInvestigation) && reason.is_empty()) {
+            return Err(Invalid::new("reason", "say why (required to close or transfer; at most 2000 characters)").into());
+        }
+        if case.version != expected_version {
+            return Err(AppError::Stale);
+        }
+        let now = self.now_ms();
+        let from = case.status;
+        case.status = to;
+        case.version += 1;
+        case.updated_at = now;
+        if to == CaseStatus::Seized && case.seized_at.is_none() {
+            case.seized_at = Some(now);
+        }
+        let event = CaseEvent {
+            seq: 0,
+            at: now,
+            actor_user_id: actor.user.id.clone(),
+            actor_unit_id: actor.user.unit_id.clone(),
+            kind: "status_changed".into(),
+            from_status: Some(from),
+            to_status: Some(to),
+            reason: reason.to_string(),
+            detail: "{}".into(),
+        };
+        let principals = principals_of_record(&case.owner_unit_id, &case.owner_agency_id, &case.sharing);
+        let audit = actor.audit(now, "case.transition", "case", id, "ok", json!({ "from": from.as_str(), "to": to.as_str() }));
+        self.store.update_case(&case, &principals, &event, &[audit]).await.map_err(stale)?;
+        self.view(actor, &case).await
+    }
+
+    /// Links a party to a case the actor may work on.
+    pub async fn add_party(&self, actor: &Actor, id: &str, expected_version: i64, input: PartyInput) -> Result<CaseView, AppError> {
+        let case = self.load_editable(actor, id).await?;
+        if case.version != expected_version {
+            return Err(AppError::Stale);
+        }
+        let now = self.now_ms();
+        let party = parse_party(&input, &actor.agency_id, now)?;
+        let event = CaseEvent {
+            seq: 0,
+            at: now,
+            actor_user_id: actor.user.id.clone(),
+            actor_unit_id: actor.user.unit_id.clone(),
+            kind: "party_added".into(),
+            from_status: None,
+            to_status: None,
+            reason: String::new(),
+            detail: json!({ "entity_id": party.entity_id, "kind": party.kind.as_str(), "role": party.role.as_str() }).to_string(),
+        };
+        let audit = actor.audit(now, "case.party_add", "case", id, "ok", json!({ "entity_id": party.entity_id }));
+        self.store.add_party(id, expected_version, &party, &event, &[audit]).await.map_err(stale)?;
+        self.case(actor, id).await
+    }
+
+    /// A case's history (for those who may see the case).
+    pub async fn case_events(&self, actor: &Actor, id: &str) -> Result<Vec<CaseEventView>, AppError> {
+        self.case(actor, id).await?;
+        Ok(self
+            .store
+            .case_events(id)
+            .await?
+            .into_iter()
+            .map(|e| CaseEventView {
+                seq: e.seq,
+                at: e.at,
+                actor_user_id: e.actor_user_id,
+                actor_unit_id: e.actor_unit_id,
+                kind: e.kind,
+                from_status: e.from_status.map(|s| s.as_str().to_string()),
+                to_status: e.to_status.map(|s| s.as_str().to_string()),
+                reason: e.reason,
+            })
+            .collect())
+    }
+
+    /// Shapes a case for the actor: personal parties are withheld across agencies unless an
+    /// agreement in force for this case type discloses them.
+    async fn view(&self, actor: &Actor, c: &Case) -> Result<CaseView, AppError> {
+        let disclosed_under = if actor.agency_id == c.owner_agency_id {
+            Some("own agency".to_string())
+        } else {
+            let now = self.now_ms();
+            self.store
+                .agreements(Some(&c.owner_agency_id))
+                .await?
+                .into_iter()
+                .find(|a| a.disclose_personal && a.covers(&c.owner_agency_id, &actor.agency_id, c.case_type.as_str(), now))
+                .map(|a| a.id)
+        };
+        let parties = c
+            .parties
+            .iter()
+            .map(|p| {
+                let withheld = p.kind.is_personal() && disclosed_under.is_none();
+                PartyView {
+                    entity_id: (!withheld).then(|| p.entity_id.clone()),
+                    kind: p.kind.as_str().into(),
+                    name: (!withheld).then(|| p.name.clone()),
+                    identifiers: if withheld { BTreeMap::new() } else { p.identifiers.iter().cloned().collect() },
+                    role: p.role.as_str().into(),
+                    held_by: p.held_by.clone(),
+                    withheld,
+                }
+            })
+            .collect();
+        Ok(CaseView {
+            id: c.id.clone(),
+            reference: c.reference.clone(),
+            external_ref: c.external_ref.clone(),
+            version: c.version,
+            case_type: c.case_type.as_str().into(),
+            status: c.status.as_str().into(),
+            title: c.title.clone(),
+            summary: c.summary.clone(),
+            detected_at: c.detected_at,
+            seized_at: c.seized_at,
+            reported_at: c.reported_at,
+            province_code: c.place.province_code.clone(),
+            port_code: c.place.port_code.clone(),
+            route: c.place.route.clone(),
+            place_type: c.place.place_type.map(|p| p.as_str().into()),
+            in_customs_area: c.place.in_customs_area,
+            latitude: c.place.latitude,
+            longitude: c.place.longitude,
+            owner_unit_id: c.owner_unit_id.clone(),
+            owner_agency_id: c.owner_agency_id.clone(),
+            lead_agency_id: c.lead_agency_id.clone(),
+            lead_basis: c.lead_basis.clone(),
+            detection_method: c.detection_method.map(|d| d.as_str().into()),
+            concealment: c.concealment.clone(),
+            transport_mode: c.transport_mode.map(|t| t.as_str().into()),
+            conveyance: ConveyanceInput {
+                plate: c.conveyance.plate.clone(),
+                vessel: c.conveyance.vessel.clone(),
+                flight: c.conveyance.flight.clone(),
+                container: c.conveyance.container.clone(),
+                waybill: c.conveyance.waybill.clone(),
+            },
+            outcome: OutcomeInput { fine_vnd: c.outcome.fine_vnd, goods_confiscated: c.outcome.goods_confiscated, goods_destroyed: c.outcome.goods_destroyed },
+            goods: c
+                .goods
+                .iter()
+                .map(|g| GoodsView {
+                    description: g.description.clone(),
+                    hs_code: g.hs_code.clone(),
+                    category: g.category.clone(),
+                    brand: g.brand.clone(),
+                    quantity: g.quantity,
+                    unit: g.unit.clone(),
+                    weight_kg: g.weight_kg,
+                    value_vnd: g.value_vnd,
+                })
+                .collect(),
+            total_value_vnd: c.total_value_vnd(),
+            parties,
+            sharing: sharing_view(&c.sharing),
+            disclosed_under: if actor.agency_id == c.owner_agency_id { None } else { disclosed_under },
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        })
+    }
+}
+
+fn stale(e: StoreError) -> AppError {
+    match e {
+        StoreError::Stale => AppError::Stale,
+        other => other.into(),
+    }
+}
+
+/// The calendar year (Vietnam time, UTC+7) of a timestamp in ms.
+fn time_year(ms: i64) -> i64 {
+    // Civil-from-days (H. Hinnant); avoids a date library for one number.
+    let days = (ms + 7 * 3_600_000).div_euclid(86_400_000);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    yoe + era * 400 + i64::from(m <= 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::time_year;
+
+    #[test]
+    fn years_in_vietnam_time() {
+        assert_eq!(time_year(0), 1970);
+        assert_eq!(time_year(1_767_200_400_000), 2026, "2025-12-31 17:00 UTC is 1 January 2026 in Hanoi");
+        assert_eq!(time_year(1_767_196_799_000), 2025);
+        assert_eq!(time_year(951_782_400_000), 2000, "29 February 2000");
+    }
+}

@@ -1,0 +1,692 @@
+//! Cases, their goods, parties, events and access rows; coordination agreements and sharing groups.
+
+use cordon_core::audit::AuditEntry;
+use cordon_core::case::{
+    Case, CaseEvent, CaseStatus, CaseType, Conveyance, DetectionMethod, EntityKind, GoodsLine, Outcome, Party, PartyRole, Place, PlaceType,
+    TransportMode,
+};
+use cordon_core::sharing::{Audience, Handling, Sharing, Tlp};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::backend::Store;
+use crate::StoreError;
+
+/// Filters over the case list; every given one must match.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    /// Violation type.
+    pub case_type: Option<String>,
+    /// Status.
+    pub status: Option<String>,
+    /// Province code.
+    pub province: Option<String>,
+    /// Owning agency.
+    pub agency: Option<String>,
+    /// Commodity category of any goods line.
+    pub commodity: Option<String>,
+    /// Detected at or after, ms.
+    pub since: Option<i64>,
+    /// Detected before, ms.
+    pub until: Option<i64>,
+    /// Folded words that must all appear in the case's text.
+    pub words: Vec<String>,
+}
+
+/// A page position: cases are listed newest first by (detected_at, id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseCursor {
+    /// Detection time of the last case seen.
+    pub detected_at: i64,
+    /// Its id.
+    pub id: String,
+}
+
+/// A coordination agreement between two agencies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agreement {
+    /// Id.
+    pub id: String,
+    /// Name, e.g. "Quy chế phối hợp 5341/QCPH/TCHQ-TCCS".
+    pub name: String,
+    /// One party.
+    pub agency_a: String,
+    /// The other.
+    pub agency_b: String,
+    /// Case types covered; empty means all.
+    pub case_types: Vec<String>,
+    /// Whether personal identifiers flow under it.
+    pub disclose_personal: bool,
+    /// In force from, ms.
+    pub valid_from: i64,
+    /// In force until (exclusive), ms; open-ended if none.
+    pub valid_until: Option<i64>,
+}
+
+impl Agreement {
+    /// Whether it binds agencies `x` and `y` for a case of `case_type` at time `at`.
+    pub fn covers(&self, x: &str, y: &str, case_type: &str, at: i64) -> bool {
+        let parties = (self.agency_a == x && self.agency_b == y) || (self.agency_a == y && self.agency_b == x);
+        let in_force = self.valid_from <= at && self.valid_until.is_none_or(|u| at < u);
+        parties && in_force && (self.case_types.is_empty() || self.case_types.iter().any(|t| t == case_type))
+    }
+}
+
+/// A sharing group: a named set of agencies records can be shared with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharingGroup {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// The agency that manages it (the only one that sees its members).
+    pub owner_agency_id: String,
+    /// Member agencies.
+    pub members: Vec<String>,
+}
+
+fn opt_code<T>(row: &AnyRow, col: &str, parse: fn(&str) -> Option<T>) -> Result<Option<T>, StoreError> {
+    let v: Option<String> = row.try_get(col)?;
+    v.map(|s| parse(&s).ok_or_else(|| StoreError::Corrupt(format!("{col}: unknown code {s:?}")))).transpose()
+}
+
+fn code<T>(row: &AnyRow, col: &str, parse: fn(&str) -> Option<T>) -> Result<T, StoreError> {
+    opt_code(row, col, parse)?.ok_or_else(|| StoreError::Corrupt(format!("{col} is empty")))
+}
+
+fn json_list(text: &str) -> Vec<String> {
+    // Written by `to_json_list`; anything else is treated as empty rather than guessed at.
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+fn to_json_list(items: &[String]) -> String {
+    serde_json::Value::from(items.to_vec()).to_string()
+}
+
+fn handling_to_text(h: &Handling) -> String {
+    let mut v = Vec::new();
+    if h.not_for_court {
+        v.push("H1".to_string());
+    }
+    if h.no_onward_sharing {
+        v.push("H2".to_string());
+    }
+    if let Some(r) = &h.restriction {
+        v.push(format!("H3:{r}"));
+    }
+    to_json_list(&v)
+}
+
+fn handling_from_text(t: &str) -> Handling {
+    let mut h = Handling::default();
+    for item in json_list(t) {
+        match item.as_str() {
+            "H1" => h.not_for_court = true,
+            "H2" => h.no_onward_sharing = true,
+            other => h.restriction = other.strip_prefix("H3:").map(str::to_string),
+        }
+    }
+    h
+}
+
+fn bool_opt(v: Option<i64>) -> Option<bool> {
+    v.map(|x| x != 0)
+}
+
+fn case_row(row: &AnyRow) -> Result<Case, StoreError> {
+    let distribution: String = row.try_get("distribution")?;
+    let distribution = json_list(&distribution)
+        .iter()
+        .map(|s| Audience::parse(s).ok_or_else(|| StoreError::Corrupt(format!("distribution {s:?}"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Case {
+        id: row.try_get("id")?,
+        reference: row.try_get("reference")?,
+        external_ref: row.try_get("external_ref")?,
+        version: row.try_get("version")?,
+        case_type: code(row, "case_type", CaseType::parse)?,
+        status: code(row, "status", CaseStatus::parse)?,
+        title: row.try_get("title")?,
+        summary: row.try_get("summary")?,
+        detected_at: row.try_get("detected_at")?,
+        seized_at: row.try_get("seized_at")?,
+        reported_at: row.try_get("reported_at")?,
+        place: Place {
+            province_code: row.try_get("province_code")?,
+            port_code: row.try_get("port_code")?,
+            route: row.try_get("route")?,
+            place_type: opt_code(row, "place_type", PlaceType::parse)?,
+            in_customs_area: bool_opt(row.try_get("in_customs_area")?),
+            latitude: row.try_get("latitude")?,
+            longitude: row.try_get("longitude")?,
+        },
+        owner_unit_id: row.try_get("owner_unit_id")?,
+        owner_agency_id: row.try_get("owner_agency_id")?,
+        lead_agency_id: row.try_get("lead_agency_id")?,
+        lead_basis: row.try_get("lead_basis")?,
+        detection_method: opt_code(row, "detection_method", DetectionMethod::parse)?,
+        concealment: row.try_get("concealment")?,
+        transport_mode: opt_code(row, "transport_mode", TransportMode::parse)?,
+        conveyance: Conveyance {
+            plate: row.try_get("plate")?,
+            vessel: row.try_get("vessel")?,
+            flight: row.try_get("flight")?,
+            container: row.try_get("container")?,
+            waybill: row.try_get("waybill")?,
+        },
+        outcome: Outcome {
+            fine_vnd: row.try_get("fine_vnd")?,
+            goods_confiscated: row.try_get::<i64, _>("goods_confiscated")? != 0,
+            goods_destroyed: row.try_get::<i64, _>("goods_destroyed")? != 0,
+        },
+        goods: Vec::new(),
+        parties: Vec::new(),
+        sharing: Sharing {
+            tlp: code(row, "tlp", Tlp::parse)?,
+            distribution,
+            handling: handling_from_text(&row.try_get::<String, _>("handling")?),
+        },
+        created_by: row.try_get("created_by")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+const CASE_COLUMNS: &str = "id, reference, external_ref, version, case_type, status, title, summary, detected_at, seized_at, reported_at, \
+    province_code, port_code, route, place_type, in_customs_area, latitude, longitude, owner_unit_id, owner_agency_id, lead_agency_id, \
+    lead_basis, detection_method, concealment, transport_mode, plate, vessel, flight, container, waybill, fine_vnd, goods_confiscated, \
+    goods_destroyed, tlp, distribution, handling, total_value_vnd, search_text, created_by, created_at, updated_at";
+
+impl Store {
+    async fn write_case_row(&self, conn: &mut AnyConnection, c: &Case, insert: bool) -> Result<u64, StoreError> {
+        let distribution: Vec<String> = c.sharing.distribution.iter().map(Audience::to_code).collect();
+        let sql = if insert {
+            self.sql(&format!(
+                "INSERT INTO cases ({CASE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+                 $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $40, $41)"
+            ))
+            .into_owned()
+        } else {
+            // Optimistic concurrency: the row changes only if it is still at the version the editor read.
+            self.sql(
+                "UPDATE cases SET id = $1, reference = $2, external_ref = $3, version = $4, case_type = $5, status = $6, title = $7, summary = $8, \
+                 detected_at = $9, seized_at = $10, reported_at = $11, province_code = $12, port_code = $13, route = $14, place_type = $15, \
+                 in_customs_area = $16, latitude = $17, longitude = $18, owner_unit_id = $19, owner_agency_id = $20, lead_agency_id = $21, \
+                 lead_basis = $22, detection_method = $23, concealment = $24, transport_mode = $25, plate = $26, vessel = $27, flight = $28, \
+                 container = $29, waybill = $30, fine_vnd = $31, goods_confiscated = $32, goods_destroyed = $33, tlp = $34, distribution = $35, \
+                 handling = $36, total_value_vnd = $37, search_text = $38, created_by = $39, created_at = $40, updated_at = $41 \
+                 WHERE id = $1 AND version = $4 - 1",
+            )
+            .into_owned()
+        };
+        let done = sqlx::query(&sql)
+            .bind(c.id.clone())
+            .bind(c.reference.clone())
+            .bind(c.external_ref.clone())
+            .bind(c.version)
+            .bind(c.case_type.as_str())
+            .bind(c.status.as_str())
+            .bind(c.title.clone())
+            .bind(c.summary.clone())
+            .bind(c.detected_at)
+            .bind(c.seized_at)
+            .bind(c.reported_at)
+            .bind(c.place.province_code.clone())
+            .bind(c.place.port_code.clone())
+            .bind(c.place.route.clone())
+            .bind(c.place.place_type.map(|p| p.as_str()))
+            .bind(c.place.in_customs_area.map(i64::from))
+            .bind(c.place.latitude)
+            .bind(c.place.longitude)
+            .bind(c.owner_unit_id.clone())
+            .bind(c.owner_agency_id.clone())
+            .bind(c.lead_agency_id.clone())
+            .bind(c.lead_basis.clone())
+            .bind(c.detection_method.map(|d| d.as_str()))
+            .bind(c.concealment.clone())
+            .bind(c.transport_mode.map(|t| t.as_str()))
+            .bind(c.conveyance.plate.clone())
+            .bind(c.conveyance.vessel.clone())
+            .bind(c.conveyance.flight.clone())
+            .bind(c.conveyance.container.clone())
+            .bind(c.conveyance.waybill.clone())
+            .bind(c.outcome.fine_vnd)
+            .bind(i64::from(c.outcome.goods_confiscated))
+            .bind(i64::from(c.outcome.goods_destroyed))
+            .bind(c.sharing.tlp.as_str())
+            .bind(to_json_list(&distribution))
+            .bind(handling_to_text(&c.sharing.handling))
+            .bind(c.total_value_vnd())
+            .bind(c.search_text())
+            .bind(c.created_by.clone())
+            .bind(c.created_at)
+            .bind(c.updated_at)
+            .execute(&mut *conn)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn write_case_children(&self, conn: &mut AnyConnection, c: &Case, principals: &[String]) -> Result<(), StoreError> {
+        sqlx::query(&self.sql("DELETE FROM goods_lines WHERE case_id = $1")).bind(c.id.clone()).execute(&mut *conn).await?;
+        let insert_goods = self.sql(
+            "INSERT INTO goods_lines (case_id, line_no, description, hs_code, category, brand, quantity, unit, weight_kg, value_vnd) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        );
+        for (i, g) in c.goods.iter().enumerate() {
+            sqlx::query(&insert_goods)
+                .bind(c.id.clone())
+                .bind(i as i64 + 1)
+                .bind(g.description.clone())
+                .bind(g.hs_code.clone())
+                .bind(g.category.clone())
+                .bind(g.brand.clone())
+                .bind(g.quantity)
+                .bind(g.unit.clone())
+                .bind(g.weight_kg)
+                .bind(g.value_vnd)
+                .execute(&mut *conn)
+                .await?;
+        }
+        // Access rows are derived from the sharing; rewriting them is how a sharing change takes effect.
+        sqlx::query(&self.sql("DELETE FROM case_access WHERE case_id = $1")).bind(c.id.clone()).execute(&mut *conn).await?;
+        let insert_access = self.sql("INSERT INTO case_access (case_id, principal) VALUES ($1, $2)");
+        for p in principals {
+            sqlx::query(&insert_access).bind(c.id.clone()).bind(p.clone()).execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+
+    async fn insert_event(&self, conn: &mut AnyConnection, case_id: &str, e: &CaseEvent) -> Result<(), StoreError> {
+        sqlx::query(&self.sql(
+            "INSERT INTO case_events (case_id, seq, at, actor_user_id, actor_unit_id, kind, from_status, to_status, reason, detail) \
+             VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events WHERE case_id = $1), $2, $3, $4, $5, $6, $7, $8, $9)",
+        ))
+        .bind(case_id)
+        .bind(e.at)
+        .bind(e.actor_user_id.clone())
+        .bind(e.actor_unit_id.clone())
+        .bind(e.kind.clone())
+        .bind(e.from_status.map(|s| s.as_str()))
+        .bind(e.to_status.map(|s| s.as_str()))
+        .bind(e.reason.clone())
+        .bind(e.detail.clone())
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+
+    async fn insert_party_rows(&self, conn: &mut AnyConnection, case_id: &str, p: &Party, at: i64, by: &str) -> Result<(), StoreError> {
+        let idents: Vec<String> = p.identifiers.iter().map(|(s, v)| format!("{s}={v}")).collect();
+        sqlx::query(&self.sql(
+            "INSERT INTO entities (id, kind, name, identifiers, folded_name, created_by_agency, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (id) DO NOTHING",
+        ))
+        .bind(p.entity_id.clone())
+        .bind(p.kind.as_str())
+        .bind(p.name.clone())
+        .bind(to_json_list(&idents))
+        .bind(cordon_core::text::fold_words(&p.name))
+        .bind(p.held_by.clone())
+        .bind(at)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(&self.sql("INSERT INTO case_parties (case_id, entity_id, role, added_at, added_by) VALUES ($1, $2, $3, $4, $5)"))
+            .bind(case_id)
+            .bind(p.entity_id.clone())
+            .bind(p.role.as_str())
+            .bind(at)
+            .bind(by)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Conflict { .. } => StoreError::Conflict { what: "party with that role on this case" },
+                other => other,
+            })?;
+        Ok(())
+    }
+
+    /// Creates a case with its goods, parties, access rows, first event and audit entries,
+    /// numbering it `PREFIX-NNNNNN` within the transaction. Returns the reference.
+    pub async fn insert_case(&self, c: &Case, reference_prefix: &str, principals: &[String], event: &CaseEvent, audit: &[AuditEntry]) -> Result<String, StoreError> {
+        let mut tx = self.write.begin().await?;
+        let row = sqlx::query(&self.sql(
+            "INSERT INTO case_counters (prefix, next_value) VALUES ($1, 1) \
+             ON CONFLICT (prefix) DO UPDATE SET next_value = case_counters.next_value + 1 RETURNING next_value",
+        ))
+        .bind(reference_prefix)
+        .fetch_one(&mut *tx)
+        .await?;
+        let n: i64 = row.try_get("next_value")?;
+        let mut c = c.clone();
+        c.reference = format!("{reference_prefix}-{n:06}");
+        self.write_case_row(&mut tx, &c, true).await.map_err(|e| match e {
+            StoreError::Conflict { .. } => StoreError::Conflict { what: "external reference" },
+            other => other,
+        })?;
+        self.write_case_children(&mut tx, &c, principals).await?;
+        for p in &c.parties {
+            self.insert_party_rows(&mut tx, &c.id, p, c.created_at, &c.created_by).await?;
+        }
+        self.insert_event(&mut tx, &c.id, event).await?;
+        let audit: Vec<AuditEntry> = audit.iter().map(|a| AuditEntry { object_id: c.id.clone(), ..a.clone() }).collect();
+        self.append_audit(&mut tx, &audit).await?;
+        tx.commit().await?;
+        Ok(c.reference)
+    }
+
+    /// Replaces a case's fields and goods if it is still at `c.version - 1`; records the
+    /// event and audit entries. `StoreError::Stale` if someone changed it first.
+    pub async fn update_case(&self, c: &Case, principals: &[String], event: &CaseEvent, audit: &[AuditEntry]) -> Result<(), StoreError> {
+        let mut tx = self.write.begin().await?;
+        if self.write_case_row(&mut tx, c, false).await? == 0 {
+            return Err(StoreError::Stale);
+        }
+        self.write_case_children(&mut tx, c, principals).await?;
+        self.insert_event(&mut tx, &c.id, event).await?;
+        self.append_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Links a party to a case and bumps its version (if still at `expected_version`).
+    pub async fn add_party(&self, case_id: &str, expected_version: i64, p: &Party, event: &CaseEvent, audit: &[AuditEntry]) -> Result<i64, StoreError> {
+        let mut tx = self.write.begin().await?;
+        let done = sqlx::query(&self.sql("UPDATE cases SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3"))
+            .bind(event.at)
+            .bind(case_id)
+            .bind(expected_version)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Stale);
+        }
+        self.insert_party_rows(&mut tx, case_id, p, event.at, &event.actor_user_id).await?;
+        // Keep the search text in step with the parties.
+        sqlx::query(&self.sql("UPDATE cases SET search_text = search_text || ' ' || $1 WHERE id = $2"))
+            .bind(cordon_core::text::fold_words(&p.name))
+            .bind(case_id)
+            .execute(&mut *tx)
+            .await?;
+        self.insert_event(&mut tx, case_id, event).await?;
+        self.append_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(expected_version + 1)
+    }
+
+    /// A case with its goods and parties, whoever asks (the app decides who may).
+    pub async fn case(&self, id: &str) -> Result<Option<Case>, StoreError> {
+        let row = sqlx::query(&self.sql(&format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"))).bind(id).fetch_optional(&self.read).await?;
+        match row {
+            Some(row) => Ok(Some(self.with_children(case_row(&row)?).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Finds a case by its external reference (import idempotency).
+    pub async fn case_id_by_external_ref(&self, external_ref: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query(&self.sql("SELECT id FROM cases WHERE external_ref = $1")).bind(external_ref).fetch_optional(&self.read).await?;
+        Ok(row.map(|r| r.try_get("id")).transpose()?)
+    }
+
+    async fn with_children(&self, mut c: Case) -> Result<Case, StoreError> {
+        let goods = sqlx::query(&self.sql("SELECT * FROM goods_lines WHERE case_id = $1 ORDER BY line_no")).bind(c.id.clone()).fetch_all(&self.read).await?;
+        for g in goods {
+            c.goods.push(GoodsLine {
+                description: g.try_get("description")?,
+                hs_code: g.try_get("hs_code")?,
+                category: g.try_get("category")?,
+                brand: g.try_get("brand")?,
+                quantity: g.try_get("quantity")?,
+                unit: g.try_get("unit")?,
+                weight_kg: g.try_get("weight_kg")?,
+                value_vnd: g.try_get("value_vnd")?,
+            });
+        }
+        let parties = sqlx::query(&self.sql(
+            "SELECT p.entity_id, p.role, e.kind, e.name, e.identifiers, e.created_by_agency FROM case_parties p \
+             JOIN entities e ON e.id = p.entity_id WHERE p.case_id = $1 ORDER BY p.added_at, p.entity_id",
+        ))
+        .bind(c.id.clone())
+        .fetch_all(&self.read)
+        .await?;
+        for p in parties {
+            let idents: String = p.try_get("identifiers")?;
+            c.parties.push(Party {
+                entity_id: p.try_get("entity_id")?,
+                kind: code(&p, "kind", EntityKind::parse)?,
+                name: p.try_get("name")?,
+                identifiers: json_list(&idents).into_iter().filter_map(|kv| kv.split_once('=').map(|(k, v)| (k.to_string(), v.to_string()))).collect(),
+                role: code(&p, "role", PartyRole::parse)?,
+                held_by: p.try_get("created_by_agency")?,
+            });
+        }
+        Ok(c)
+    }
+
+    /// Cases a viewer holding `principals` may see, matching `filter`, newest first, after `cursor`.
+    pub async fn cases_visible(&self, principals: &[String], filter: &CaseFilter, cursor: Option<&CaseCursor>, limit: i64) -> Result<Vec<Case>, StoreError> {
+        let (sql, binds) = visible_query(principals, filter, cursor, &format!("SELECT {CASE_COLUMNS} FROM cases c"), limit);
+        let sql = self.sql(&sql);
+        let mut q = sqlx::query(&sql);
+        for b in binds {
+            q = match b {
+                Bind::Text(s) => q.bind(s),
+                Bind::Int(i) => q.bind(i),
+            };
+        }
+        let rows = q.fetch_all(&self.read).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            out.push(self.with_children(case_row(row)?).await?);
+        }
+        Ok(out)
+    }
+
+    /// How many cases a viewer holding `principals` may see, matching `filter`.
+    pub async fn count_cases_visible(&self, principals: &[String], filter: &CaseFilter) -> Result<i64, StoreError> {
+        let (sql, binds) = visible_query(principals, filter, None, "SELECT COUNT(*) AS n FROM cases c", -1);
+        let sql = self.sql(&sql);
+        let mut q = sqlx::query(&sql);
+        for b in binds {
+            q = match b {
+                Bind::Text(s) => q.bind(s),
+                Bind::Int(i) => q.bind(i),
+            };
+        }
+        Ok(q.fetch_one(&self.read).await?.try_get("n")?)
+    }
+
+    /// A case's history, oldest first.
+    pub async fn case_events(&self, case_id: &str) -> Result<Vec<CaseEvent>, StoreError> {
+        let rows = sqlx::query(&self.sql("SELECT * FROM case_events WHERE case_id = $1 ORDER BY seq")).bind(case_id).fetch_all(&self.read).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CaseEvent {
+                    seq: r.try_get("seq")?,
+                    at: r.try_get("at")?,
+                    actor_user_id: r.try_get("actor_user_id")?,
+                    actor_unit_id: r.try_get("actor_unit_id")?,
+                    kind: r.try_get("kind")?,
+                    from_status: opt_code(r, "from_status", CaseStatus::parse)?,
+                    to_status: opt_code(r, "to_status", CaseStatus::parse)?,
+                    reason: r.try_get("reason")?,
+                    detail: r.try_get("detail")?,
+                })
+            })
+            .collect()
+    }
+
+    // ---- agreements and groups ----
+
+    /// Records a coordination agreement, with its audit entries.
+    pub async fn insert_agreement(&self, a: &Agreement, at: i64, audit: &[AuditEntry]) -> Result<(), StoreError> {
+        let mut tx = self.write.begin().await?;
+        sqlx::query(&self.sql(
+            "INSERT INTO agreements (id, name, agency_a, agency_b, case_types, disclose_personal, valid_from, valid_until, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        ))
+        .bind(a.id.clone())
+        .bind(a.name.clone())
+        .bind(a.agency_a.clone())
+        .bind(a.agency_b.clone())
+        .bind(to_json_list(&a.case_types))
+        .bind(i64::from(a.disclose_personal))
+        .bind(a.valid_from)
+        .bind(a.valid_until)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        self.append_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// All agreements, or those an agency is party to.
+    pub async fn agreements(&self, agency: Option<&str>) -> Result<Vec<Agreement>, StoreError> {
+        let rows = sqlx::query(&self.sql("SELECT * FROM agreements WHERE ($1 IS NULL OR agency_a = $1 OR agency_b = $1) ORDER BY valid_from, id"))
+            .bind(agency)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Agreement {
+                    id: r.try_get("id")?,
+                    name: r.try_get("name")?,
+                    agency_a: r.try_get("agency_a")?,
+                    agency_b: r.try_get("agency_b")?,
+                    case_types: json_list(&r.try_get::<String, _>("case_types")?),
+                    disclose_personal: r.try_get::<i64, _>("disclose_personal")? != 0,
+                    valid_from: r.try_get("valid_from")?,
+                    valid_until: r.try_get("valid_until")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Creates a sharing group with its members, with its audit entries.
+    pub async fn insert_group(&self, g: &SharingGroup, at: i64, audit: &[AuditEntry]) -> Result<(), StoreError> {
+        let mut tx = self.write.begin().await?;
+        sqlx::query(&self.sql("INSERT INTO sharing_groups (id, name, owner_agency_id, created_at) VALUES ($1, $2, $3, $4)"))
+            .bind(g.id.clone())
+            .bind(g.name.clone())
+            .bind(g.owner_agency_id.clone())
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Conflict { .. } => StoreError::Conflict { what: "sharing group id" },
+                other => other,
+            })?;
+        let mut members = g.members.clone();
+        members.sort();
+        members.dedup();
+        for m in members {
+            sqlx::query(&self.sql("INSERT INTO sharing_group_members (group_id, agency_id) VALUES ($1, $2)"))
+                .bind(g.id.clone())
+                .bind(m)
+                .execute(&mut *tx)
+                .await?;
+        }
+        self.append_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The groups an agency belongs to (ids only: members are not shown to each other).
+    pub async fn groups_of_agency(&self, agency: &str) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(&self.sql("SELECT group_id FROM sharing_group_members WHERE agency_id = $1 ORDER BY group_id"))
+            .bind(agency)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get("group_id")?)).collect()
+    }
+
+    /// A sharing group with its members.
+    pub async fn group(&self, id: &str) -> Result<Option<SharingGroup>, StoreError> {
+        let Some(row) = sqlx::query(&self.sql("SELECT * FROM sharing_groups WHERE id = $1")).bind(id).fetch_optional(&self.read).await? else {
+            return Ok(None);
+        };
+        let members = sqlx::query(&self.sql("SELECT agency_id FROM sharing_group_members WHERE group_id = $1 ORDER BY agency_id"))
+            .bind(id)
+            .fetch_all(&self.read)
+            .await?;
+        Ok(Some(SharingGroup {
+            id: row.try_get("id")?,
+            name: row.try_get("name")?,
+            owner_agency_id: row.try_get("owner_agency_id")?,
+            members: members.iter().map(|r| r.try_get("agency_id")).collect::<Result<_, _>>()?,
+        }))
+    }
+}
+
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+/// Builds the visibility-filtered query: the access rows must meet the viewer's principals.
+fn visible_query(principals: &[String], f: &CaseFilter, cursor: Option<&CaseCursor>, select: &str, limit: i64) -> (String, Vec<Bind>) {
+    let mut binds: Vec<Bind> = Vec::new();
+    let next = |b: Bind, binds: &mut Vec<Bind>| {
+        binds.push(b);
+        format!("${}", binds.len())
+    };
+    let mut placeholders = Vec::new();
+    for p in principals {
+        placeholders.push(next(Bind::Text(p.clone()), &mut binds));
+    }
+    if placeholders.is_empty() {
+        // No principals: nothing is visible. Keep the SQL valid.
+        placeholders.push(next(Bind::Text(String::new()), &mut binds));
+    }
+    let mut sql = format!("{select} WHERE EXISTS (SELECT 1 FROM case_access a WHERE a.case_id = c.id AND a.principal IN ({}))", placeholders.join(", "));
+    let eq = |col: &str, v: &Option<String>, sql: &mut String, binds: &mut Vec<Bind>| {
+        if let Some(v) = v {
+            let ph = next(Bind::Text(v.clone()), binds);
+            sql.push_str(&format!(" AND {col} = {ph}"));
+        }
+    };
+    eq("c.case_type", &f.case_type, &mut sql, &mut binds);
+    eq("c.status", &f.status, &mut sql, &mut binds);
+    eq("c.province_code", &f.province, &mut sql, &mut binds);
+    eq("c.owner_agency_id", &f.agency, &mut sql, &mut binds);
+    if let Some(cat) = &f.commodity {
+        let ph = next(Bind::Text(cat.clone()), &mut binds);
+        sql.push_str(&format!(" AND EXISTS (SELECT 1 FROM goods_lines g WHERE g.case_id = c.id AND g.category = {ph})"));
+    }
+    if let Some(s) = f.since {
+        let ph = next(Bind::Int(s), &mut binds);
+        sql.push_str(&format!(" AND c.detected_at >= {ph}"));
+    }
+    if let Some(u) = f.until {
+        let ph = next(Bind::Int(u), &mut binds);
+        sql.push_str(&format!(" AND c.detected_at < {ph}"));
+    }
+    for w in &f.words {
+        let escaped = w.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let ph = next(Bind::Text(format!("%{escaped}%")), &mut binds);
+        sql.push_str(&format!(" AND c.search_text LIKE {ph} ESCAPE '\\'"));
+    }
+    if let Some(cur) = cursor {
+        let a = next(Bind::Int(cur.detected_at), &mut binds);
+        let b = next(Bind::Text(cur.id.clone()), &mut binds);
+        sql.push_str(&format!(" AND (c.detected_at < {a} OR (c.detected_at = {a} AND c.id < {b}))"));
+    }
+    if limit > 0 {
+        let ph = next(Bind::Int(limit), &mut binds);
+        sql.push_str(&format!(" ORDER BY c.detected_at DESC, c.id DESC LIMIT {ph}"));
+    }
+    (sql, binds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_lists_round_trip() {
+        for items in [vec![], vec!["a".to_string()], vec!["H3:say \"no\"".to_string(), "x\\y".to_string(), "agency:bg".to_string()]] {
+            assert_eq!(json_list(&to_json_list(&items)), items);
+        }
+    }
+}
