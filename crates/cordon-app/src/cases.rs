@@ -470,7 +470,9 @@ impl App {
             None => None,
         };
         let province_code = match input.province.as_deref().filter(|p| !p.trim().is_empty()) {
-            Some(p) => Some(r.resolve_province(p).ok_or_else(|| Invalid::new("province", "not a province of Vietnam (current or pre-2025 name)"))?.code),
+            Some(p) => Some(
+                r.resolve_province(p).ok_or_else(|| Invalid::new("province", "not a province of Vietnam (current or pre-2025 name)"))?.code,
+            ),
             None => port.map(|p| p.province),
         };
         if let (Some(p), Some(port)) = (province_code, port) {
@@ -677,7 +679,9 @@ impl App {
 
     fn case_filter(&self, q: &CaseQuery) -> Result<CaseFilter, AppError> {
         let province = match q.province.as_deref() {
-            Some(p) => Some(reference().resolve_province(p).ok_or_else(|| Invalid::new("province", "not a province of Vietnam"))?.code.to_string()),
+            Some(p) => {
+                Some(reference().resolve_province(p).ok_or_else(|| Invalid::new("province", "not a province of Vietnam"))?.code.to_string())
+            }
             None => None,
         };
         if let Some(t) = &q.case_type {
@@ -717,7 +721,9 @@ impl App {
     pub async fn update_case(&self, actor: &Actor, id: &str, expected_version: i64, input: CaseInput) -> Result<CaseView, AppError> {
         let old = self.load_editable(actor, id).await?;
         if old.owner_unit_id != actor.user.unit_id {
-            self.store.audit(&[actor.audit(self.now_ms(), "case.update", "case", id, "denied", json!({ "reason": "not the recording unit" }))]).await?;
+            self.store
+                .audit(&[actor.audit(self.now_ms(), "case.update", "case", id, "denied", json!({ "reason": "not the recording unit" }))])
+                .await?;
             return Err(AppError::Forbidden("only the recording unit edits a case"));
         }
         if old.version != expected_version {
@@ -755,7 +761,14 @@ impl App {
     }
 
     /// Moves a case along its lifecycle, if the actor's roles allow that step and the case is at `expected_version`.
-    pub async fn transition_case(&self, actor: &Actor, id: &str, expected_version: i64, to: &str, reason: &str) -> Result<CaseView, AppError> {
+    pub async fn transition_case(
+        &self,
+        actor: &Actor,
+        id: &str,
+        expected_version: i64,
+        to: &str,
+        reason: &str,
+    ) -> Result<CaseView, AppError> {
         let mut case = self.load_editable(actor, id).await?;
         let to = CaseStatus::parse(to).ok_or_else(|| Invalid::new("to", "unknown status"))?;
         let Some(roles) = transition_roles(case.status, to) else {
@@ -767,7 +780,9 @@ impl App {
             return Err(AppError::Forbidden("this step is decided by the lead unit's head or deputy"));
         }
         let reason = reason.trim();
-        if reason.chars().count() > 2000 || (matches!(to, CaseStatus::Closed | CaseStatus::TransferredForInvestigation) && reason.is_empty()) {
+        if reason.chars().count() > 2000
+            || (matches!(to, CaseStatus::Closed | CaseStatus::TransferredForInvestigation) && reason.is_empty())
+        {
             return Err(Invalid::new("reason", "say why (required to close or transfer; at most 2000 characters)").into());
         }
         if case.version != expected_version {
@@ -906,7 +921,11 @@ impl App {
                 container: c.conveyance.container.clone(),
                 waybill: c.conveyance.waybill.clone(),
             },
-            outcome: OutcomeInput { fine_vnd: c.outcome.fine_vnd, goods_confiscated: c.outcome.goods_confiscated, goods_destroyed: c.outcome.goods_destroyed },
+            outcome: OutcomeInput {
+                fine_vnd: c.outcome.fine_vnd,
+                goods_confiscated: c.outcome.goods_confiscated,
+                goods_destroyed: c.outcome.goods_destroyed,
+            },
             goods: c
                 .goods
                 .iter()

@@ -4,6 +4,7 @@
 //! and hands the store the write together with the audit entries it must leave.
 
 mod actor;
+mod agreements;
 mod audit;
 mod auth;
 mod cases;
@@ -14,9 +15,11 @@ mod ids;
 mod limiter;
 
 pub use actor::Actor;
+pub use agreements::{AgreementInput, GroupInput};
 pub use auth::{Login, LoginOutcome, SESSION_IDLE_MS};
 pub use cases::{
-    CaseEventView, CaseInput, CasePage, CaseQuery, CaseView, ConveyanceInput, GoodsInput, GoodsView, OutcomeInput, PartyInput, PartyView, SharingInput,
+    CaseEventView, CaseInput, CasePage, CaseQuery, CaseView, ConveyanceInput, GoodsInput, GoodsView, OutcomeInput, PartyInput, PartyView,
+    SharingInput,
 };
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use directory::{NewAgencyInput, NewUnitInput, NewUserInput};

@@ -433,7 +433,8 @@ mod tests {
         assert!(transition_roles(Closed, Reported).is_none(), "a closed case is never reopened by a transition");
         assert!(transition_roles(Reported, Prosecuted).is_none());
         assert!(transition_roles(AdministrativelyHandled, Prosecuted).is_none());
-        let reachable: Vec<_> = CaseStatus::ALL.iter().filter(|s| CaseStatus::ALL.iter().any(|f| transition_roles(*f, **s).is_some())).collect();
+        let reachable: Vec<_> =
+            CaseStatus::ALL.iter().filter(|s| CaseStatus::ALL.iter().any(|f| transition_roles(*f, **s).is_some())).collect();
         assert_eq!(reachable.len(), CaseStatus::ALL.len() - 1, "every status but reported is reachable");
     }
 
@@ -463,7 +464,9 @@ mod tests {
         for (scheme, input, want) in ok {
             assert_eq!(normalise_identifier(scheme, input).as_deref(), Ok(want), "{scheme} {input}");
         }
-        for (scheme, input) in [("cccd", "12345"), ("cmnd", "0123456789"), ("tax_code", "01012345"), ("imo", "12"), ("seller", "12345"), ("dna", "x")] {
+        for (scheme, input) in
+            [("cccd", "12345"), ("cmnd", "0123456789"), ("tax_code", "01012345"), ("imo", "12"), ("seller", "12345"), ("dna", "x")]
+        {
             assert!(normalise_identifier(scheme, input).is_err(), "{scheme} {input}");
         }
     }

@@ -115,7 +115,11 @@ impl Sharing {
             } else if a.widest_tlp_needed() > self.tlp {
                 return Err(Invalid::new(
                     "distribution",
-                    format!("{} does not allow sharing with {}; choose a wider label or a narrower distribution", self.tlp.label(), a.to_code()),
+                    format!(
+                        "{} does not allow sharing with {}; choose a wider label or a narrower distribution",
+                        self.tlp.label(),
+                        a.to_code()
+                    ),
                 ));
             }
         }
@@ -161,7 +165,12 @@ pub fn principals_of_record(owner_unit: &str, owner_agency: &str, sharing: &Shar
 /// The principals a viewer holds: their unit, their agency, their agency's groups, and
 /// the community of their agency (domestic or international).
 pub fn principals_of_viewer(unit: &str, agency: &str, domestic: bool, groups: &[String]) -> Vec<String> {
-    let mut out = vec![format!("unit:{unit}"), format!("agency:{agency}"), if domestic { "domestic".into() } else { "international".into() }, "everyone".into()];
+    let mut out = vec![
+        format!("unit:{unit}"),
+        format!("agency:{agency}"),
+        if domestic { "domestic".into() } else { "international".into() },
+        "everyone".into(),
+    ];
     out.extend(groups.iter().map(|g| format!("group:{g}")));
     out
 }

@@ -48,7 +48,7 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 #[openapi(
     info(title = "Cordon API", description = "Inter-agency information exchange and coordination against smuggling, trade fraud and counterfeit goods.", version = "1"),
     modifiers(&SecurityAddon),
-    tags((name = "system"), (name = "auth"), (name = "directory"), (name = "reference"), (name = "audit"))
+    tags((name = "system"), (name = "auth"), (name = "directory"), (name = "reference"), (name = "audit"), (name = "cases"), (name = "sharing"))
 )]
 struct ApiDoc;
 
@@ -72,6 +72,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let router = routes::directory::add(router);
     let router = routes::reference::add(router);
     let router = routes::audit::add(router);
+    let router = routes::cases::add(router);
+    let router = routes::sharing::add(router);
     router.split_for_parts()
 }
 

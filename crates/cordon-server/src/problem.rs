@@ -78,6 +78,7 @@ impl From<AppError> for ApiError {
             },
             AppError::NotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "not_found", "Not found", detail),
             AppError::Conflict(_) => ApiError::new(StatusCode::CONFLICT, "conflict", "Already exists", detail),
+            AppError::Stale => ApiError::new(StatusCode::PRECONDITION_FAILED, "stale", "Changed by someone else", detail),
             AppError::RateLimited(secs) => ApiError {
                 retry_after: Some(secs),
                 ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many attempts", detail)

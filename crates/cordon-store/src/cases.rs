@@ -330,24 +330,34 @@ impl Store {
         .bind(at)
         .execute(&mut *conn)
         .await?;
-        sqlx::query(&self.sql("INSERT INTO case_parties (case_id, entity_id, role, added_at, added_by) VALUES ($1, $2, $3, $4, $5)"))
-            .bind(case_id)
-            .bind(p.entity_id.clone())
-            .bind(p.role.as_str())
-            .bind(at)
-            .bind(by)
-            .execute(&mut *conn)
-            .await
-            .map_err(|e| match StoreError::from(e) {
-                StoreError::Conflict { .. } => StoreError::Conflict { what: "party with that role on this case" },
-                other => other,
-            })?;
+        sqlx::query(&self.sql(
+            "INSERT INTO case_parties (case_id, entity_id, role, seq, added_at, added_by) \
+             VALUES ($1, $2, $3, (SELECT COALESCE(MAX(seq), 0) + 1 FROM case_parties WHERE case_id = $1), $4, $5)",
+        ))
+        .bind(case_id)
+        .bind(p.entity_id.clone())
+        .bind(p.role.as_str())
+        .bind(at)
+        .bind(by)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Conflict { .. } => StoreError::Conflict { what: "party with that role on this case" },
+            other => other,
+        })?;
         Ok(())
     }
 
     /// Creates a case with its goods, parties, access rows, first event and audit entries,
     /// numbering it `PREFIX-NNNNNN` within the transaction. Returns the reference.
-    pub async fn insert_case(&self, c: &Case, reference_prefix: &str, principals: &[String], event: &CaseEvent, audit: &[AuditEntry]) -> Result<String, StoreError> {
+    pub async fn insert_case(
+        &self,
+        c: &Case,
+        reference_prefix: &str,
+        principals: &[String],
+        event: &CaseEvent,
+        audit: &[AuditEntry],
+    ) -> Result<String, StoreError> {
         let mut tx = self.write.begin().await?;
         let row = sqlx::query(&self.sql(
             "INSERT INTO case_counters (prefix, next_value) VALUES ($1, 1) \
@@ -389,7 +399,14 @@ impl Store {
     }
 
     /// Links a party to a case and bumps its version (if still at `expected_version`).
-    pub async fn add_party(&self, case_id: &str, expected_version: i64, p: &Party, event: &CaseEvent, audit: &[AuditEntry]) -> Result<i64, StoreError> {
+    pub async fn add_party(
+        &self,
+        case_id: &str,
+        expected_version: i64,
+        p: &Party,
+        event: &CaseEvent,
+        audit: &[AuditEntry],
+    ) -> Result<i64, StoreError> {
         let mut tx = self.write.begin().await?;
         let done = sqlx::query(&self.sql("UPDATE cases SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3"))
             .bind(event.at)
@@ -415,7 +432,8 @@ impl Store {
 
     /// A case with its goods and parties, whoever asks (the app decides who may).
     pub async fn case(&self, id: &str) -> Result<Option<Case>, StoreError> {
-        let row = sqlx::query(&self.sql(&format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"))).bind(id).fetch_optional(&self.read).await?;
+        let row =
+            sqlx::query(&self.sql(&format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"))).bind(id).fetch_optional(&self.read).await?;
         match row {
             Some(row) => Ok(Some(self.with_children(case_row(&row)?).await?)),
             None => Ok(None),
@@ -424,12 +442,16 @@ impl Store {
 
     /// Finds a case by its external reference (import idempotency).
     pub async fn case_id_by_external_ref(&self, external_ref: &str) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query(&self.sql("SELECT id FROM cases WHERE external_ref = $1")).bind(external_ref).fetch_optional(&self.read).await?;
+        let row =
+            sqlx::query(&self.sql("SELECT id FROM cases WHERE external_ref = $1")).bind(external_ref).fetch_optional(&self.read).await?;
         Ok(row.map(|r| r.try_get("id")).transpose()?)
     }
 
     async fn with_children(&self, mut c: Case) -> Result<Case, StoreError> {
-        let goods = sqlx::query(&self.sql("SELECT * FROM goods_lines WHERE case_id = $1 ORDER BY line_no")).bind(c.id.clone()).fetch_all(&self.read).await?;
+        let goods = sqlx::query(&self.sql("SELECT * FROM goods_lines WHERE case_id = $1 ORDER BY line_no"))
+            .bind(c.id.clone())
+            .fetch_all(&self.read)
+            .await?;
         for g in goods {
             c.goods.push(GoodsLine {
                 description: g.try_get("description")?,
@@ -444,7 +466,7 @@ impl Store {
         }
         let parties = sqlx::query(&self.sql(
             "SELECT p.entity_id, p.role, e.kind, e.name, e.identifiers, e.created_by_agency FROM case_parties p \
-             JOIN entities e ON e.id = p.entity_id WHERE p.case_id = $1 ORDER BY p.added_at, p.entity_id",
+             JOIN entities e ON e.id = p.entity_id WHERE p.case_id = $1 ORDER BY p.seq",
         ))
         .bind(c.id.clone())
         .fetch_all(&self.read)
@@ -455,7 +477,10 @@ impl Store {
                 entity_id: p.try_get("entity_id")?,
                 kind: code(&p, "kind", EntityKind::parse)?,
                 name: p.try_get("name")?,
-                identifiers: json_list(&idents).into_iter().filter_map(|kv| kv.split_once('=').map(|(k, v)| (k.to_string(), v.to_string()))).collect(),
+                identifiers: json_list(&idents)
+                    .into_iter()
+                    .filter_map(|kv| kv.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+                    .collect(),
                 role: code(&p, "role", PartyRole::parse)?,
                 held_by: p.try_get("created_by_agency")?,
             });
@@ -464,7 +489,13 @@ impl Store {
     }
 
     /// Cases a viewer holding `principals` may see, matching `filter`, newest first, after `cursor`.
-    pub async fn cases_visible(&self, principals: &[String], filter: &CaseFilter, cursor: Option<&CaseCursor>, limit: i64) -> Result<Vec<Case>, StoreError> {
+    pub async fn cases_visible(
+        &self,
+        principals: &[String],
+        filter: &CaseFilter,
+        cursor: Option<&CaseCursor>,
+        limit: i64,
+    ) -> Result<Vec<Case>, StoreError> {
         let (sql, binds) = visible_query(principals, filter, cursor, &format!("SELECT {CASE_COLUMNS} FROM cases c"), limit);
         let sql = self.sql(&sql);
         let mut q = sqlx::query(&sql);
@@ -498,7 +529,8 @@ impl Store {
 
     /// A case's history, oldest first.
     pub async fn case_events(&self, case_id: &str) -> Result<Vec<CaseEvent>, StoreError> {
-        let rows = sqlx::query(&self.sql("SELECT * FROM case_events WHERE case_id = $1 ORDER BY seq")).bind(case_id).fetch_all(&self.read).await?;
+        let rows =
+            sqlx::query(&self.sql("SELECT * FROM case_events WHERE case_id = $1 ORDER BY seq")).bind(case_id).fetch_all(&self.read).await?;
         rows.iter()
             .map(|r| {
                 Ok(CaseEvent {
@@ -543,10 +575,11 @@ impl Store {
 
     /// All agreements, or those an agency is party to.
     pub async fn agreements(&self, agency: Option<&str>) -> Result<Vec<Agreement>, StoreError> {
-        let rows = sqlx::query(&self.sql("SELECT * FROM agreements WHERE ($1 IS NULL OR agency_a = $1 OR agency_b = $1) ORDER BY valid_from, id"))
-            .bind(agency)
-            .fetch_all(&self.read)
-            .await?;
+        let rows =
+            sqlx::query(&self.sql("SELECT * FROM agreements WHERE ($1 IS NULL OR agency_a = $1 OR agency_b = $1) ORDER BY valid_from, id"))
+                .bind(agency)
+                .fetch_all(&self.read)
+                .await?;
         rows.iter()
             .map(|r| {
                 Ok(Agreement {
@@ -603,7 +636,8 @@ impl Store {
 
     /// A sharing group with its members.
     pub async fn group(&self, id: &str) -> Result<Option<SharingGroup>, StoreError> {
-        let Some(row) = sqlx::query(&self.sql("SELECT * FROM sharing_groups WHERE id = $1")).bind(id).fetch_optional(&self.read).await? else {
+        let Some(row) = sqlx::query(&self.sql("SELECT * FROM sharing_groups WHERE id = $1")).bind(id).fetch_optional(&self.read).await?
+        else {
             return Ok(None);
         };
         let members = sqlx::query(&self.sql("SELECT agency_id FROM sharing_group_members WHERE group_id = $1 ORDER BY agency_id"))
@@ -639,7 +673,10 @@ fn visible_query(principals: &[String], f: &CaseFilter, cursor: Option<&CaseCurs
         // No principals: nothing is visible. Keep the SQL valid.
         placeholders.push(next(Bind::Text(String::new()), &mut binds));
     }
-    let mut sql = format!("{select} WHERE EXISTS (SELECT 1 FROM case_access a WHERE a.case_id = c.id AND a.principal IN ({}))", placeholders.join(", "));
+    let mut sql = format!(
+        "{select} WHERE EXISTS (SELECT 1 FROM case_access a WHERE a.case_id = c.id AND a.principal IN ({}))",
+        placeholders.join(", ")
+    );
     let eq = |col: &str, v: &Option<String>, sql: &mut String, binds: &mut Vec<Bind>| {
         if let Some(v) = v {
             let ph = next(Bind::Text(v.clone()), binds);

@@ -85,12 +85,15 @@ impl TestServer {
     pub async fn user(&self, username: &str, (agency, kind): (&str, &str), unit: &str, roles: &[&str]) {
         let cli = Actor::cli();
         if self.app.store().agency(agency).await.expect("agency lookup").is_none() {
+            // Foreign partners take their country from the id's last part ("customs-cn" is CN).
+            let foreign = matches!(kind, "foreign_customs" | "international_organisation");
+            let country = foreign.then(|| agency.rsplit('-').next().unwrap_or("zz").to_ascii_uppercase());
             let input = cordon_app::NewAgencyInput {
                 id: agency.into(),
                 kind: kind.into(),
                 name_vi: agency.into(),
                 name_en: agency.into(),
-                country: None,
+                country,
             };
             self.app.create_agency(&cli, input).await.expect("agency");
         }

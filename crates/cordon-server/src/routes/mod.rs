@@ -2,6 +2,8 @@
 
 pub mod audit;
 pub mod auth;
+pub mod cases;
 pub mod directory;
 pub mod reference;
+pub mod sharing;
 pub mod system;

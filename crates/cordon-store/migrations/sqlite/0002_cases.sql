@@ -79,6 +79,7 @@ CREATE TABLE case_parties (
     case_id TEXT NOT NULL REFERENCES cases(id),
     entity_id TEXT NOT NULL REFERENCES entities(id),
     role TEXT NOT NULL,
+    seq INTEGER NOT NULL,
     added_at INTEGER NOT NULL,
     added_by TEXT NOT NULL,
     PRIMARY KEY (case_id, entity_id, role)

@@ -1,0 +1,202 @@
+//! Cases: record, list and search, read, replace (with If-Match), move along the lifecycle, add parties, history.
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use cordon_app::{CaseEventView, CaseInput, CasePage, CaseQuery, CaseView, PartyInput};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::extract::Authed;
+use crate::problem::{ApiError, Json, Query};
+use crate::AppState;
+
+pub fn add(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    r.routes(routes!(list_cases, create_case))
+        .routes(routes!(count_cases))
+        .routes(routes!(get_case, replace_case))
+        .routes(routes!(transition))
+        .routes(routes!(add_party))
+        .routes(routes!(events))
+}
+
+/// List filters.
+#[derive(Deserialize, IntoParams)]
+pub struct CaseParams {
+    /// Violation type.
+    case_type: Option<String>,
+    /// Status.
+    status: Option<String>,
+    /// Province, by code or any name (pre-2025 names resolve).
+    province: Option<String>,
+    /// Recording agency.
+    agency: Option<String>,
+    /// Commodity category of any goods line.
+    commodity: Option<String>,
+    /// Detected at or after, ms.
+    since: Option<i64>,
+    /// Detected before, ms.
+    until: Option<i64>,
+    /// Words to find, with or without diacritics ("thuoc la" finds "thuốc lá").
+    q: Option<String>,
+    /// Cursor from the previous page.
+    cursor: Option<String>,
+    /// Page size, 1–100 (default 50).
+    limit: Option<i64>,
+}
+
+impl From<CaseParams> for CaseQuery {
+    fn from(p: CaseParams) -> Self {
+        CaseQuery {
+            case_type: p.case_type,
+            status: p.status,
+            province: p.province,
+            agency: p.agency,
+            commodity: p.commodity,
+            since: p.since,
+            until: p.until,
+            q: p.q,
+            cursor: p.cursor,
+            limit: p.limit,
+        }
+    }
+}
+
+fn etag(version: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or(HeaderValue::from_static("\"0\""))
+}
+
+fn with_etag(status: StatusCode, view: CaseView) -> Response {
+    let tag = etag(view.version);
+    let mut resp = (status, axum::Json(view)).into_response();
+    resp.headers_mut().insert(header::ETAG, tag);
+    resp
+}
+
+/// The version an edit is based on, from `If-Match`; editing blind is refused.
+fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
+    let Some(v) = headers.get(header::IF_MATCH) else {
+        return Err(ApiError::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "precondition_required",
+            "If-Match required",
+            "Send If-Match with the ETag of the version you edited, so that no one's change is overwritten silently.",
+        ));
+    };
+    let text = v.to_str().unwrap_or_default().trim().trim_start_matches("W/").trim_matches('"');
+    text.parse().map_err(|_| ApiError::bad_input("If-Match must be an ETag from this API, e.g. \"3\".", Some("If-Match".into())))
+}
+
+/// Cases the caller may see, newest first, with filters and full-text search.
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(CaseParams), security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = CasePage), (status = 401, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
+async fn list_cases(
+    State(s): State<AppState>,
+    Authed(actor): Authed,
+    Query(p): Query<CaseParams>,
+) -> Result<axum::Json<CasePage>, ApiError> {
+    Ok(axum::Json(s.app.cases(&actor, p.into()).await?))
+}
+
+/// A count.
+#[derive(Serialize, ToSchema)]
+pub struct Count {
+    /// How many cases the caller may see that match.
+    count: i64,
+}
+
+/// How many cases the caller may see that match the filters.
+#[utoipa::path(get, path = "/api/v1/cases/count", tag = "cases", params(CaseParams), security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = Count), (status = 401, body = crate::problem::Problem)))]
+async fn count_cases(State(s): State<AppState>, Authed(actor): Authed, Query(p): Query<CaseParams>) -> Result<axum::Json<Count>, ApiError> {
+    Ok(axum::Json(Count { count: s.app.count_cases(&actor, p.into()).await? }))
+}
+
+/// Records a case. An `external_ref` already recorded answers that case (idempotent).
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = CaseInput, security(("bearer" = []), ("session" = [])),
+    responses((status = 201, body = CaseView), (status = 403, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
+async fn create_case(State(s): State<AppState>, Authed(actor): Authed, Json(input): Json<CaseInput>) -> Result<Response, ApiError> {
+    let view = s.app.create_case(&actor, input).await?;
+    let location = HeaderValue::from_str(&format!("/api/v1/cases/{}", view.id)).ok();
+    let mut resp = with_etag(StatusCode::CREATED, view);
+    if let Some(l) = location {
+        resp.headers_mut().insert(header::LOCATION, l);
+    }
+    Ok(resp)
+}
+
+/// One case, if the caller may see it (404 otherwise, exactly as for a case that does not exist).
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = String, Path)), security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = CaseView, headers(("ETag" = String))), (status = 404, body = crate::problem::Problem)))]
+async fn get_case(State(s): State<AppState>, Authed(actor): Authed, Path(id): Path<String>) -> Result<Response, ApiError> {
+    Ok(with_etag(StatusCode::OK, s.app.case(&actor, &id).await?))
+}
+
+/// Replaces a case's content (recording unit only); `If-Match` must carry the version edited.
+#[utoipa::path(put, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = String, Path), ("If-Match" = String, Header)), request_body = CaseInput,
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = CaseView), (status = 412, body = crate::problem::Problem), (status = 428, body = crate::problem::Problem)))]
+async fn replace_case(
+    State(s): State<AppState>,
+    Authed(actor): Authed,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(input): Json<CaseInput>,
+) -> Result<Response, ApiError> {
+    let version = if_match(&headers)?;
+    Ok(with_etag(StatusCode::OK, s.app.update_case(&actor, &id, version, input).await?))
+}
+
+/// A lifecycle step.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Transition {
+    /// Target status.
+    to: String,
+    /// Why (required to close or transfer).
+    #[serde(default)]
+    reason: String,
+}
+
+/// Moves a case along its lifecycle; `If-Match` must carry the version acted on.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/transitions", tag = "cases", params(("id" = String, Path), ("If-Match" = String, Header)), request_body = Transition,
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = CaseView), (status = 403, body = crate::problem::Problem), (status = 412, body = crate::problem::Problem)))]
+async fn transition(
+    State(s): State<AppState>,
+    Authed(actor): Authed,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(t): Json<Transition>,
+) -> Result<Response, ApiError> {
+    let version = if_match(&headers)?;
+    Ok(with_etag(StatusCode::OK, s.app.transition_case(&actor, &id, version, &t.to, &t.reason).await?))
+}
+
+/// Links a party (person, company, vehicle…) to a case; `If-Match` must carry the version acted on.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/parties", tag = "cases", params(("id" = String, Path), ("If-Match" = String, Header)), request_body = PartyInput,
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = CaseView), (status = 412, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
+async fn add_party(
+    State(s): State<AppState>,
+    Authed(actor): Authed,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(p): Json<PartyInput>,
+) -> Result<Response, ApiError> {
+    let version = if_match(&headers)?;
+    Ok(with_etag(StatusCode::OK, s.app.add_party(&actor, &id, version, p).await?))
+}
+
+/// A case's history: every change, who made it, from which unit, why.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/events", tag = "cases", params(("id" = String, Path)), security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = Vec<CaseEventView>), (status = 404, body = crate::problem::Problem)))]
+async fn events(
+    State(s): State<AppState>,
+    Authed(actor): Authed,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Vec<CaseEventView>>, ApiError> {
+    Ok(axum::Json(s.app.case_events(&actor, &id).await?))
+}
