@@ -624,7 +624,7 @@ impl App {
         let audit = actor.audit(now, "case.create", "case", &case.id, "ok", json!({ "tlp": case.sharing.tlp.as_str() }));
         let reference = self.store.insert_case(&case, &prefix, &principals, &event, &[audit]).await?;
         let case = Case { reference, ..case };
-        Ok(self.view(actor, &case).await?)
+        self.view(actor, &case).await
     }
 
     /// Reads a case the actor may see; the read is audited before the answer leaves. A
