@@ -229,6 +229,14 @@ impl App {
         Ok(Some(password))
     }
 
+    /// The actor for a user, without credentials: for the operator's own tools (demo
+    /// data, imports run at the command line), never reachable over HTTP.
+    pub async fn actor_for_operator(&self, username: &str) -> Result<Actor, AppError> {
+        let (user, _) = self.store.user_by_username(username).await?.ok_or(AppError::NotFound("user"))?;
+        let unit = self.store.unit(&user.unit_id).await?;
+        Ok(Actor { agency_id: unit.map(|u| u.agency_id).unwrap_or_default(), user, token_hash: None })
+    }
+
     /// Creates the Standing Office of Steering Committee 389 and its national unit, where
     /// the platform's administrators sit, unless they exist.
     pub async fn ensure_standing_office(&self) -> Result<(), AppError> {

@@ -4,7 +4,7 @@
 //! the same seed gives the same units, people and passwords.
 
 use anyhow::Context;
-use cordon_app::{Actor, App, NewAgencyInput, NewUnitInput, NewUserInput};
+use cordon_app::{Actor, AgreementInput, App, GroupInput, NewAgencyInput, NewUnitInput, NewUserInput};
 use sha2::{Digest, Sha256};
 
 /// A demo login to print.
@@ -57,10 +57,10 @@ const GIVEN: &[&str] = &[
 
 /// A small deterministic generator (SplitMix64): the demo must not change when a
 /// dependency's random algorithm does.
-struct Seq(u64);
+pub(crate) struct Seq(u64);
 
 impl Seq {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -68,7 +68,7 @@ impl Seq {
         z ^ (z >> 31)
     }
 
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+    pub(crate) fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
         xs[(self.next() % xs.len() as u64) as usize]
     }
 }
@@ -288,6 +288,33 @@ pub async fn seed(app: &App, seed: u64) -> anyhow::Result<Vec<DemoLogin>> {
         app.create_user(&cli, input).await.with_context(|| format!("user {}", login.username))?;
         logins.push(login);
     }
+    let now = app.now_ms();
+    let agreements = [
+        ("qcph-customs-border-guard", "Quy chế phối hợp Hải quan – Bộ đội Biên phòng", "border-guard-vn", true, vec![]),
+        ("qcph-customs-police", "Quy chế phối hợp Hải quan – Công an", "police-vn", true, vec!["smuggling", "illegal_transport", "drugs_precursors", "trade_fraud"]),
+        ("qcph-customs-market", "Quy chế phối hợp Hải quan – Quản lý thị trường", "market-surveillance-vn", false, vec![]),
+    ];
+    for (id, name, other, disclose, types) in agreements {
+        let a = AgreementInput {
+            id: id.into(),
+            name: name.into(),
+            agency_a: "customs-vn".into(),
+            agency_b: other.into(),
+            case_types: types.into_iter().map(String::from).collect(),
+            disclose_personal: disclose,
+            valid_from: now - 3 * 365 * 86_400_000,
+            valid_until: None,
+        };
+        app.create_agreement(&cli, a).await.with_context(|| format!("agreement {id}"))?;
+    }
+    let mekong = GroupInput {
+        id: "mekong-dragon".into(),
+        name: "Chiến dịch Rồng Mê Kông / Mekong Dragon".into(),
+        owner_agency_id: "customs-vn".into(),
+        members: vec!["customs-cn".into(), "customs-la".into(), "customs-kh".into(), "wco-rilo-ap".into(), "police-vn".into()],
+    };
+    app.create_group(&cli, mekong).await.context("sharing group")?;
+    crate::demo_cases::seed_cases(app, &mut rng, now).await?;
     Ok(logins)
 }
 

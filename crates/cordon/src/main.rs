@@ -2,6 +2,7 @@
 
 mod config;
 mod demo;
+mod demo_cases;
 
 use std::io::Read;
 use std::path::PathBuf;
