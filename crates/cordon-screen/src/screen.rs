@@ -1,0 +1,661 @@
+//! A rule set compiled once into one automaton plus lookup tables, and the screening of listings.
+//!
+//! Score: every distinct thing that fired (a term entry, a brand, a watchlisted value, ...)
+//! contributes its rule's weight wᵢ, combined as 1 − Π(1 − wᵢ): independent pieces of
+//! evidence, each able to push the score towards 1 but never past it, and a repeated mention of
+//! the same term counting once.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind, PatternID, StartKind};
+
+use crate::fold::{fold_padded, fold_words_with};
+use crate::listing::Listing;
+use crate::normalise::{normalise_bank_account, normalise_image_hash, normalise_phone};
+use crate::rules::{
+    Direction, RuleSet, RuleSetError, RuleSetVersion, RuleSpec, TermClass, WatchlistKind,
+};
+
+/// Spelled-out letters are only generated for terms up to this many characters: longer ones
+/// are never typed letter by letter, and each variant grows the automaton.
+const MAX_SPACED_CHARS: usize = 24;
+
+/// What kind of rule produced a hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HitKind {
+    /// A prohibited, restricted or no-origin term.
+    Term(TermClass),
+    /// A brand offered below its price floor.
+    Brand,
+    /// A price far from its category's reference.
+    PriceAnomaly,
+    /// A seller, phone or bank account on a watchlist.
+    Watchlist(WatchlistKind),
+    /// An image reused from a known counterfeit listing.
+    ImageHash,
+}
+
+/// Which text of the listing a span points into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// `Listing::title`.
+    Title,
+    /// `Listing::description`.
+    Description,
+}
+
+/// Matched text as a byte range of the ORIGINAL title or description, for highlighting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    /// Which text.
+    pub field: Field,
+    /// Byte range in that text; always on character boundaries.
+    pub range: Range<usize>,
+}
+
+/// One reason a listing scored: which rule, why, and where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// Rule id, as in the rule file (`term:prohibited`, `brand:rolex`, ...).
+    pub rule: Arc<str>,
+    /// What kind of rule.
+    pub kind: HitKind,
+    /// The rule's weight in the score.
+    pub weight: f64,
+    /// The entry that fired, as the analyst wrote it (term, brand, watchlisted value, hash).
+    pub entry: String,
+    /// Where the entry was found in title and description (empty for non-text rules).
+    pub spans: Vec<Span>,
+    /// One sentence an analyst can read.
+    pub reason: String,
+}
+
+/// The outcome of screening one listing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Screening {
+    /// 1 − Π(1 − wᵢ) over the hits; 0 with no hits.
+    pub score: f64,
+    /// Whether the score reaches the rule set's threshold.
+    pub lead: bool,
+    /// Every rule that fired, in the order found.
+    pub hits: Vec<Hit>,
+}
+
+/// Reusable buffers: screening many listings on one thread then allocates only for hits.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    map: Vec<u32>,
+    found: Vec<(PatternID, u32)>,
+    keys: Vec<(u32, u32)>,
+    category: Vec<u8>,
+    text: String,
+}
+
+impl Scratch {
+    /// Empty buffers.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+#[derive(Debug)]
+enum Check {
+    Always,
+    Brand {
+        floor: f64,
+        category: Option<(Vec<u8>, String)>,
+    },
+    Price {
+        threshold: f64,
+        direction: Direction,
+    },
+}
+
+#[derive(Debug)]
+struct CompiledRule {
+    id: Arc<str>,
+    weight: f64,
+    kind: HitKind,
+    /// Canonical name of each entry, for hits.
+    names: Vec<String>,
+    check: Check,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Target {
+    rule: u32,
+    entry: u32,
+}
+
+/// A validated rule set compiled for screening; immutable, share it behind an `Arc`.
+///
+/// Swapping rules is compiling the new text and replacing the caller's `Arc`: screenings in
+/// flight finish on the version they started with, and old versions stay usable while held.
+#[derive(Debug)]
+pub struct CompiledRuleSet {
+    version: RuleSetVersion,
+    threshold: f64,
+    rules: Vec<CompiledRule>,
+    dfa: DFA,
+    start: StateID,
+    /// `targets[target_ranges[pid]]` are the (rule, entry) pairs pattern `pid` stands for.
+    target_ranges: Vec<(u32, u32)>,
+    targets: Vec<Target>,
+    /// Folded, padded category → price-anomaly rules and their reference.
+    prices: HashMap<Vec<u8>, Vec<(u32, crate::rules::PriceReference)>>,
+    sellers: HashMap<Box<str>, (u32, u32)>,
+    phones: HashMap<Box<str>, (u32, u32)>,
+    banks: HashMap<Box<str>, (u32, u32)>,
+    images: HashMap<Box<str>, (u32, u32)>,
+    rates: HashMap<String, f64>,
+    pattern_count: usize,
+}
+
+/// The spellings the automaton looks for: folded words, the words run together ("hangxachtay",
+/// as in hashtags) and the letters spaced out ("r o l e x", which also catches "r.o.l.e.x").
+fn variants(spelling: &str) -> Vec<String> {
+    let folded = fold_padded(spelling);
+    let words: Vec<&str> = folded.split_whitespace().collect();
+    let joined: String = words.concat();
+    let mut out = vec![folded.clone()];
+    if words.len() > 1 {
+        out.push(format!(" {joined} "));
+    }
+    let n = joined.chars().count();
+    if (3..=MAX_SPACED_CHARS).contains(&n) {
+        let mut spaced = String::with_capacity(2 * joined.len() + 2);
+        for c in joined.chars() {
+            spaced.push(' ');
+            spaced.push(c);
+        }
+        spaced.push(' ');
+        out.push(spaced);
+    }
+    out
+}
+
+/// Registers every variant of every spelling of `entries` as a pattern standing for its entry.
+fn add_patterns(
+    entries: &[crate::rules::Entry],
+    rule: u32,
+    pattern_ids: &mut HashMap<String, usize>,
+    pattern_targets: &mut Vec<Vec<Target>>,
+) {
+    for (ei, entry) in entries.iter().enumerate() {
+        let target = Target {
+            rule,
+            entry: ei as u32,
+        };
+        for spelling in &entry.spellings {
+            for p in variants(spelling) {
+                let next = pattern_targets.len();
+                let pid = *pattern_ids.entry(p).or_insert(next);
+                if pid == next {
+                    pattern_targets.push(Vec::new());
+                }
+                if !pattern_targets[pid].contains(&target) {
+                    pattern_targets[pid].push(target);
+                }
+            }
+        }
+    }
+}
+
+fn folded_key(s: &str) -> Vec<u8> {
+    fold_padded(s).into_bytes()
+}
+
+/// 1234567.0 → "1,234,567".
+fn fmt_vnd(v: f64) -> String {
+    let digits = format!("{:.0}", v.max(0.0));
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl CompiledRuleSet {
+    /// Compiles a validated rule set: one automaton for every term and brand spelling.
+    pub fn compile(rules: &RuleSet) -> Result<Arc<CompiledRuleSet>, RuleSetError> {
+        let mut compiled = Vec::with_capacity(rules.rules.len());
+        let mut pattern_ids: HashMap<String, usize> = HashMap::new();
+        let mut pattern_targets: Vec<Vec<Target>> = Vec::new();
+        let mut prices: HashMap<Vec<u8>, Vec<(u32, crate::rules::PriceReference)>> = HashMap::new();
+        let mut sellers = HashMap::new();
+        let mut phones = HashMap::new();
+        let mut banks = HashMap::new();
+        let mut images = HashMap::new();
+
+        for (ri, rule) in rules.rules.iter().enumerate() {
+            let ri = ri as u32;
+            let (kind, names, check) = match &rule.kind {
+                RuleSpec::Term { class, entries } => {
+                    add_patterns(entries, ri, &mut pattern_ids, &mut pattern_targets);
+                    let names = entries.iter().map(|e| e.spellings[0].clone()).collect();
+                    (HitKind::Term(*class), names, Check::Always)
+                }
+                RuleSpec::Brand {
+                    floor,
+                    category,
+                    entries,
+                    ..
+                } => {
+                    add_patterns(entries, ri, &mut pattern_ids, &mut pattern_targets);
+                    let names = entries.iter().map(|e| e.spellings[0].clone()).collect();
+                    let check = Check::Brand {
+                        floor: *floor,
+                        category: category.as_ref().map(|c| (folded_key(c), c.clone())),
+                    };
+                    (HitKind::Brand, names, check)
+                }
+                RuleSpec::PriceAnomaly {
+                    threshold,
+                    direction,
+                    references,
+                } => {
+                    for (category, reference) in references {
+                        prices
+                            .entry(folded_key(category))
+                            .or_default()
+                            .push((ri, *reference));
+                    }
+                    let names = references.iter().map(|(c, _)| c.clone()).collect();
+                    (
+                        HitKind::PriceAnomaly,
+                        names,
+                        Check::Price {
+                            threshold: *threshold,
+                            direction: *direction,
+                        },
+                    )
+                }
+                RuleSpec::Watchlist { list, values } => {
+                    let map = match list {
+                        WatchlistKind::Seller => &mut sellers,
+                        WatchlistKind::Phone => &mut phones,
+                        WatchlistKind::Bank => &mut banks,
+                    };
+                    for (ei, v) in values.iter().enumerate() {
+                        // The first rule listing a value owns it: one hit per value, not one per list.
+                        map.entry(v.clone().into_boxed_str())
+                            .or_insert((ri, ei as u32));
+                    }
+                    // Names are looked up through the map keys; no second copy of a million sellers.
+                    (HitKind::Watchlist(*list), Vec::new(), Check::Always)
+                }
+                RuleSpec::ImageHash { hashes } => {
+                    for (ei, h) in hashes.iter().enumerate() {
+                        images
+                            .entry(h.clone().into_boxed_str())
+                            .or_insert((ri, ei as u32));
+                    }
+                    (HitKind::ImageHash, Vec::new(), Check::Always)
+                }
+            };
+            compiled.push(CompiledRule {
+                id: Arc::from(rule.id.as_str()),
+                weight: rule.weight,
+                kind,
+                names,
+                check,
+            });
+        }
+
+        let mut patterns: Vec<(usize, String)> =
+            pattern_ids.into_iter().map(|(p, id)| (id, p)).collect();
+        patterns.sort_unstable_by_key(|(id, _)| *id);
+        let dfa = DFA::builder()
+            .match_kind(MatchKind::Standard)
+            .start_kind(StartKind::Unanchored)
+            .prefilter(false)
+            .build(patterns.iter().map(|(_, p)| p.as_str()))
+            .map_err(|e| RuleSetError::Build(e.to_string()))?;
+        let start = dfa
+            .start_state(Anchored::No)
+            .map_err(|e| RuleSetError::Build(e.to_string()))?;
+        let mut target_ranges = Vec::with_capacity(pattern_targets.len());
+        let mut targets = Vec::new();
+        for t in &pattern_targets {
+            let from = targets.len() as u32;
+            targets.extend_from_slice(t);
+            target_ranges.push((from, targets.len() as u32));
+        }
+
+        Ok(Arc::new(CompiledRuleSet {
+            version: rules.version.clone(),
+            threshold: rules.threshold,
+            rules: compiled,
+            dfa,
+            start,
+            target_ranges,
+            targets,
+            prices,
+            sellers,
+            phones,
+            banks,
+            images,
+            rates: rules.rates.iter().cloned().collect(),
+            pattern_count: patterns.len(),
+        }))
+    }
+
+    /// Parses, validates and compiles rule text in one step.
+    pub fn from_text(text: &str) -> Result<Arc<CompiledRuleSet>, RuleSetError> {
+        Self::compile(&RuleSet::parse(text)?)
+    }
+
+    /// The version this rule set was compiled from.
+    pub fn version(&self) -> &RuleSetVersion {
+        &self.version
+    }
+
+    /// Score at or above which a listing is a lead.
+    pub fn threshold(&self) -> f64 {
+        self.threshold
+    }
+
+    /// How many distinct spellings the automaton holds (variants included).
+    pub fn pattern_count(&self) -> usize {
+        self.pattern_count
+    }
+
+    /// Bytes held by the automaton (the watchlists come on top).
+    pub fn automaton_bytes(&self) -> usize {
+        self.dfa.memory_usage()
+    }
+
+    /// Screens one listing (allocates its buffers; use [`Self::screen_with`] in loops).
+    pub fn screen(&self, listing: &Listing) -> Screening {
+        self.screen_with(listing, &mut Scratch::new())
+    }
+
+    /// Screens one listing reusing `scratch` between calls.
+    pub fn screen_with(&self, listing: &Listing, scratch: &mut Scratch) -> Screening {
+        let mut hits = Vec::new();
+        scratch.keys.clear();
+        scratch.category.clear();
+        if let Some(c) = &listing.category {
+            let cat = &mut scratch.category;
+            fold_words_with(c, |b, _| cat.push(b));
+        }
+        let price_vnd = self.price_vnd(listing);
+
+        self.scan(&listing.title, Field::Title, price_vnd, scratch, &mut hits);
+        self.scan(
+            &listing.description,
+            Field::Description,
+            price_vnd,
+            scratch,
+            &mut hits,
+        );
+        self.check_price(listing, price_vnd, scratch, &mut hits);
+        self.check_watchlists(listing, scratch, &mut hits);
+
+        let score = 1.0 - hits.iter().map(|h| 1.0 - h.weight).product::<f64>();
+        Screening {
+            score,
+            lead: !hits.is_empty() && score >= self.threshold,
+            hits,
+        }
+    }
+
+    fn price_vnd(&self, listing: &Listing) -> Option<f64> {
+        let price = listing.price?;
+        match listing.currency.as_deref() {
+            None | Some("VND") => Some(price),
+            Some(code) => self.rates.get(code).map(|r| price * r),
+        }
+    }
+
+    /// Fold once, scan once: every folded byte steps the automaton as it is produced.
+    fn scan(
+        &self,
+        text: &str,
+        field: Field,
+        price_vnd: Option<f64>,
+        scratch: &mut Scratch,
+        hits: &mut Vec<Hit>,
+    ) {
+        if text.is_empty() {
+            return;
+        }
+        scratch.map.clear();
+        scratch.found.clear();
+        let dfa = &self.dfa;
+        let mut sid = self.start;
+        {
+            let map = &mut scratch.map;
+            let found = &mut scratch.found;
+            fold_words_with(text, |b, at| {
+                map.push(at);
+                sid = dfa.next_state(Anchored::No, sid, b);
+                if dfa.is_match(sid) {
+                    for k in 0..dfa.match_len(sid) {
+                        found.push((dfa.match_pattern(sid, k), map.len() as u32));
+                    }
+                }
+            });
+        }
+        for i in 0..scratch.found.len() {
+            let (pid, end) = scratch.found[i];
+            let len = dfa.pattern_len(pid);
+            // Patterns are " words ": the first and last folded bytes are the padding spaces.
+            let first = end as usize - len + 1;
+            let last = end as usize - 2;
+            let (Some(&from), Some(&last_at)) = (scratch.map.get(first), scratch.map.get(last))
+            else {
+                continue;
+            };
+            let to = last_at as usize
+                + text[last_at as usize..]
+                    .chars()
+                    .next()
+                    .map_or(1, char::len_utf8);
+            let span = Span {
+                field,
+                range: from as usize..to,
+            };
+            let (lo, hi) = self.target_ranges[pid.as_usize()];
+            for t in &self.targets[lo as usize..hi as usize] {
+                self.term_hit(*t, span.clone(), text, price_vnd, scratch, hits);
+            }
+        }
+    }
+
+    fn term_hit(
+        &self,
+        t: Target,
+        span: Span,
+        text: &str,
+        price_vnd: Option<f64>,
+        scratch: &mut Scratch,
+        hits: &mut Vec<Hit>,
+    ) {
+        let rule = &self.rules[t.rule as usize];
+        if let Some(i) = scratch.keys.iter().position(|k| *k == (t.rule, t.entry)) {
+            if !hits[i].spans.contains(&span) {
+                hits[i].spans.push(span);
+            }
+            return;
+        }
+        let name = &rule.names[t.entry as usize];
+        let seen = &text[span.range.clone()];
+        let place = match span.field {
+            Field::Title => "title",
+            Field::Description => "description",
+        };
+        let reason = match (&rule.check, rule.kind) {
+            (Check::Brand { floor, category }, _) => {
+                if let Some((key, _)) = category {
+                    if scratch.category != *key {
+                        return;
+                    }
+                }
+                // Without a price there is nothing to compare with the floor.
+                let Some(price) = price_vnd else { return };
+                if price >= *floor {
+                    return;
+                }
+                let brand = rule.names.first().map_or(name.as_str(), String::as_str);
+                let within = category
+                    .as_ref()
+                    .map(|(_, c)| format!(" for {c}"))
+                    .unwrap_or_default();
+                format!(
+                    "brand \"{brand}\" (\"{seen}\" in {place}) offered at {} VND, under its floor of {} VND{within}",
+                    fmt_vnd(price),
+                    fmt_vnd(*floor)
+                )
+            }
+            (_, HitKind::Term(class)) => {
+                format!("{} term \"{name}\" (\"{seen}\" in {place})", class.as_str())
+            }
+            _ => return,
+        };
+        scratch.keys.push((t.rule, t.entry));
+        hits.push(Hit {
+            rule: rule.id.clone(),
+            kind: rule.kind,
+            weight: rule.weight,
+            entry: name.clone(),
+            spans: vec![span],
+            reason,
+        });
+    }
+
+    fn check_price(
+        &self,
+        listing: &Listing,
+        price_vnd: Option<f64>,
+        scratch: &Scratch,
+        hits: &mut Vec<Hit>,
+    ) {
+        let Some(price) = price_vnd else { return };
+        let Some(refs) = self.prices.get(&scratch.category) else {
+            return;
+        };
+        for (ri, reference) in refs {
+            let rule = &self.rules[*ri as usize];
+            let Check::Price {
+                threshold,
+                direction,
+            } = rule.check
+            else {
+                continue;
+            };
+            let z = reference.z(price);
+            let fires = match direction {
+                Direction::Low => z <= -threshold,
+                Direction::High => z >= threshold,
+                Direction::Both => z.abs() >= threshold,
+            };
+            if !fires {
+                continue;
+            }
+            let category = listing.category.clone().unwrap_or_default();
+            hits.push(Hit {
+                rule: rule.id.clone(),
+                kind: HitKind::PriceAnomaly,
+                weight: rule.weight,
+                entry: category.clone(),
+                spans: Vec::new(),
+                reason: format!(
+                    "price {} VND is {:.1} robust deviations {} the median {} VND for {category} (threshold {threshold})",
+                    fmt_vnd(price),
+                    z.abs(),
+                    if z < 0.0 { "below" } else { "above" },
+                    fmt_vnd(reference.median),
+                ),
+            });
+        }
+    }
+
+    fn check_watchlists(&self, listing: &Listing, scratch: &mut Scratch, hits: &mut Vec<Hit>) {
+        if !self.sellers.is_empty() {
+            if let Some(id) = &listing.seller_id {
+                let key = &mut scratch.text;
+                key.clear();
+                key.extend(id.trim().chars().flat_map(char::to_lowercase));
+                let mut found = self.sellers.get(key.as_str());
+                if found.is_none() {
+                    // Entries may be qualified by platform: "shopee:shop_abc".
+                    key.insert(0, ':');
+                    key.insert_str(0, &listing.platform.trim().to_lowercase());
+                    found = self.sellers.get(key.as_str());
+                }
+                if let Some(&(ri, _)) = found {
+                    self.push_watch(ri, id, "seller", hits);
+                }
+            }
+        }
+        if !self.phones.is_empty() {
+            for (i, raw) in listing.phones.iter().enumerate() {
+                let Some(p) = normalise_phone(raw) else {
+                    continue;
+                };
+                if listing.phones[..i]
+                    .iter()
+                    .any(|q| normalise_phone(q).as_deref() == Some(&p))
+                {
+                    continue;
+                }
+                if let Some(&(ri, _)) = self.phones.get(p.as_str()) {
+                    self.push_watch(ri, raw, "phone", hits);
+                }
+            }
+        }
+        if !self.banks.is_empty() {
+            for raw in &listing.bank_accounts {
+                let Some(b) = normalise_bank_account(raw) else {
+                    continue;
+                };
+                if let Some(&(ri, _)) = self.banks.get(b.as_str()) {
+                    self.push_watch(ri, raw, "bank account", hits);
+                }
+            }
+        }
+        if !self.images.is_empty() {
+            for raw in &listing.image_hashes {
+                let Some(h) = normalise_image_hash(raw) else {
+                    continue;
+                };
+                if let Some(&(ri, _)) = self.images.get(h.as_str()) {
+                    let rule = &self.rules[ri as usize];
+                    hits.push(Hit {
+                        rule: rule.id.clone(),
+                        kind: rule.kind,
+                        weight: rule.weight,
+                        entry: h,
+                        spans: Vec::new(),
+                        reason: format!(
+                            "image {raw} was already seen on a known counterfeit listing"
+                        ),
+                    });
+                }
+            }
+        }
+    }
+
+    fn push_watch(&self, ri: u32, raw: &str, what: &str, hits: &mut Vec<Hit>) {
+        let rule = &self.rules[ri as usize];
+        if hits.iter().any(|h| h.rule == rule.id && h.entry == raw) {
+            return;
+        }
+        hits.push(Hit {
+            rule: rule.id.clone(),
+            kind: rule.kind,
+            weight: rule.weight,
+            entry: raw.to_string(),
+            spans: Vec::new(),
+            reason: format!("{what} \"{raw}\" is on watchlist {}", rule.id),
+        });
+    }
+}
