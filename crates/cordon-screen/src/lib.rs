@@ -6,6 +6,7 @@
 //! flag and [`Hit`]s whose spans point into the original title and description.
 
 mod fold;
+mod hash;
 mod listing;
 mod normalise;
 mod precision;

@@ -6,50 +6,79 @@
 /// Returns `None` when fewer than 8 digits remain: too short to be a phone, and matching it
 /// would flag unrelated numbers.
 pub fn normalise_phone(raw: &str) -> Option<String> {
+    let mut out = String::new();
+    phone_into(raw, &mut out).then_some(out)
+}
+
+/// [`normalise_phone`] into a reused buffer; false (buffer unspecified) when it is no phone.
+pub(crate) fn phone_into(raw: &str, out: &mut String) -> bool {
+    out.clear();
     let trimmed = raw.trim();
-    let mut digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
-    if let Some(rest) = digits.strip_prefix("0084") {
-        digits = format!("0{rest}");
+    out.extend(trimmed.chars().filter(char::is_ascii_digit));
+    let digits = out.len();
+    if out.starts_with("0084") {
+        out.replace_range(..4, "0");
     } else if trimmed.starts_with('+') {
-        match digits.strip_prefix("84") {
-            Some(rest) => digits = format!("0{rest}"),
+        if out.starts_with("84") {
+            out.replace_range(..2, "0");
+        } else {
             // A foreign number keeps its country code so it cannot collide with a national one.
-            None => digits = format!("+{digits}"),
+            out.insert(0, '+');
         }
-    } else if digits.len() == 11 && digits.starts_with("84") {
-        digits = format!("0{}", &digits[2..]);
-    } else if digits.len() == 9 && !digits.starts_with('0') {
+    } else if digits == 11 && out.starts_with("84") {
+        out.replace_range(..2, "0");
+    } else if digits == 9 && !out.starts_with('0') {
         // Mobile numbers are often written without the trunk 0: "912 345 678".
-        digits = format!("0{digits}");
+        out.insert(0, '0');
     }
-    let count = digits.bytes().filter(u8::is_ascii_digit).count();
-    (count >= 8).then_some(digits)
+    out.bytes().filter(u8::is_ascii_digit).count() >= 8
 }
 
 /// Canonical bank account: digits and letters only, upper case ("0071-0012 3456" → "007100123456").
 pub fn normalise_bank_account(raw: &str) -> Option<String> {
-    let s: String = raw
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
-    (s.len() >= 6).then_some(s)
+    let mut out = String::new();
+    bank_into(raw, &mut out).then_some(out)
+}
+
+/// [`normalise_bank_account`] into a reused buffer; false when too short to be an account.
+pub(crate) fn bank_into(raw: &str, out: &mut String) -> bool {
+    out.clear();
+    out.extend(
+        raw.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_uppercase()),
+    );
+    out.len() >= 6
 }
 
 /// Canonical image hash: lower-case hex without separators, or `None` if it is not hex.
 pub fn normalise_image_hash(raw: &str) -> Option<String> {
-    let s: String = raw
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != ':' && *c != '-')
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    (s.len() >= 8 && s.bytes().all(|b| b.is_ascii_hexdigit())).then_some(s)
+    let mut out = String::new();
+    image_hash_into(raw, &mut out).then_some(out)
+}
+
+/// [`normalise_image_hash`] into a reused buffer; false when it is not a hex hash.
+pub(crate) fn image_hash_into(raw: &str, out: &mut String) -> bool {
+    out.clear();
+    out.extend(
+        raw.chars()
+            .filter(|c| !c.is_whitespace() && *c != ':' && *c != '-')
+            .map(|c| c.to_ascii_lowercase()),
+    );
+    out.len() >= 8 && out.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// Canonical seller id: trimmed, lower case (platform ids are case-insensitive in practice).
 pub fn normalise_seller(raw: &str) -> Option<String> {
-    let s = raw.trim().to_lowercase();
-    (!s.is_empty()).then_some(s)
+    let mut out = String::new();
+    seller_into(raw, &mut out).then_some(out)
+}
+
+/// [`normalise_seller`] into a reused buffer; false when empty.
+pub(crate) fn seller_into(raw: &str, out: &mut String) -> bool {
+    out.clear();
+    out.extend(raw.trim().chars().flat_map(char::to_lowercase));
+    !out.is_empty()
 }
 
 /// Parses a price as sellers write it: "5.000.000", "5,000,000 ₫", "1.250,50", "5tr", "500k".

@@ -13,16 +13,13 @@ use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind, PatternID, StartKind};
 
-use crate::fold::{fold_padded, fold_words_with};
+use crate::fold::{fold_into, fold_padded};
+use crate::hash::SeededState;
 use crate::listing::Listing;
-use crate::normalise::{normalise_bank_account, normalise_image_hash, normalise_phone};
+use crate::normalise::{bank_into, image_hash_into, phone_into, seller_into};
 use crate::rules::{
     Direction, RuleSet, RuleSetError, RuleSetVersion, RuleSpec, TermClass, WatchlistKind,
 };
-
-/// Spelled-out letters are only generated for terms up to this many characters: longer ones
-/// are never typed letter by letter, and each variant grows the automaton.
-const MAX_SPACED_CHARS: usize = 24;
 
 /// What kind of rule produced a hit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -88,11 +85,12 @@ pub struct Screening {
 /// Reusable buffers: screening many listings on one thread then allocates only for hits.
 #[derive(Debug, Default)]
 pub struct Scratch {
+    folded: Vec<u8>,
     map: Vec<u32>,
     found: Vec<(PatternID, u32)>,
     keys: Vec<(u32, u32)>,
     category: Vec<u8>,
-    text: String,
+    key: String,
 }
 
 impl Scratch {
@@ -125,6 +123,9 @@ struct CompiledRule {
     check: Check,
 }
 
+/// Normalised value → (rule, entry) that listed it first.
+type Watchlist = HashMap<Box<str>, (u32, u32), SeededState>;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Target {
     rule: u32,
@@ -146,35 +147,28 @@ pub struct CompiledRuleSet {
     target_ranges: Vec<(u32, u32)>,
     targets: Vec<Target>,
     /// Folded, padded category → price-anomaly rules and their reference.
-    prices: HashMap<Vec<u8>, Vec<(u32, crate::rules::PriceReference)>>,
-    sellers: HashMap<Box<str>, (u32, u32)>,
-    phones: HashMap<Box<str>, (u32, u32)>,
-    banks: HashMap<Box<str>, (u32, u32)>,
-    images: HashMap<Box<str>, (u32, u32)>,
+    prices: HashMap<Vec<u8>, Vec<(u32, crate::rules::PriceReference)>, SeededState>,
+    sellers: Watchlist,
+    /// Whether any seller entry is written `platform:id`, so the second lookup can be skipped.
+    qualified_sellers: bool,
+    phones: Watchlist,
+    banks: Watchlist,
+    images: Watchlist,
     rates: HashMap<String, f64>,
     pattern_count: usize,
 }
 
-/// The spellings the automaton looks for: folded words, the words run together ("hangxachtay",
-/// as in hashtags) and the letters spaced out ("r o l e x", which also catches "r.o.l.e.x").
+/// The spellings the automaton looks for: the folded words, and for several words the words run
+/// together as in hashtags ("#hangxachtay"). Letters spelled out one by one need no variant:
+/// folding joins them on both sides.
 fn variants(spelling: &str) -> Vec<String> {
     let folded = fold_padded(spelling);
     let words: Vec<&str> = folded.split_whitespace().collect();
-    let joined: String = words.concat();
-    let mut out = vec![folded.clone()];
+    let mut out = Vec::with_capacity(2);
     if words.len() > 1 {
-        out.push(format!(" {joined} "));
+        out.push(format!(" {} ", words.concat()));
     }
-    let n = joined.chars().count();
-    if (3..=MAX_SPACED_CHARS).contains(&n) {
-        let mut spaced = String::with_capacity(2 * joined.len() + 2);
-        for c in joined.chars() {
-            spaced.push(' ');
-            spaced.push(c);
-        }
-        spaced.push(' ');
-        out.push(spaced);
-    }
+    out.push(folded);
     out
 }
 
@@ -228,11 +222,13 @@ impl CompiledRuleSet {
         let mut compiled = Vec::with_capacity(rules.rules.len());
         let mut pattern_ids: HashMap<String, usize> = HashMap::new();
         let mut pattern_targets: Vec<Vec<Target>> = Vec::new();
-        let mut prices: HashMap<Vec<u8>, Vec<(u32, crate::rules::PriceReference)>> = HashMap::new();
-        let mut sellers = HashMap::new();
-        let mut phones = HashMap::new();
-        let mut banks = HashMap::new();
-        let mut images = HashMap::new();
+        let hasher = SeededState::new();
+        let mut prices: HashMap<Vec<u8>, Vec<(u32, crate::rules::PriceReference)>, SeededState> =
+            HashMap::with_hasher(hasher.clone());
+        let mut sellers = Watchlist::with_hasher(hasher.clone());
+        let mut phones = Watchlist::with_hasher(hasher.clone());
+        let mut banks = Watchlist::with_hasher(hasher.clone());
+        let mut images = Watchlist::with_hasher(hasher);
 
         for (ri, rule) in rules.rules.iter().enumerate() {
             let ri = ri as u32;
@@ -338,6 +334,7 @@ impl CompiledRuleSet {
             target_ranges,
             targets,
             prices,
+            qualified_sellers: sellers.keys().any(|k| k.contains(':')),
             sellers,
             phones,
             banks,
@@ -383,8 +380,7 @@ impl CompiledRuleSet {
         scratch.keys.clear();
         scratch.category.clear();
         if let Some(c) = &listing.category {
-            let cat = &mut scratch.category;
-            fold_words_with(c, |b, _| cat.push(b));
+            fold_into(c, &mut scratch.category, &mut scratch.map);
         }
         let price_vnd = self.price_vnd(listing);
 
@@ -427,22 +423,31 @@ impl CompiledRuleSet {
         if text.is_empty() {
             return;
         }
-        scratch.map.clear();
         scratch.found.clear();
+        fold_into(text, &mut scratch.folded, &mut scratch.map);
         let dfa = &self.dfa;
-        let mut sid = self.start;
-        {
-            let map = &mut scratch.map;
-            let found = &mut scratch.found;
-            fold_words_with(text, |b, at| {
-                map.push(at);
-                sid = dfa.next_state(Anchored::No, sid, b);
-                if dfa.is_match(sid) {
-                    for k in 0..dfa.match_len(sid) {
-                        found.push((dfa.match_pattern(sid, k), map.len() as u32));
-                    }
+        let start = self.start;
+        let mut sid = start;
+        let folded = &scratch.folded;
+        let mut i = 0usize;
+        while i < folded.len() {
+            if sid == start {
+                // Every pattern starts with a space, so from the root nothing but a space leads
+                // anywhere: skip the rest of a word that no term starts with.
+                match folded[i..].iter().position(|&b| b == b' ') {
+                    Some(p) => i += p,
+                    None => break,
                 }
-            });
+            }
+            sid = dfa.next_state(Anchored::No, sid, folded[i]);
+            i += 1;
+            // With no prefilter and an unanchored search, the only special states reachable
+            // are match states: one comparison per byte.
+            if dfa.is_special(sid) && dfa.is_match(sid) {
+                for k in 0..dfa.match_len(sid) {
+                    scratch.found.push((dfa.match_pattern(sid, k), i as u32));
+                }
+            }
         }
         for i in 0..scratch.found.len() {
             let (pid, end) = scratch.found[i];
@@ -539,7 +544,7 @@ impl CompiledRuleSet {
         hits: &mut Vec<Hit>,
     ) {
         let Some(price) = price_vnd else { return };
-        let Some(refs) = self.prices.get(&scratch.category) else {
+        let Some(refs) = self.prices.get(scratch.category.as_slice()) else {
             return;
         };
         for (ri, reference) in refs {
@@ -579,83 +584,75 @@ impl CompiledRuleSet {
     }
 
     fn check_watchlists(&self, listing: &Listing, scratch: &mut Scratch, hits: &mut Vec<Hit>) {
+        let key = &mut scratch.key;
         if !self.sellers.is_empty() {
             if let Some(id) = &listing.seller_id {
-                let key = &mut scratch.text;
-                key.clear();
-                key.extend(id.trim().chars().flat_map(char::to_lowercase));
-                let mut found = self.sellers.get(key.as_str());
-                if found.is_none() {
-                    // Entries may be qualified by platform: "shopee:shop_abc".
-                    key.insert(0, ':');
-                    key.insert_str(0, &listing.platform.trim().to_lowercase());
-                    found = self.sellers.get(key.as_str());
-                }
-                if let Some(&(ri, _)) = found {
-                    self.push_watch(ri, id, "seller", hits);
+                if seller_into(id, key) {
+                    let mut found = self.sellers.get(key.as_str());
+                    if found.is_none() && self.qualified_sellers {
+                        // Entries may be qualified by platform: "shopee:shop_abc".
+                        let bare = std::mem::take(key);
+                        seller_into(&listing.platform, key);
+                        key.push(':');
+                        key.push_str(&bare);
+                        found = self.sellers.get(key.as_str());
+                    }
+                    if let Some(&(ri, _)) = found {
+                        self.push_watch(ri, id, key, "seller", hits);
+                    }
                 }
             }
         }
         if !self.phones.is_empty() {
-            for (i, raw) in listing.phones.iter().enumerate() {
-                let Some(p) = normalise_phone(raw) else {
-                    continue;
-                };
-                if listing.phones[..i]
-                    .iter()
-                    .any(|q| normalise_phone(q).as_deref() == Some(&p))
-                {
-                    continue;
-                }
-                if let Some(&(ri, _)) = self.phones.get(p.as_str()) {
-                    self.push_watch(ri, raw, "phone", hits);
+            for raw in &listing.phones {
+                if phone_into(raw, key) {
+                    if let Some(&(ri, _)) = self.phones.get(key.as_str()) {
+                        self.push_watch(ri, raw, key, "phone", hits);
+                    }
                 }
             }
         }
         if !self.banks.is_empty() {
             for raw in &listing.bank_accounts {
-                let Some(b) = normalise_bank_account(raw) else {
-                    continue;
-                };
-                if let Some(&(ri, _)) = self.banks.get(b.as_str()) {
-                    self.push_watch(ri, raw, "bank account", hits);
+                if bank_into(raw, key) {
+                    if let Some(&(ri, _)) = self.banks.get(key.as_str()) {
+                        self.push_watch(ri, raw, key, "bank account", hits);
+                    }
                 }
             }
         }
         if !self.images.is_empty() {
             for raw in &listing.image_hashes {
-                let Some(h) = normalise_image_hash(raw) else {
-                    continue;
-                };
-                if let Some(&(ri, _)) = self.images.get(h.as_str()) {
-                    let rule = &self.rules[ri as usize];
-                    hits.push(Hit {
-                        rule: rule.id.clone(),
-                        kind: rule.kind,
-                        weight: rule.weight,
-                        entry: h,
-                        spans: Vec::new(),
-                        reason: format!(
-                            "image {raw} was already seen on a known counterfeit listing"
-                        ),
-                    });
+                if image_hash_into(raw, key) {
+                    if let Some(&(ri, _)) = self.images.get(key.as_str()) {
+                        self.push_watch(ri, raw, key, "image", hits);
+                    }
                 }
             }
         }
     }
 
-    fn push_watch(&self, ri: u32, raw: &str, what: &str, hits: &mut Vec<Hit>) {
+    /// Adds a watchlist hit once per listed value, however many spellings of it the listing has.
+    fn push_watch(&self, ri: u32, raw: &str, key: &str, what: &str, hits: &mut Vec<Hit>) {
         let rule = &self.rules[ri as usize];
-        if hits.iter().any(|h| h.rule == rule.id && h.entry == raw) {
+        if hits.iter().any(|h| h.rule == rule.id && h.entry == key) {
             return;
         }
+        let reason = if rule.kind == HitKind::ImageHash {
+            format!(
+                "image {raw} was already seen on a known counterfeit listing (rule {})",
+                rule.id
+            )
+        } else {
+            format!("{what} \"{raw}\" is on watchlist {}", rule.id)
+        };
         hits.push(Hit {
             rule: rule.id.clone(),
             kind: rule.kind,
             weight: rule.weight,
-            entry: raw.to_string(),
+            entry: key.to_string(),
             spans: Vec::new(),
-            reason: format!("{what} \"{raw}\" is on watchlist {}", rule.id),
+            reason,
         });
     }
 }
