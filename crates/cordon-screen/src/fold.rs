@@ -60,6 +60,19 @@ fn tables() -> &'static Tables {
 /// after the last, so a pattern `" term "` matches whole words only), with `map[i]` the byte
 /// offset in `text` of the character that gave `folded[i]`. Both buffers are cleared first.
 pub(crate) fn fold_into(text: &str, folded: &mut Vec<u8>, map: &mut Vec<u32>) {
+    fold_scan(text, folded, map, |_, _| {});
+}
+
+/// [`fold_into`], feeding every folded byte and its index to `step` as soon as it is written,
+/// so an automaton runs while the text is folded. Returns true when spelled-out letters were
+/// joined after the fact: `folded` then differs from what `step` saw and must be scanned again.
+#[inline(always)]
+pub(crate) fn fold_scan(
+    text: &str,
+    folded: &mut Vec<u8>,
+    map: &mut Vec<u32>,
+    mut step: impl FnMut(u8, usize),
+) -> bool {
     let t = tables();
     let bytes = text.as_bytes();
     folded.clear();
@@ -76,6 +89,7 @@ pub(crate) fn fold_into(text: &str, folded: &mut Vec<u8>, map: &mut Vec<u32>) {
     let mut prev_single = false;
     let mut spelled_out = false;
     let mut slow = String::new();
+    let mut fed = 0usize;
 
     macro_rules! end_word {
         () => {
@@ -154,6 +168,10 @@ pub(crate) fn fold_into(text: &str, folded: &mut Vec<u8>, map: &mut Vec<u32>) {
             }
         }
         i += width;
+        while fed < folded.len() {
+            step(folded[fed], fed);
+            fed += 1;
+        }
     }
     if in_word {
         let single = folded.len() - word_start == 1;
@@ -165,9 +183,14 @@ pub(crate) fn fold_into(text: &str, folded: &mut Vec<u8>, map: &mut Vec<u32>) {
         folded.push(b' ');
         map.push(pending);
     }
+    while fed < folded.len() {
+        step(folded[fed], fed);
+        fed += 1;
+    }
     if spelled_out {
         join_spelled_out(folded, map);
     }
+    spelled_out
 }
 
 /// Joins every run of at least [`MIN_SPELLED_OUT`] one-letter words: " r o l e x " → " rolex ".

@@ -13,7 +13,7 @@ use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind, PatternID, StartKind};
 
-use crate::fold::{fold_into, fold_padded};
+use crate::fold::{fold_into, fold_padded, fold_scan};
 use crate::hash::SeededState;
 use crate::listing::Listing;
 use crate::normalise::{bank_into, image_hash_into, phone_into, seller_into};
@@ -170,6 +170,20 @@ fn variants(spelling: &str) -> Vec<String> {
     }
     out.push(folded);
     out
+}
+
+/// Steps the automaton over folded byte `i`, recording every pattern that ends after it.
+#[inline(always)]
+fn step(dfa: &DFA, sid: StateID, b: u8, i: usize, found: &mut Vec<(PatternID, u32)>) -> StateID {
+    let sid = dfa.next_state(Anchored::No, sid, b);
+    // With no prefilter and an unanchored search, the only special states reachable are match
+    // states: one predictable comparison per byte.
+    if dfa.is_special(sid) && dfa.is_match(sid) {
+        for k in 0..dfa.match_len(sid) {
+            found.push((dfa.match_pattern(sid, k), i as u32 + 1));
+        }
+    }
+    sid
 }
 
 /// Registers every variant of every spelling of `entries` as a pattern standing for its entry.
@@ -423,32 +437,25 @@ impl CompiledRuleSet {
         if text.is_empty() {
             return;
         }
-        scratch.found.clear();
-        fold_into(text, &mut scratch.folded, &mut scratch.map);
         let dfa = &self.dfa;
         let start = self.start;
+        let Scratch {
+            folded, map, found, ..
+        } = &mut *scratch;
+        found.clear();
+        // Fold once, scan once: the automaton steps on each folded byte as it is produced, so
+        // the processor overlaps folding the next character with the transition lookup.
         let mut sid = start;
-        let folded = &scratch.folded;
-        let mut i = 0usize;
-        while i < folded.len() {
-            if sid == start {
-                // Every pattern starts with a space, so from the root nothing but a space leads
-                // anywhere: skip the rest of a word that no term starts with.
-                match folded[i..].iter().position(|&b| b == b' ') {
-                    Some(p) => i += p,
-                    None => break,
-                }
-            }
-            sid = dfa.next_state(Anchored::No, sid, folded[i]);
-            i += 1;
-            // With no prefilter and an unanchored search, the only special states reachable
-            // are match states: one comparison per byte.
-            if dfa.is_special(sid) && dfa.is_match(sid) {
-                for k in 0..dfa.match_len(sid) {
-                    scratch.found.push((dfa.match_pattern(sid, k), i as u32));
-                }
+        let rescan = fold_scan(text, folded, map, |b, i| sid = step(dfa, sid, b, i, found));
+        if rescan {
+            // Spelled-out letters were joined after the fact: scan the joined text instead.
+            found.clear();
+            let mut sid = start;
+            for (i, &b) in folded.iter().enumerate() {
+                sid = step(dfa, sid, b, i, found);
             }
         }
+        let dfa = &self.dfa;
         for i in 0..scratch.found.len() {
             let (pid, end) = scratch.found[i];
             let len = dfa.pattern_len(pid);
