@@ -1,37 +1,4 @@
 //! The rule file analysts edit, and its validation.
-//!
-//! ```text
-//! # Cordon screening rules. Comments start with '#' (at line start or after a space).
-//! version = 2026.11.22-1        # required, before the first section
-//! threshold = 0.5               # score at which a listing becomes a lead (default 0.5)
-//!
-//! [rates]                       # VND per unit of a foreign currency, for price rules
-//! USD = 25400
-//!
-//! [term prohibited weight=0.9]  # classes: prohibited, restricted, no-origin
-//! ma túy | ma tuy | heroin      # one entry per line; '|' separates spellings of the same entry
-//!
-//! [term no-origin weight=0.3]
-//! hàng xách tay
-//! không hóa đơn
-//!
-//! [brand Rolex floor=5000000 category=watches weight=0.8]
-//! rolx | r0lex                  # extra spellings; the brand name itself is always matched
-//!
-//! [price-anomaly weight=0.6 threshold=3.5 direction=low]
-//! watches median=12000000 mad=2000000
-//!
-//! [watchlist seller weight=0.9] # lists: seller, phone, bank
-//! shop_abc
-//!
-//! [image-hash weight=0.9]
-//! 9f86d081884c7d65
-//! ```
-//!
-//! Every section takes `id=` to name the rule in hits and precision reports; the default is the
-//! section kind and argument (`term:prohibited`, `brand:rolex`, `watchlist:phone`).
-//! Terms match whole words, with or without diacritics, in any case, spaced or dotted letter
-//! by letter ("r o l e x", "r.o.l.e.x") and written as one word ("hangxachtay").
 
 use std::fmt;
 
@@ -43,6 +10,52 @@ use crate::normalise::{
 };
 
 /// A rule set as written, validated, not yet compiled.
+///
+/// The file format:
+///
+/// ```text
+/// # Cordon screening rules. Comments start with '#' (at line start or after a space).
+/// version = 2026.11.22-1        # required, before the first section
+/// threshold = 0.5               # score at which a listing becomes a lead (default 0.5)
+///
+/// [rates]                       # VND per unit of a foreign currency, for price rules
+/// USD = 25400
+///
+/// [term prohibited weight=0.9]  # classes: prohibited, restricted, no-origin
+/// ma túy | ma tuy | heroin      # one entry per line; '|' separates spellings of the same entry
+///
+/// [term no-origin weight=0.3]
+/// hàng xách tay
+/// không hóa đơn
+///
+/// [brand Rolex floor=5000000 category=watches weight=0.8]
+/// rolx | r0lex                  # extra spellings; the brand name itself is always matched
+///
+/// [price-anomaly weight=0.6 threshold=3.5 direction=low]
+/// watches median=12000000 mad=2000000
+///
+/// [watchlist seller weight=0.9] # lists: seller, phone, bank
+/// shop_abc
+///
+/// [image-hash weight=0.9]
+/// 9f86d081884c7d65
+/// ```
+///
+/// Every section takes `id=` to name the rule in hits and precision reports; the default is the
+/// section kind and argument (`term:prohibited`, `brand:rolex:watches`, `watchlist:phone`).
+/// Default weights: prohibited 0.9, restricted 0.5, no-origin 0.3, brand 0.8, price-anomaly
+/// 0.6, watchlists and image hashes 0.9.
+///
+/// Terms and brand names match whole words, with or without diacritics, in any case, across
+/// any punctuation between words, spelled out letter by letter ("r o l e x", "R.O.L.E.X") and
+/// run together as in hashtags ("#hangxachtay"). Misspellings ("rolx", "r0lex") are listed
+/// as extra spellings. A brand fires only when the listing's price, converted to VND with
+/// `[rates]`, is under its floor, and (when the section names one) the category matches.
+/// A price anomaly fires when z = 0.6745·(price − median)/MAD passes the threshold on the
+/// chosen side; a low-side reference that could never fire (0.6745·median/MAD below the
+/// threshold) is refused. Phones match in any Vietnamese spelling (+84, 0084, 0, spaces, dots);
+/// bank accounts ignore spaces and dashes; seller ids are case-insensitive and may be written
+/// `platform:id`; image hashes are exact hex matches.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RuleSet {
     /// Which version of the rules this is.

@@ -72,6 +72,11 @@ pub struct Hit {
 }
 
 /// The outcome of screening one listing.
+///
+/// Score: each distinct thing that fired (a term entry, a brand, a price anomaly, a listed
+/// phone...) contributes its rule's weight wᵢ as independent evidence, combined as
+/// 1 − Π(1 − wᵢ). The same term mentioned twice counts once; two different prohibited terms
+/// count twice. With no hits the score is 0.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Screening {
     /// 1 − Π(1 − wᵢ) over the hits; 0 with no hits.

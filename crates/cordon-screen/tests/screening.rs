@@ -156,6 +156,27 @@ fn terms_match_with_and_without_diacritics_and_evasive_spellings() {
             Field::Title,
         ),
         (
+            "Túi xách #HàngXáchTay",
+            "",
+            "term:no-origin",
+            "HàngXáchTay",
+            Field::Title,
+        ),
+        (
+            "Túi",
+            "Hàng - xách, tay!",
+            "term:no-origin",
+            "Hàng - xách, tay",
+            Field::Description,
+        ),
+        (
+            "ĐỒNG HỒ, P.H.Á.O H.O.A",
+            "",
+            "term:prohibited",
+            "P.H.Á.O H.O.A",
+            Field::Title,
+        ),
+        (
             "Bán sỉ",
             "không hoá đơn, không VAT",
             "term:no-origin",
