@@ -93,7 +93,8 @@ pub struct Scratch {
     folded: Vec<u8>,
     map: Vec<u32>,
     found: Vec<(PatternID, u32)>,
-    keys: Vec<(u32, u32)>,
+    /// (rule, entry) of each term hit so far, with its index in the hits.
+    keys: Vec<((u32, u32), usize)>,
     category: Vec<u8>,
     key: String,
 }
@@ -491,6 +492,9 @@ impl CompiledRuleSet {
                 self.term_hit(*t, span.clone(), text, price_vnd, scratch, hits);
             }
         }
+        if !self.phones.is_empty() {
+            self.phones_in_text(text, field, scratch, hits);
+        }
     }
 
     fn term_hit(
@@ -503,12 +507,13 @@ impl CompiledRuleSet {
         hits: &mut Vec<Hit>,
     ) {
         let rule = &self.rules[t.rule as usize];
-        if let Some(i) = scratch.keys.iter().position(|k| *k == (t.rule, t.entry)) {
+        if let Some(&(_, i)) = scratch.keys.iter().find(|(k, _)| *k == (t.rule, t.entry)) {
             if !hits[i].spans.contains(&span) {
                 hits[i].spans.push(span);
             }
             return;
         }
+        // Targets were built from this rule's entries, so the entry index exists.
         let name = &rule.names[t.entry as usize];
         let seen = &text[span.range.clone()];
         let place = match span.field {
@@ -543,7 +548,7 @@ impl CompiledRuleSet {
             }
             _ => return,
         };
-        scratch.keys.push((t.rule, t.entry));
+        scratch.keys.push(((t.rule, t.entry), hits.len()));
         hits.push(Hit {
             rule: rule.id.clone(),
             kind: rule.kind,
@@ -616,7 +621,7 @@ impl CompiledRuleSet {
                         found = self.sellers.get(key.as_str());
                     }
                     if let Some(&(ri, _)) = found {
-                        self.push_watch(ri, id, key, "seller", hits);
+                        self.push_watch(ri, id, key, "seller", None, hits);
                     }
                 }
             }
@@ -625,7 +630,7 @@ impl CompiledRuleSet {
             for raw in &listing.phones {
                 if phone_into(raw, key) {
                     if let Some(&(ri, _)) = self.phones.get(key.as_str()) {
-                        self.push_watch(ri, raw, key, "phone", hits);
+                        self.push_watch(ri, raw, key, "phone", None, hits);
                     }
                 }
             }
@@ -634,7 +639,7 @@ impl CompiledRuleSet {
             for raw in &listing.bank_accounts {
                 if bank_into(raw, key) {
                     if let Some(&(ri, _)) = self.banks.get(key.as_str()) {
-                        self.push_watch(ri, raw, key, "bank account", hits);
+                        self.push_watch(ri, raw, key, "bank account", None, hits);
                     }
                 }
             }
@@ -643,7 +648,7 @@ impl CompiledRuleSet {
             for raw in &listing.image_hashes {
                 if image_hash_into(raw, key) {
                     if let Some(&(ri, _)) = self.images.get(key.as_str()) {
-                        self.push_watch(ri, raw, key, "image", hits);
+                        self.push_watch(ri, raw, key, "image", None, hits);
                     }
                 }
             }
@@ -651,7 +656,15 @@ impl CompiledRuleSet {
     }
 
     /// Adds a watchlist hit once per listed value, however many spellings of it the listing has.
-    fn push_watch(&self, ri: u32, raw: &str, key: &str, what: &str, hits: &mut Vec<Hit>) {
+    fn push_watch(
+        &self,
+        ri: u32,
+        raw: &str,
+        key: &str,
+        what: &str,
+        span: Option<Span>,
+        hits: &mut Vec<Hit>,
+    ) {
         let rule = &self.rules[ri as usize];
         if hits.iter().any(|h| h.rule == rule.id && h.entry == key) {
             return;
@@ -669,8 +682,82 @@ impl CompiledRuleSet {
             kind: rule.kind,
             weight: rule.weight,
             entry: key.to_string(),
-            spans: Vec::new(),
+            spans: span.into_iter().collect(),
             reason,
         });
+    }
+
+    /// Phones written in the title or description ("Zalo 0912.345.678") checked against the
+    /// phone watchlist: sellers move their number into the text to dodge field checks.
+    fn phones_in_text(&self, text: &str, field: Field, scratch: &mut Scratch, hits: &mut Vec<Hit>) {
+        let f = &scratch.folded;
+        let mut i = 1usize;
+        while i < f.len() {
+            // A phone starts a word with a digit; digits are rare, so most text is skipped here.
+            let Some(p) = f[i..].iter().position(u8::is_ascii_digit) else {
+                break;
+            };
+            let start = i + p;
+            if f[start - 1] != b' ' {
+                i = start + 1;
+                continue;
+            }
+            // Gather the digit-only words that follow each other: "0912 345 678".
+            let mut count = 0usize;
+            let mut j = start;
+            let mut end = start;
+            while j < f.len() && f[j].is_ascii_digit() {
+                let len = f[j..]
+                    .iter()
+                    .position(|&b| b == b' ')
+                    .unwrap_or(f.len() - j);
+                if !f[j..j + len].iter().all(u8::is_ascii_digit) || count + len > 12 {
+                    break;
+                }
+                count += len;
+                end = j + len;
+                j = end + 1;
+            }
+            i = end.max(start + 1);
+            // In free text a phone must carry its trunk 0 or country code 84: "912.345.678"
+            // alone is as likely a price.
+            let prefixed = f[start] == b'0' || (count == 11 && f[start..].starts_with(b"84"));
+            if !(9..=12).contains(&count) || !prefixed {
+                continue;
+            }
+            let digits: String = f[start..end]
+                .iter()
+                .filter(|b| b.is_ascii_digit())
+                .map(|&b| char::from(b))
+                .collect();
+            if !phone_into(&digits, &mut scratch.key) {
+                continue;
+            }
+            let Some(&(ri, _)) = self.phones.get(scratch.key.as_str()) else {
+                continue;
+            };
+            let (Some(&from), Some(&last_at)) = (scratch.map.get(start), scratch.map.get(end - 1))
+            else {
+                continue;
+            };
+            let to = last_at as usize
+                + text[last_at as usize..]
+                    .chars()
+                    .next()
+                    .map_or(1, char::len_utf8);
+            let span = Span {
+                field,
+                range: from as usize..to,
+            };
+            let key = scratch.key.clone();
+            self.push_watch(
+                ri,
+                &text[span.range.clone()],
+                &key,
+                "phone",
+                Some(span),
+                hits,
+            );
+        }
     }
 }

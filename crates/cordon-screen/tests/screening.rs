@@ -384,7 +384,27 @@ fn price_anomaly_uses_median_and_mad() {
 #[test]
 fn watchlists_match_normalised_identifiers() {
     type Setup = fn(&mut Listing);
-    let cases: [(&str, Setup, Option<&str>); 9] = [
+    let cases: [(&str, Setup, Option<&str>); 13] = [
+        (
+            "phone in description",
+            |l| l.description = "Liên hệ Zalo 0912.345.678 nhé".into(),
+            Some("watchlist:phone"),
+        ),
+        (
+            "phone in title +84",
+            |l| l.title = "Áo thun +84 912 345 678".into(),
+            Some("watchlist:phone"),
+        ),
+        (
+            "other phone in text",
+            |l| l.description = "Zalo 0912 345 679".into(),
+            None,
+        ),
+        (
+            "price is no phone",
+            |l| l.description = "giá 912.345.678 đồng".into(),
+            None,
+        ),
         (
             "seller exact",
             |l| l.seller_id = Some("shop_ma".into()),
@@ -440,6 +460,20 @@ fn watchlists_match_normalised_identifiers() {
         setup(&mut l);
         let s = r.screen(&l);
         assert_eq!(rule_ids(&s), want.into_iter().collect::<Vec<_>>(), "{name}");
+        for hit in &s.hits {
+            for span in &hit.spans {
+                let text = if span.field == Field::Title {
+                    &l.title
+                } else {
+                    &l.description
+                };
+                let seen: String = text[span.range.clone()]
+                    .chars()
+                    .filter(char::is_ascii_digit)
+                    .collect();
+                assert!(seen.ends_with("912345678"), "{name}: span covers {seen:?}");
+            }
+        }
     }
 }
 
