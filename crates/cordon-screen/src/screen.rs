@@ -702,11 +702,13 @@ impl CompiledRuleSet {
                 i = start + 1;
                 continue;
             }
-            // Gather the digit-only words that follow each other: "0912 345 678".
+            // Gather the digit-only words that follow each other ("0912 345 678"), trying each
+            // length from 9 digits up: the number may run into a count ("0912 345 678 12 cái").
             let mut count = 0usize;
             let mut j = start;
             let mut end = start;
-            while j < f.len() && f[j].is_ascii_digit() {
+            let mut listed = None;
+            while j < f.len() && f[j].is_ascii_digit() && listed.is_none() {
                 let len = f[j..]
                     .iter()
                     .position(|&b| b == b' ')
@@ -717,23 +719,22 @@ impl CompiledRuleSet {
                 count += len;
                 end = j + len;
                 j = end + 1;
+                // In free text a phone must carry its trunk 0 or country code 84: "912.345.678"
+                // alone is as likely a price.
+                let prefixed = f[start] == b'0' || (count == 11 && f[start..].starts_with(b"84"));
+                if count >= 9 && prefixed {
+                    let digits: String = f[start..end]
+                        .iter()
+                        .filter(|b| b.is_ascii_digit())
+                        .map(|&b| char::from(b))
+                        .collect();
+                    if phone_into(&digits, &mut scratch.key) {
+                        listed = self.phones.get(scratch.key.as_str()).copied();
+                    }
+                }
             }
             i = end.max(start + 1);
-            // In free text a phone must carry its trunk 0 or country code 84: "912.345.678"
-            // alone is as likely a price.
-            let prefixed = f[start] == b'0' || (count == 11 && f[start..].starts_with(b"84"));
-            if !(9..=12).contains(&count) || !prefixed {
-                continue;
-            }
-            let digits: String = f[start..end]
-                .iter()
-                .filter(|b| b.is_ascii_digit())
-                .map(|&b| char::from(b))
-                .collect();
-            if !phone_into(&digits, &mut scratch.key) {
-                continue;
-            }
-            let Some(&(ri, _)) = self.phones.get(scratch.key.as_str()) else {
+            let Some((ri, _)) = listed else {
                 continue;
             };
             let (Some(&from), Some(&last_at)) = (scratch.map.get(start), scratch.map.get(end - 1))

@@ -384,7 +384,12 @@ fn price_anomaly_uses_median_and_mad() {
 #[test]
 fn watchlists_match_normalised_identifiers() {
     type Setup = fn(&mut Listing);
-    let cases: [(&str, Setup, Option<&str>); 13] = [
+    let cases: [(&str, Setup, Option<&str>); 14] = [
+        (
+            "phone running into a count",
+            |l| l.description = "gọi 0912 345 678 12 cái".into(),
+            Some("watchlist:phone"),
+        ),
         (
             "phone in description",
             |l| l.description = "Liên hệ Zalo 0912.345.678 nhé".into(),

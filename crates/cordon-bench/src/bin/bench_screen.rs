@@ -718,11 +718,17 @@ fn generate(
         Some(Plant::Seller) => seller = format!("ws{}", rng.below(world.sellers)),
         Some(Plant::Phone) => {
             let p = watch_phone(rng.below(world.watch_phones));
-            phones[0] = if rng.chance(0.5) {
+            let written = if rng.chance(0.5) {
                 format!("+84 {} {} {}", &p[1..4], &p[4..7], &p[7..])
             } else {
                 format!("{}.{}.{}", &p[..4], &p[4..7], &p[7..])
             };
+            // Half the sellers put the number in the text ("Zalo 0912.345.678") instead.
+            if rng.chance(0.5) {
+                phones[0] = written;
+            } else {
+                insert_at_random(&mut desc, format!("Zalo {written}"), rng);
+            }
         }
         Some(Plant::Bank) => banks[0] = watch_bank(rng.below(world.watch_banks)),
         Some(Plant::Image) => images.push(watch_image(rng.below(world.watch_images))),
