@@ -1,0 +1,764 @@
+//! A rule set compiled once into one automaton plus lookup tables, and the screening of listings.
+//!
+//! Score: every distinct thing that fired (a term entry, a brand, a watchlisted value, ...)
+//! contributes its rule's weight wᵢ, combined as 1 − Π(1 − wᵢ): independent pieces of
+//! evidence, each able to push the score towards 1 but never past it, and a repeated mention of
+//! the same term counting once.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind, PatternID, StartKind};
+
+use crate::fold::{fold_into, fold_padded, fold_scan};
+use crate::hash::SeededState;
+use crate::listing::Listing;
+use crate::normalise::{bank_into, image_hash_into, phone_into, seller_into};
+use crate::rules::{
+    Direction, RuleSet, RuleSetError, RuleSetVersion, RuleSpec, TermClass, WatchlistKind,
+};
+
+/// What kind of rule produced a hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HitKind {
+    /// A prohibited, restricted or no-origin term.
+    Term(TermClass),
+    /// A brand offered below its price floor.
+    Brand,
+    /// A price far from its category's reference.
+    PriceAnomaly,
+    /// A seller, phone or bank account on a watchlist.
+    Watchlist(WatchlistKind),
+    /// An image reused from a known counterfeit listing.
+    ImageHash,
+}
+
+/// Which text of the listing a span points into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// `Listing::title`.
+    Title,
+    /// `Listing::description`.
+    Description,
+}
+
+/// Matched text as a byte range of the ORIGINAL title or description, for highlighting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    /// Which text.
+    pub field: Field,
+    /// Byte range in that text; always on character boundaries.
+    pub range: Range<usize>,
+}
+
+/// One reason a listing scored: which rule, why, and where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// Rule id, as in the rule file (`term:prohibited`, `brand:rolex`, ...).
+    pub rule: Arc<str>,
+    /// What kind of rule.
+    pub kind: HitKind,
+    /// The rule's weight in the score.
+    pub weight: f64,
+    /// The entry that fired, as the analyst wrote it (term, brand, watchlisted value, hash).
+    pub entry: String,
+    /// Where the entry was found in title and description (empty for non-text rules).
+    pub spans: Vec<Span>,
+    /// One sentence an analyst can read.
+    pub reason: String,
+}
+
+/// The outcome of screening one listing.
+///
+/// Score: each distinct thing that fired (a term entry, a brand, a price anomaly, a listed
+/// phone...) contributes its rule's weight wᵢ as independent evidence, combined as
+/// 1 − Π(1 − wᵢ). The same term mentioned twice counts once; two different prohibited terms
+/// count twice. With no hits the score is 0.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Screening {
+    /// 1 − Π(1 − wᵢ) over the hits; 0 with no hits.
+    pub score: f64,
+    /// Whether the score reaches the rule set's threshold.
+    pub lead: bool,
+    /// Every rule that fired, in the order found.
+    pub hits: Vec<Hit>,
+}
+
+/// Reusable buffers: screening many listings on one thread then allocates only for hits.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    folded: Vec<u8>,
+    map: Vec<u32>,
+    found: Vec<(PatternID, u32)>,
+    /// (rule, entry) of each term hit so far, with its index in the hits.
+    keys: Vec<((u32, u32), usize)>,
+    category: Vec<u8>,
+    key: String,
+}
+
+impl Scratch {
+    /// Empty buffers.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+#[derive(Debug)]
+enum Check {
+    Always,
+    Brand {
+        floor: f64,
+        category: Option<(Vec<u8>, String)>,
+    },
+    Price {
+        threshold: f64,
+        direction: Direction,
+    },
+}
+
+#[derive(Debug)]
+struct CompiledRule {
+    id: Arc<str>,
+    weight: f64,
+    kind: HitKind,
+    /// Canonical name of each entry, for hits.
+    names: Vec<String>,
+    check: Check,
+}
+
+/// Normalised value → (rule, entry) that listed it first.
+type Watchlist = HashMap<Box<str>, (u32, u32), SeededState>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Target {
+    rule: u32,
+    entry: u32,
+}
+
+/// A validated rule set compiled for screening; immutable, share it behind an `Arc`.
+///
+/// Swapping rules is compiling the new text and replacing the caller's `Arc`: screenings in
+/// flight finish on the version they started with, and old versions stay usable while held.
+#[derive(Debug)]
+pub struct CompiledRuleSet {
+    version: RuleSetVersion,
+    threshold: f64,
+    rules: Vec<CompiledRule>,
+    dfa: DFA,
+    start: StateID,
+    /// `targets[target_ranges[pid]]` are the (rule, entry) pairs pattern `pid` stands for.
+    target_ranges: Vec<(u32, u32)>,
+    targets: Vec<Target>,
+    /// Folded, padded category → price-anomaly rules and their reference.
+    prices: HashMap<Vec<u8>, Vec<(u32, crate::rules::PriceReference)>, SeededState>,
+    sellers: Watchlist,
+    /// Whether any seller entry is written `platform:id`, so the second lookup can be skipped.
+    qualified_sellers: bool,
+    phones: Watchlist,
+    banks: Watchlist,
+    images: Watchlist,
+    rates: HashMap<String, f64>,
+    pattern_count: usize,
+}
+
+/// The spellings the automaton looks for: the folded words, and for several words the words run
+/// together as in hashtags ("#hangxachtay"). Letters spelled out one by one need no variant:
+/// folding joins them on both sides. Patterns carry no padding spaces: whole words are checked
+/// on each match instead, which measured 1.6× faster than scanning for " term ".
+fn variants(spelling: &str) -> Vec<String> {
+    let folded = fold_padded(spelling);
+    let words: Vec<&str> = folded.split_whitespace().collect();
+    let mut out = Vec::with_capacity(2);
+    if words.len() > 1 {
+        out.push(words.concat());
+    }
+    out.push(words.join(" "));
+    out
+}
+
+/// Steps the automaton over folded byte `i`, recording every pattern that ends after it.
+#[inline(always)]
+fn step(dfa: &DFA, sid: StateID, b: u8, i: usize, found: &mut Vec<(PatternID, u32)>) -> StateID {
+    let sid = dfa.next_state(Anchored::No, sid, b);
+    // With no prefilter and an unanchored search, the only special states reachable are match
+    // states: one predictable comparison per byte.
+    if dfa.is_special(sid) && dfa.is_match(sid) {
+        for k in 0..dfa.match_len(sid) {
+            found.push((dfa.match_pattern(sid, k), i as u32 + 1));
+        }
+    }
+    sid
+}
+
+/// Registers every variant of every spelling of `entries` as a pattern standing for its entry.
+fn add_patterns(
+    entries: &[crate::rules::Entry],
+    rule: u32,
+    pattern_ids: &mut HashMap<String, usize>,
+    pattern_targets: &mut Vec<Vec<Target>>,
+) {
+    for (ei, entry) in entries.iter().enumerate() {
+        let target = Target {
+            rule,
+            entry: ei as u32,
+        };
+        for spelling in &entry.spellings {
+            for p in variants(spelling) {
+                let next = pattern_targets.len();
+                let pid = *pattern_ids.entry(p).or_insert(next);
+                if pid == next {
+                    pattern_targets.push(Vec::new());
+                }
+                if !pattern_targets[pid].contains(&target) {
+                    pattern_targets[pid].push(target);
+                }
+            }
+        }
+    }
+}
+
+fn folded_key(s: &str) -> Vec<u8> {
+    fold_padded(s).into_bytes()
+}
+
+/// 1234567.0 → "1,234,567".
+fn fmt_vnd(v: f64) -> String {
+    let digits = format!("{:.0}", v.max(0.0));
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl CompiledRuleSet {
+    /// Compiles a validated rule set: one automaton for every term and brand spelling.
+    pub fn compile(rules: &RuleSet) -> Result<Arc<CompiledRuleSet>, RuleSetError> {
+        let mut compiled = Vec::with_capacity(rules.rules.len());
+        let mut pattern_ids: HashMap<String, usize> = HashMap::new();
+        let mut pattern_targets: Vec<Vec<Target>> = Vec::new();
+        let hasher = SeededState::new();
+        let mut prices: HashMap<Vec<u8>, Vec<(u32, crate::rules::PriceReference)>, SeededState> =
+            HashMap::with_hasher(hasher.clone());
+        let mut sellers = Watchlist::with_hasher(hasher.clone());
+        let mut phones = Watchlist::with_hasher(hasher.clone());
+        let mut banks = Watchlist::with_hasher(hasher.clone());
+        let mut images = Watchlist::with_hasher(hasher);
+
+        for (ri, rule) in rules.rules.iter().enumerate() {
+            let ri = ri as u32;
+            let (kind, names, check) = match &rule.kind {
+                RuleSpec::Term { class, entries } => {
+                    add_patterns(entries, ri, &mut pattern_ids, &mut pattern_targets);
+                    let names = entries.iter().map(|e| e.spellings[0].clone()).collect();
+                    (HitKind::Term(*class), names, Check::Always)
+                }
+                RuleSpec::Brand {
+                    floor,
+                    category,
+                    entries,
+                    ..
+                } => {
+                    add_patterns(entries, ri, &mut pattern_ids, &mut pattern_targets);
+                    let names = entries.iter().map(|e| e.spellings[0].clone()).collect();
+                    let check = Check::Brand {
+                        floor: *floor,
+                        category: category.as_ref().map(|c| (folded_key(c), c.clone())),
+                    };
+                    (HitKind::Brand, names, check)
+                }
+                RuleSpec::PriceAnomaly {
+                    threshold,
+                    direction,
+                    references,
+                } => {
+                    for (category, reference) in references {
+                        prices
+                            .entry(folded_key(category))
+                            .or_default()
+                            .push((ri, *reference));
+                    }
+                    let names = references.iter().map(|(c, _)| c.clone()).collect();
+                    (
+                        HitKind::PriceAnomaly,
+                        names,
+                        Check::Price {
+                            threshold: *threshold,
+                            direction: *direction,
+                        },
+                    )
+                }
+                RuleSpec::Watchlist { list, values } => {
+                    let map = match list {
+                        WatchlistKind::Seller => &mut sellers,
+                        WatchlistKind::Phone => &mut phones,
+                        WatchlistKind::Bank => &mut banks,
+                    };
+                    for (ei, v) in values.iter().enumerate() {
+                        // The first rule listing a value owns it: one hit per value, not one per list.
+                        map.entry(v.clone().into_boxed_str())
+                            .or_insert((ri, ei as u32));
+                    }
+                    // Names are looked up through the map keys; no second copy of a million sellers.
+                    (HitKind::Watchlist(*list), Vec::new(), Check::Always)
+                }
+                RuleSpec::ImageHash { hashes } => {
+                    for (ei, h) in hashes.iter().enumerate() {
+                        images
+                            .entry(h.clone().into_boxed_str())
+                            .or_insert((ri, ei as u32));
+                    }
+                    (HitKind::ImageHash, Vec::new(), Check::Always)
+                }
+            };
+            compiled.push(CompiledRule {
+                id: Arc::from(rule.id.as_str()),
+                weight: rule.weight,
+                kind,
+                names,
+                check,
+            });
+        }
+
+        let mut patterns: Vec<(usize, String)> =
+            pattern_ids.into_iter().map(|(p, id)| (id, p)).collect();
+        patterns.sort_unstable_by_key(|(id, _)| *id);
+        let dfa = DFA::builder()
+            .match_kind(MatchKind::Standard)
+            .start_kind(StartKind::Unanchored)
+            .prefilter(false)
+            .build(patterns.iter().map(|(_, p)| p.as_str()))
+            .map_err(|e| RuleSetError::Build(e.to_string()))?;
+        let start = dfa
+            .start_state(Anchored::No)
+            .map_err(|e| RuleSetError::Build(e.to_string()))?;
+        let mut target_ranges = Vec::with_capacity(pattern_targets.len());
+        let mut targets = Vec::new();
+        for t in &pattern_targets {
+            let from = targets.len() as u32;
+            targets.extend_from_slice(t);
+            target_ranges.push((from, targets.len() as u32));
+        }
+
+        Ok(Arc::new(CompiledRuleSet {
+            version: rules.version.clone(),
+            threshold: rules.threshold,
+            rules: compiled,
+            dfa,
+            start,
+            target_ranges,
+            targets,
+            prices,
+            qualified_sellers: sellers.keys().any(|k| k.contains(':')),
+            sellers,
+            phones,
+            banks,
+            images,
+            rates: rules.rates.iter().cloned().collect(),
+            pattern_count: patterns.len(),
+        }))
+    }
+
+    /// Parses, validates and compiles rule text in one step.
+    pub fn from_text(text: &str) -> Result<Arc<CompiledRuleSet>, RuleSetError> {
+        Self::compile(&RuleSet::parse(text)?)
+    }
+
+    /// The version this rule set was compiled from.
+    pub fn version(&self) -> &RuleSetVersion {
+        &self.version
+    }
+
+    /// Score at or above which a listing is a lead.
+    pub fn threshold(&self) -> f64 {
+        self.threshold
+    }
+
+    /// How many distinct spellings the automaton holds (variants included).
+    pub fn pattern_count(&self) -> usize {
+        self.pattern_count
+    }
+
+    /// Bytes held by the automaton (the watchlists come on top).
+    pub fn automaton_bytes(&self) -> usize {
+        self.dfa.memory_usage()
+    }
+
+    /// Screens one listing (allocates its buffers; use [`Self::screen_with`] in loops).
+    pub fn screen(&self, listing: &Listing) -> Screening {
+        self.screen_with(listing, &mut Scratch::new())
+    }
+
+    /// Screens one listing reusing `scratch` between calls.
+    pub fn screen_with(&self, listing: &Listing, scratch: &mut Scratch) -> Screening {
+        let mut hits = Vec::new();
+        scratch.keys.clear();
+        scratch.category.clear();
+        if let Some(c) = &listing.category {
+            fold_into(c, &mut scratch.category, &mut scratch.map);
+        }
+        let price_vnd = self.price_vnd(listing);
+
+        self.scan(&listing.title, Field::Title, price_vnd, scratch, &mut hits);
+        self.scan(
+            &listing.description,
+            Field::Description,
+            price_vnd,
+            scratch,
+            &mut hits,
+        );
+        self.check_price(listing, price_vnd, scratch, &mut hits);
+        self.check_watchlists(listing, scratch, &mut hits);
+
+        let score = 1.0 - hits.iter().map(|h| 1.0 - h.weight).product::<f64>();
+        Screening {
+            score,
+            lead: !hits.is_empty() && score >= self.threshold,
+            hits,
+        }
+    }
+
+    fn price_vnd(&self, listing: &Listing) -> Option<f64> {
+        let price = listing.price?;
+        match listing.currency.as_deref() {
+            None | Some("VND") => Some(price),
+            Some(code) => self.rates.get(code).map(|r| price * r),
+        }
+    }
+
+    /// Fold once, scan once: every folded byte steps the automaton as it is produced.
+    fn scan(
+        &self,
+        text: &str,
+        field: Field,
+        price_vnd: Option<f64>,
+        scratch: &mut Scratch,
+        hits: &mut Vec<Hit>,
+    ) {
+        if text.is_empty() {
+            return;
+        }
+        let dfa = &self.dfa;
+        let start = self.start;
+        let Scratch {
+            folded, map, found, ..
+        } = &mut *scratch;
+        found.clear();
+        // Fold once, scan once: the automaton steps on each folded byte as it is produced, so
+        // the processor overlaps folding the next character with the transition lookup.
+        let mut sid = start;
+        let rescan = fold_scan(text, folded, map, |b, i| sid = step(dfa, sid, b, i, found));
+        if rescan {
+            // Spelled-out letters were joined after the fact: scan the joined text instead.
+            found.clear();
+            let mut sid = start;
+            for (i, &b) in folded.iter().enumerate() {
+                sid = step(dfa, sid, b, i, found);
+            }
+        }
+        let dfa = &self.dfa;
+        for i in 0..scratch.found.len() {
+            let (pid, end) = scratch.found[i];
+            let end = end as usize;
+            let start = end - dfa.pattern_len(pid);
+            // Whole words only. The folded text starts and ends with a space and patterns
+            // never do, so both neighbours exist.
+            if scratch.folded.get(start.wrapping_sub(1)) != Some(&b' ')
+                || scratch.folded.get(end) != Some(&b' ')
+            {
+                continue;
+            }
+            let (Some(&from), Some(&last_at)) = (scratch.map.get(start), scratch.map.get(end - 1))
+            else {
+                continue;
+            };
+            let to = last_at as usize
+                + text[last_at as usize..]
+                    .chars()
+                    .next()
+                    .map_or(1, char::len_utf8);
+            let span = Span {
+                field,
+                range: from as usize..to,
+            };
+            let (lo, hi) = self.target_ranges[pid.as_usize()];
+            for t in &self.targets[lo as usize..hi as usize] {
+                self.term_hit(*t, span.clone(), text, price_vnd, scratch, hits);
+            }
+        }
+        if !self.phones.is_empty() {
+            self.phones_in_text(text, field, scratch, hits);
+        }
+    }
+
+    fn term_hit(
+        &self,
+        t: Target,
+        span: Span,
+        text: &str,
+        price_vnd: Option<f64>,
+        scratch: &mut Scratch,
+        hits: &mut Vec<Hit>,
+    ) {
+        let rule = &self.rules[t.rule as usize];
+        if let Some(&(_, i)) = scratch.keys.iter().find(|(k, _)| *k == (t.rule, t.entry)) {
+            if !hits[i].spans.contains(&span) {
+                hits[i].spans.push(span);
+            }
+            return;
+        }
+        // Targets were built from this rule's entries, so the entry index exists.
+        let name = &rule.names[t.entry as usize];
+        let seen = &text[span.range.clone()];
+        let place = match span.field {
+            Field::Title => "title",
+            Field::Description => "description",
+        };
+        let reason = match (&rule.check, rule.kind) {
+            (Check::Brand { floor, category }, _) => {
+                if let Some((key, _)) = category {
+                    if scratch.category != *key {
+                        return;
+                    }
+                }
+                // Without a price there is nothing to compare with the floor.
+                let Some(price) = price_vnd else { return };
+                if price >= *floor {
+                    return;
+                }
+                let brand = rule.names.first().map_or(name.as_str(), String::as_str);
+                let within = category
+                    .as_ref()
+                    .map(|(_, c)| format!(" for {c}"))
+                    .unwrap_or_default();
+                format!(
+                    "brand \"{brand}\" (\"{seen}\" in {place}) offered at {} VND, under its floor of {} VND{within}",
+                    fmt_vnd(price),
+                    fmt_vnd(*floor)
+                )
+            }
+            (_, HitKind::Term(class)) => {
+                format!("{} term \"{name}\" (\"{seen}\" in {place})", class.as_str())
+            }
+            _ => return,
+        };
+        scratch.keys.push(((t.rule, t.entry), hits.len()));
+        hits.push(Hit {
+            rule: rule.id.clone(),
+            kind: rule.kind,
+            weight: rule.weight,
+            entry: name.clone(),
+            spans: vec![span],
+            reason,
+        });
+    }
+
+    fn check_price(
+        &self,
+        listing: &Listing,
+        price_vnd: Option<f64>,
+        scratch: &Scratch,
+        hits: &mut Vec<Hit>,
+    ) {
+        let Some(price) = price_vnd else { return };
+        let Some(refs) = self.prices.get(scratch.category.as_slice()) else {
+            return;
+        };
+        for (ri, reference) in refs {
+            let rule = &self.rules[*ri as usize];
+            let Check::Price {
+                threshold,
+                direction,
+            } = rule.check
+            else {
+                continue;
+            };
+            let z = reference.z(price);
+            let fires = match direction {
+                Direction::Low => z <= -threshold,
+                Direction::High => z >= threshold,
+                Direction::Both => z.abs() >= threshold,
+            };
+            if !fires {
+                continue;
+            }
+            let category = listing.category.clone().unwrap_or_default();
+            hits.push(Hit {
+                rule: rule.id.clone(),
+                kind: HitKind::PriceAnomaly,
+                weight: rule.weight,
+                entry: category.clone(),
+                spans: Vec::new(),
+                reason: format!(
+                    "price {} VND is {:.1} robust deviations {} the median {} VND for {category} (threshold {threshold})",
+                    fmt_vnd(price),
+                    z.abs(),
+                    if z < 0.0 { "below" } else { "above" },
+                    fmt_vnd(reference.median),
+                ),
+            });
+        }
+    }
+
+    fn check_watchlists(&self, listing: &Listing, scratch: &mut Scratch, hits: &mut Vec<Hit>) {
+        let key = &mut scratch.key;
+        if !self.sellers.is_empty() {
+            if let Some(id) = &listing.seller_id {
+                if seller_into(id, key) {
+                    let mut found = self.sellers.get(key.as_str());
+                    if found.is_none() && self.qualified_sellers {
+                        // Entries may be qualified by platform: "shopee:shop_abc".
+                        let bare = std::mem::take(key);
+                        seller_into(&listing.platform, key);
+                        key.push(':');
+                        key.push_str(&bare);
+                        found = self.sellers.get(key.as_str());
+                    }
+                    if let Some(&(ri, _)) = found {
+                        self.push_watch(ri, id, key, "seller", None, hits);
+                    }
+                }
+            }
+        }
+        if !self.phones.is_empty() {
+            for raw in &listing.phones {
+                if phone_into(raw, key) {
+                    if let Some(&(ri, _)) = self.phones.get(key.as_str()) {
+                        self.push_watch(ri, raw, key, "phone", None, hits);
+                    }
+                }
+            }
+        }
+        if !self.banks.is_empty() {
+            for raw in &listing.bank_accounts {
+                if bank_into(raw, key) {
+                    if let Some(&(ri, _)) = self.banks.get(key.as_str()) {
+                        self.push_watch(ri, raw, key, "bank account", None, hits);
+                    }
+                }
+            }
+        }
+        if !self.images.is_empty() {
+            for raw in &listing.image_hashes {
+                if image_hash_into(raw, key) {
+                    if let Some(&(ri, _)) = self.images.get(key.as_str()) {
+                        self.push_watch(ri, raw, key, "image", None, hits);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds a watchlist hit once per listed value, however many spellings of it the listing has.
+    fn push_watch(
+        &self,
+        ri: u32,
+        raw: &str,
+        key: &str,
+        what: &str,
+        span: Option<Span>,
+        hits: &mut Vec<Hit>,
+    ) {
+        let rule = &self.rules[ri as usize];
+        if hits.iter().any(|h| h.rule == rule.id && h.entry == key) {
+            return;
+        }
+        let reason = if rule.kind == HitKind::ImageHash {
+            format!(
+                "image {raw} was already seen on a known counterfeit listing (rule {})",
+                rule.id
+            )
+        } else {
+            format!("{what} \"{raw}\" is on watchlist {}", rule.id)
+        };
+        hits.push(Hit {
+            rule: rule.id.clone(),
+            kind: rule.kind,
+            weight: rule.weight,
+            entry: key.to_string(),
+            spans: span.into_iter().collect(),
+            reason,
+        });
+    }
+
+    /// Phones written in the title or description ("Zalo 0912.345.678") checked against the
+    /// phone watchlist: sellers move their number into the text to dodge field checks.
+    fn phones_in_text(&self, text: &str, field: Field, scratch: &mut Scratch, hits: &mut Vec<Hit>) {
+        let f = &scratch.folded;
+        let mut i = 1usize;
+        while i < f.len() {
+            // A phone starts a word with a digit; digits are rare, so most text is skipped here.
+            let Some(p) = f[i..].iter().position(u8::is_ascii_digit) else {
+                break;
+            };
+            let start = i + p;
+            if f[start - 1] != b' ' {
+                i = start + 1;
+                continue;
+            }
+            // Gather the digit-only words that follow each other ("0912 345 678"), trying each
+            // length from 9 digits up: the number may run into a count ("0912 345 678 12 cái").
+            let mut count = 0usize;
+            let mut j = start;
+            let mut end = start;
+            let mut listed = None;
+            while j < f.len() && f[j].is_ascii_digit() && listed.is_none() {
+                let len = f[j..]
+                    .iter()
+                    .position(|&b| b == b' ')
+                    .unwrap_or(f.len() - j);
+                if !f[j..j + len].iter().all(u8::is_ascii_digit) || count + len > 12 {
+                    break;
+                }
+                count += len;
+                end = j + len;
+                j = end + 1;
+                // In free text a phone must carry its trunk 0 or country code 84: "912.345.678"
+                // alone is as likely a price.
+                let prefixed = f[start] == b'0' || (count == 11 && f[start..].starts_with(b"84"));
+                if count >= 9 && prefixed {
+                    let digits: String = f[start..end]
+                        .iter()
+                        .filter(|b| b.is_ascii_digit())
+                        .map(|&b| char::from(b))
+                        .collect();
+                    if phone_into(&digits, &mut scratch.key) {
+                        listed = self.phones.get(scratch.key.as_str()).copied();
+                    }
+                }
+            }
+            i = end.max(start + 1);
+            let Some((ri, _)) = listed else {
+                continue;
+            };
+            let (Some(&from), Some(&last_at)) = (scratch.map.get(start), scratch.map.get(end - 1))
+            else {
+                continue;
+            };
+            let to = last_at as usize
+                + text[last_at as usize..]
+                    .chars()
+                    .next()
+                    .map_or(1, char::len_utf8);
+            let span = Span {
+                field,
+                range: from as usize..to,
+            };
+            let key = scratch.key.clone();
+            self.push_watch(
+                ri,
+                &text[span.range.clone()],
+                &key,
+                "phone",
+                Some(span),
+                hits,
+            );
+        }
+    }
+}
