@@ -16,6 +16,7 @@ mod limiter;
 
 pub use actor::Actor;
 pub use agreements::{AgreementInput, GroupInput};
+pub use audit::AuditReport;
 pub use auth::{Login, LoginOutcome, SESSION_IDLE_MS};
 pub use cases::{
     CaseEventView, CaseInput, CasePage, CaseQuery, CaseView, ConveyanceInput, GoodsInput, GoodsView, OutcomeInput, PartyInput, PartyView,
@@ -30,18 +31,19 @@ use std::sync::Arc;
 
 use cordon_store::Store;
 
-/// The application: the store, a clock, and the state use cases share.
+/// The application: the store, a clock, the node's audit signing key, and the state use cases share.
 #[derive(Clone)]
 pub struct App {
     store: Store,
     clock: Arc<dyn Clock>,
     limiter: Arc<LoginLimiter>,
+    audit_key: Arc<ed25519_dalek::SigningKey>,
 }
 
 impl App {
-    /// An application over an opened store with the given clock.
-    pub fn new(store: Store, clock: Arc<dyn Clock>) -> Self {
-        App { store, clock, limiter: Arc::new(LoginLimiter::default()) }
+    /// An application over an opened store with the given clock, signing audit checkpoints with `audit_key`.
+    pub fn new(store: Store, clock: Arc<dyn Clock>, audit_key: ed25519_dalek::SigningKey) -> Self {
+        App { store, clock, limiter: Arc::new(LoginLimiter::default()), audit_key: Arc::new(audit_key) }
     }
 
     /// The store (for readiness checks and shutdown; use cases go through `App`).

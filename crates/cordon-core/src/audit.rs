@@ -151,6 +151,39 @@ impl Verifier {
     }
 }
 
+/// A checkpoint signed by the node that keeps the log (Ed25519), so that anyone holding
+/// the node's public key can check the log was not rewritten or cut since.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedCheckpoint {
+    /// The entry vouched for.
+    pub checkpoint: Checkpoint,
+    /// When it was signed, ms.
+    pub at: i64,
+    /// The signing key's public half, hex.
+    pub key_id: String,
+    /// The signature over [`checkpoint_message`], hex.
+    pub signature: String,
+}
+
+/// The exact bytes a checkpoint signature covers.
+pub fn checkpoint_message(cp: &Checkpoint, at: i64) -> Vec<u8> {
+    format!("cordon-audit-checkpoint/v1\n{}\n{}\n{}", cp.seq, cp.hash, at).into_bytes()
+}
+
+/// Signs a checkpoint with the node's key.
+pub fn sign_checkpoint(key: &ed25519_dalek::SigningKey, cp: Checkpoint, at: i64) -> SignedCheckpoint {
+    use ed25519_dalek::Signer;
+    let signature = key.sign(&checkpoint_message(&cp, at));
+    SignedCheckpoint { checkpoint: cp, at, key_id: hex::encode(key.verifying_key().as_bytes()), signature: hex::encode(signature.to_bytes()) }
+}
+
+/// Whether a signed checkpoint was signed by `key` and not altered since.
+pub fn checkpoint_signature_valid(key: &ed25519_dalek::VerifyingKey, s: &SignedCheckpoint) -> bool {
+    let Ok(bytes) = hex::decode(&s.signature) else { return false };
+    let Ok(sig) = ed25519_dalek::Signature::from_slice(&bytes) else { return false };
+    s.key_id == hex::encode(key.as_bytes()) && key.verify_strict(&checkpoint_message(&s.checkpoint, s.at), &sig).is_ok()
+}
+
 /// Verifies a whole log in order, and against a checkpoint if one is given.
 pub fn verify<'a>(entries: impl IntoIterator<Item = &'a ChainedEntry>, checkpoint: Option<&Checkpoint>) -> Result<i64, ChainBreak> {
     let mut v = Verifier::default();
@@ -216,6 +249,25 @@ mod tests {
         assert_eq!(verify(&l, None), Ok(50));
         assert_eq!(verify(&l, Some(&head(&l))), Ok(50));
         assert_eq!(verify(&[], None), Ok(0));
+    }
+
+    #[test]
+    fn signed_checkpoints_verify_and_resist_forgery() {
+        let key = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
+        let other = ed25519_dalek::SigningKey::from_bytes(&[8u8; 32]);
+        let l = log(5);
+        let signed = sign_checkpoint(&key, head(&l), 1_700_000_000_000);
+        assert!(checkpoint_signature_valid(&key.verifying_key(), &signed));
+        assert!(!checkpoint_signature_valid(&other.verifying_key(), &signed), "another node's key does not vouch for it");
+        let mut moved = signed.clone();
+        moved.checkpoint.seq -= 1;
+        assert!(!checkpoint_signature_valid(&key.verifying_key(), &moved), "a checkpoint moved back to hide a cut tail fails");
+        let mut rehashed = signed.clone();
+        rehashed.checkpoint.hash = l[3].hash.clone();
+        assert!(!checkpoint_signature_valid(&key.verifying_key(), &rehashed));
+        let mut garbage = signed;
+        garbage.signature = "zz".into();
+        assert!(!checkpoint_signature_valid(&key.verifying_key(), &garbage));
     }
 
     #[test]

@@ -243,9 +243,44 @@ impl Store {
         rows.iter().map(audit_row).collect()
     }
 
-    /// Re-checks the whole audit log, in pages, end to end; returns the number of
+    /// The last entry of the audit log, if any.
+    pub async fn audit_head(&self) -> Result<Option<audit::Checkpoint>, StoreError> {
+        let row = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&self.read).await?;
+        Ok(row.map(|r| Ok::<_, StoreError>(audit::Checkpoint { seq: r.try_get("seq")?, hash: r.try_get("hash")? })).transpose()?)
+    }
+
+    /// Stores a signed checkpoint.
+    pub async fn insert_checkpoint(&self, c: &audit::SignedCheckpoint) -> Result<(), StoreError> {
+        sqlx::query(&self.sql("INSERT INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (seq) DO NOTHING"))
+            .bind(c.checkpoint.seq)
+            .bind(c.checkpoint.hash.clone())
+            .bind(c.at)
+            .bind(c.key_id.clone())
+            .bind(c.signature.clone())
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    /// All signed checkpoints, oldest first.
+    pub async fn checkpoints(&self) -> Result<Vec<audit::SignedCheckpoint>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM audit_checkpoints ORDER BY seq").fetch_all(&self.read).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(audit::SignedCheckpoint {
+                    checkpoint: audit::Checkpoint { seq: r.try_get("seq")?, hash: r.try_get("hash")? },
+                    at: r.try_get("at")?,
+                    key_id: r.try_get("key_id")?,
+                    signature: r.try_get("signature")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Re-checks the whole audit log, in pages, end to end, and against the given
+    /// checkpoints (whose signatures the caller has checked); returns the number of
     /// entries verified and the head hash, or the first bad entry.
-    pub async fn verify_audit(&self) -> Result<(i64, String), StoreError> {
+    pub async fn verify_audit(&self, checkpoints: &[audit::Checkpoint]) -> Result<(i64, String), StoreError> {
         let mut v = audit::Verifier::default();
         let mut after = 0;
         loop {
@@ -257,10 +292,15 @@ impl Store {
             for row in &rows {
                 let e = audit_row(row)?;
                 v.check(&e)?;
+                if let Some(cp) = checkpoints.iter().find(|c| c.seq == e.entry.seq) {
+                    audit::Verifier::check_checkpoint(&e, cp)?;
+                }
                 after = e.entry.seq;
             }
         }
-        Ok((v.verified(), v.head().to_string()))
+        let head = v.head().to_string();
+        let n = v.finish(checkpoints.iter().max_by_key(|c| c.seq))?;
+        Ok((n, head))
     }
 
     // ---- agencies and units ----

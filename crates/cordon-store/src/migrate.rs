@@ -32,6 +32,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_cases.sql"),
         postgres: include_str!("../migrations/postgres/0002_cases.sql"),
     },
+    Migration {
+        version: 3,
+        name: "audit checkpoints",
+        sqlite: include_str!("../migrations/sqlite/0003_audit_checkpoints.sql"),
+        postgres: include_str!("../migrations/postgres/0003_audit_checkpoints.sql"),
+    },
 ];
 
 /// The schema version this binary brings a store to.

@@ -239,23 +239,38 @@ async fn audit_chain_verifies_and_detects_tampering(f: Fixture) {
     for i in 0..30 {
         s.audit(&[entry("case.read", &format!("c{i}"))]).await.unwrap();
     }
-    assert_eq!(s.verify_audit().await.unwrap().0, 30);
+    assert_eq!(s.verify_audit(&[]).await.unwrap().0, 30);
     let q = AuditQuery { object_id: Some("c7".into()), limit: 10, ..Default::default() };
     let hits = s.audit_entries(&q).await.unwrap();
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].entry.seq, 8);
     raw_exec(&f.target, "UPDATE audit_log SET object_id = 'c-forged' WHERE seq = 12").await;
-    match s.verify_audit().await {
+    match s.verify_audit(&[]).await {
         Err(StoreError::AuditBroken(b)) => assert_eq!(b.seq, 12),
         other => panic!("tampering not detected: {other:?}"),
     }
     raw_exec(&f.target, "UPDATE audit_log SET object_id = 'c11' WHERE seq = 12").await;
-    assert!(s.verify_audit().await.is_ok(), "restoring the content restores the chain");
+    assert!(s.verify_audit(&[]).await.is_ok(), "restoring the content restores the chain");
     raw_exec(&f.target, "DELETE FROM audit_log WHERE seq = 20").await;
-    match s.verify_audit().await {
+    match s.verify_audit(&[]).await {
         Err(StoreError::AuditBroken(b)) => assert_eq!(b.seq, 20),
         other => panic!("deletion not detected: {other:?}"),
     }
+    // Cutting the tail is invisible to the chain alone, but not to a checkpoint.
+    raw_exec(&f.target, "DELETE FROM audit_log WHERE seq >= 20").await;
+    assert_eq!(s.verify_audit(&[]).await.unwrap().0, 19);
+    let cp = cordon_core::audit::Checkpoint { seq: 25, hash: "whatever was signed".into() };
+    match s.verify_audit(&[cp]).await {
+        Err(StoreError::AuditBroken(b)) => assert_eq!(b.seq, 20),
+        other => panic!("cut tail not detected: {other:?}"),
+    }
+    let key = ed25519_dalek::SigningKey::from_bytes(&[1u8; 32]);
+    let head = s.audit_head().await.unwrap().unwrap();
+    let signed = cordon_core::audit::sign_checkpoint(&key, head.clone(), 5);
+    s.insert_checkpoint(&signed).await.unwrap();
+    s.insert_checkpoint(&signed).await.unwrap();
+    assert_eq!(s.checkpoints().await.unwrap(), vec![signed]);
+    assert_eq!(s.verify_audit(&[head]).await.unwrap().0, 19);
 }
 
 async fn concurrent_audit_appends_keep_one_chain(f: Fixture) {
@@ -271,7 +286,7 @@ async fn concurrent_audit_appends_keep_one_chain(f: Fixture) {
     for t in tasks {
         t.await.unwrap();
     }
-    assert_eq!(f.store.verify_audit().await.unwrap().0, 8 * 15 * 2);
+    assert_eq!(f.store.verify_audit(&[]).await.unwrap().0, 8 * 15 * 2);
 }
 
 async fn vietnamese_text_round_trips(f: Fixture) {

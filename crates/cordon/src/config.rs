@@ -38,6 +38,8 @@ impl FileConfig {
 pub struct Settings {
     /// Listen address.
     pub addr: SocketAddr,
+    /// Data directory (SQLite file, audit signing key).
+    pub data_dir: PathBuf,
     /// Where the store is.
     pub target: StoreTarget,
     /// Log as JSON lines.
@@ -65,7 +67,7 @@ pub fn resolve(
         Some("json") => true,
         Some(other) => bail!("--log-format {other:?}: use text or json"),
     };
-    Ok(Settings { addr, target, json_logs, secure_cookies: secure_cookies || file.secure_cookies.unwrap_or(false) })
+    Ok(Settings { addr, data_dir, target, json_logs, secure_cookies: secure_cookies || file.secure_cookies.unwrap_or(false) })
 }
 
 #[cfg(test)]

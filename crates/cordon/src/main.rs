@@ -3,6 +3,7 @@
 mod config;
 mod demo;
 mod demo_cases;
+mod keys;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -128,8 +129,10 @@ enum TokenCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Re-check the whole hash chain; names the first bad entry.
+    /// Re-check the whole hash chain and every signed checkpoint; names the first bad entry.
     Verify,
+    /// Sign a checkpoint of the log's head now (the server does so every minute).
+    Checkpoint,
 }
 
 fn init_logging(json: bool) {
@@ -159,7 +162,8 @@ async fn main() -> anyhow::Result<()> {
     let settings = config::resolve(addr, g.data_dir, g.database, g.log_format, secure, file)?;
     init_logging(settings.json_logs);
     let store = Store::open(&settings.target).await.with_context(|| format!("opening the store ({})", settings.target.redacted()))?;
-    let app = App::new(store.clone(), Arc::new(SystemClock));
+    let key = keys::load_or_create(&settings.data_dir)?;
+    let app = App::new(store.clone(), Arc::new(SystemClock), key);
 
     let result = run(cli.command, &app, &settings).await;
     store.close().await;
@@ -185,7 +189,9 @@ async fn run(command: Command, app: &App, settings: &config::Settings) -> anyhow
             tracing::info!(addr = %local, store = %settings.target.redacted(), "Cordon is listening");
             println!("Cordon is listening on http://{local}");
             let options = ServerOptions { secure_cookies: settings.secure_cookies };
+            let checkpoints = tokio::spawn(checkpoint_every_minute(app.clone()));
             cordon_server::serve(listener, app.clone(), options, shutdown_signal()).await?;
+            checkpoints.abort();
             tracing::info!("stopped; every acknowledged write is on disk");
         }
         Command::Demo { seed } => print_logins(&demo::seed(app, seed).await?),
@@ -209,12 +215,31 @@ async fn run(command: Command, app: &App, settings: &config::Settings) -> anyhow
             println!("{}", out.token);
         }
         Command::Audit { command: AuditCommand::Verify } => match app.verify_audit().await {
-            Ok((n, head)) => println!("Audit log verified: {n} entries, head {head}."),
+            Ok(r) => println!(
+                "Audit log verified: {} entries, head {}, {} signed checkpoints (node key {}).",
+                r.entries, r.head, r.checkpoints, r.key_id
+            ),
             Err(e) => bail!("{e}"),
+        },
+        Command::Audit { command: AuditCommand::Checkpoint } => match app.checkpoint_audit().await? {
+            Some(c) => println!("Checkpoint signed at entry {} ({}).", c.checkpoint.seq, c.checkpoint.hash),
+            None => println!("No new entries since the last checkpoint."),
         },
         Command::Openapi => unreachable!("answered before the store is opened"),
     }
     Ok(())
+}
+
+/// Signs the audit log's head every minute, so that a rewrite or a cut tail is caught
+/// against a signature made before it.
+async fn checkpoint_every_minute(app: App) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        if let Err(e) = app.checkpoint_audit().await {
+            tracing::error!(error = %e, "audit checkpoint failed");
+        }
+    }
 }
 
 fn print_logins(logins: &[demo::DemoLogin]) {

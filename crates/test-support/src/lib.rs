@@ -56,7 +56,7 @@ impl TestServer {
         };
         let store = Store::open(&target).await.expect("open store");
         let clock = Arc::new(FixedClock::at(T0));
-        let app = App::new(store, clock.clone());
+        let app = App::new(store, clock.clone(), ed25519_dalek::SigningKey::from_bytes(&[42u8; 32]));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
