@@ -35,6 +35,10 @@ pub enum BlockingRule {
     NameAndProvince,
     /// Same company name core.
     CompanyName,
+    /// Same birth date, day and month in either order (for training: too coarse to block on in production).
+    BirthDate,
+    /// Same name, persons in any order (for training).
+    Name,
 }
 
 impl BlockingRule {
@@ -85,6 +89,12 @@ impl BlockingRule {
                 h.add(&n.sorted_key()).add(r.address.as_ref()?.province?)
             }
             BlockingRule::CompanyName => h.add(&r.company_name.as_ref()?.core),
+            BlockingRule::BirthDate => h.num(swap_tolerant_date(r)?),
+            BlockingRule::Name => match (&r.person_name, &r.company_name) {
+                (Some(n), _) => h.add(&n.sorted_key()),
+                (None, Some(c)) => h.add(&c.core),
+                (None, None) => return None,
+            },
         };
         Some(h.finish())
     }

@@ -367,8 +367,36 @@ impl Model {
         self.refresh();
     }
 
-    /// Estimates m and the prior by EM over blocked pairs' comparison vectors, u held fixed.
-    pub fn estimate_m(&mut self, patterns: &PatternCounts, settings: EmSettings) -> EmReport {
+    /// Estimates m (and the share of matches among these pairs) by EM over blocked pairs' comparison vectors, u held fixed.
+    ///
+    /// `blocked_on` lists the fields the pairs were blocked on: they agree by
+    /// construction, so, as in Splink, they are left out of both steps and
+    /// their m is not touched.
+    pub fn estimate_m(
+        &mut self,
+        patterns: &PatternCounts,
+        settings: EmSettings,
+        blocked_on: &[Field],
+    ) -> EmReport {
+        self.em(patterns, settings, blocked_on, true)
+    }
+
+    /// Estimates only the prior (share of matches among these pairs), every m and u held fixed.
+    pub fn estimate_prior(&mut self, patterns: &PatternCounts, settings: EmSettings) -> EmReport {
+        self.em(patterns, settings, &[], false)
+    }
+
+    fn em(
+        &mut self,
+        patterns: &PatternCounts,
+        settings: EmSettings,
+        ignored: &[Field],
+        update_m: bool,
+    ) -> EmReport {
+        let mut use_field = [true; FIELD_COUNT];
+        for f in ignored {
+            use_field[f.index()] = false;
+        }
         let patterns: Vec<(&ComparisonVector, f64)> = patterns
             .counts
             .iter()
@@ -393,7 +421,7 @@ impl Model {
                 // Work in bits to avoid underflow over many fields.
                 let mut w = 0.0;
                 for (f, &l) in v.iter().enumerate() {
-                    if l != MISSING {
+                    if l != MISSING && use_field[f] {
                         w += self.weights[f][usize::from(l)];
                     }
                 }
@@ -416,12 +444,15 @@ impl Model {
             moved = moved.max((new_prior - self.prior).abs());
             self.prior = new_prior;
             for (f, params) in self.fields.iter_mut().enumerate() {
-                let n = params.m.len();
-                let seen: f64 = m_num[f][..n].iter().sum();
+                if !update_m || !use_field[f] {
+                    continue;
+                }
+                let seen: f64 = m_num[f][..params.m.len()].iter().sum();
                 if seen <= 0.0 {
                     continue;
                 }
-                for ((m, &pinned), &num) in params.m.iter_mut().zip(&params.m_pinned).zip(&m_num[f]) {
+                for ((m, &pinned), &num) in params.m.iter_mut().zip(&params.m_pinned).zip(&m_num[f])
+                {
                     if !pinned {
                         let new = (num / seen).max(FLOOR);
                         moved = moved.max((new - *m).abs());
@@ -441,6 +472,27 @@ impl Model {
             converged,
             prior: self.prior,
         }
+    }
+
+    /// Sets every unpinned m to the average of the given models' m, over the models that estimated that field.
+    pub fn average_m(&mut self, sessions: &[(&Model, &[Field])]) {
+        for (f, params) in self.fields.iter_mut().enumerate() {
+            let used: Vec<&FieldParameters> = sessions
+                .iter()
+                .filter(|(_, blocked)| !blocked.iter().any(|b| b.index() == f))
+                .map(|(m, _)| &m.fields[f])
+                .collect();
+            if used.is_empty() {
+                continue;
+            }
+            for l in 0..params.m.len() {
+                if !params.m_pinned[l] {
+                    params.m[l] = used.iter().map(|p| p.m[l]).sum::<f64>() / used.len() as f64;
+                }
+            }
+            renormalise(&mut params.m, &params.m_pinned);
+        }
+        self.refresh();
     }
 }
 
@@ -526,7 +578,7 @@ mod tests {
             p.add(vector(&[(Field::Phone, 2), (Field::PersonName, 4)]));
         }
         p.add(vector(&[(Field::Phone, 0), (Field::PersonName, 0)]));
-        m.estimate_m(&p, EmSettings::default());
+        m.estimate_m(&p, EmSettings::default(), &[]);
         let phone = &m.fields[Field::Phone.index()];
         assert_eq!(phone.m[0], 0.9);
         assert_eq!(phone.u[0], 0.0001);
@@ -570,7 +622,7 @@ mod tests {
         }
         let mut m = Model::default();
         m.set_prior(0.5).expect("valid");
-        let report = m.estimate_m(&p, EmSettings::default());
+        let report = m.estimate_m(&p, EmSettings::default(), &[]);
         assert!((report.prior - 0.2).abs() < 0.01, "{report:?}");
         assert!(m.fields[Field::PersonName.index()].m[0] > 0.95);
         assert_eq!(p.pairs(), 1000);
