@@ -74,7 +74,8 @@ impl BlockingRule {
             BlockingRule::BankAccount => h.add(r.bank_account.as_deref()?),
             BlockingRule::NameAndBirthYear => {
                 let n = r.person_name.as_ref()?;
-                h.add(&n.sorted_key()).num(u32::from(r.birth_date?.year))
+                n.with_sorted_tokens(|t| h.words(t))
+                    .num(u32::from(r.birth_date?.year))
             }
             BlockingRule::GivenNameAndBirthDate => {
                 let n = r.person_name.as_ref()?;
@@ -86,12 +87,13 @@ impl BlockingRule {
             }
             BlockingRule::NameAndProvince => {
                 let n = r.person_name.as_ref()?;
-                h.add(&n.sorted_key()).add(r.address.as_ref()?.province?)
+                let province = r.address.as_ref()?.province?;
+                n.with_sorted_tokens(|t| h.words(t)).add(province)
             }
             BlockingRule::CompanyName => h.add(&r.company_name.as_ref()?.core),
             BlockingRule::BirthDate => h.num(swap_tolerant_date(r)?),
             BlockingRule::Name => match (&r.person_name, &r.company_name) {
-                (Some(n), _) => h.add(&n.sorted_key()),
+                (Some(n), _) => n.with_sorted_tokens(|t| h.words(t)),
                 (None, Some(c)) => h.add(&c.core),
                 (None, None) => return None,
             },
@@ -127,6 +129,17 @@ impl KeyHasher {
     fn add(&mut self, s: &str) -> &mut Self {
         for b in s.bytes() {
             self.byte(b);
+        }
+        self.byte(0xff);
+        self
+    }
+
+    fn words(&mut self, words: &[&str]) -> &mut Self {
+        for w in words {
+            for b in w.bytes() {
+                self.byte(b);
+            }
+            self.byte(b' ');
         }
         self.byte(0xff);
         self

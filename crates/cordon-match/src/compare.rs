@@ -177,7 +177,7 @@ fn sex_markers_conflict(a: &PersonName, b: &PersonName) -> bool {
 
 /// Person names: see [`levels`] for what each level means.
 pub fn compare_person_names(a: &PersonName, b: &PersonName) -> u8 {
-    if a.tokens == b.tokens || a.sorted_key() == b.sorted_key() {
+    if a.tokens == b.tokens || a.same_tokens(b) {
         return 0;
     }
     if sex_markers_conflict(a, b) {
@@ -236,10 +236,15 @@ pub fn compare_dates(a: &PartialDate, b: &PartialDate) -> u8 {
             if a.year == b.year && ma == db && da == mb {
                 return 1;
             }
-            let sa = format!("{:04}{:02}{:02}", a.year, ma, da);
-            let sb = format!("{:04}{:02}{:02}", b.year, mb, db);
-            let differing = sa.bytes().zip(sb.bytes()).filter(|(x, y)| x != y).count();
-            if differing == 1 || (a.year == b.year && ma == mb) || (within_one_edit(&sa, &sb)) {
+            let (sa, sb) = (date_digits(a.year, ma, da), date_digits(b.year, mb, db));
+            let differing = sa.iter().zip(&sb).filter(|(x, y)| x != y).count();
+            // One digit changed, or two neighbouring digits swapped ("1990" → "1909").
+            let swapped = differing == 2
+                && sa
+                    .windows(2)
+                    .zip(sb.windows(2))
+                    .any(|(x, y)| x[0] == y[1] && x[1] == y[0] && x[0] != x[1]);
+            if differing == 1 || swapped || (a.year == b.year && ma == mb) {
                 return 2;
             }
             if a.year == b.year {
@@ -262,6 +267,47 @@ pub fn compare_dates(a: &PartialDate, b: &PartialDate) -> u8 {
     }
 }
 
+/// The date as the eight digits yyyymmdd.
+fn date_digits(year: u16, month: u8, day: u8) -> [u8; 8] {
+    let mut out = [0u8; 8];
+    let n = u32::from(year) * 10_000 + u32::from(month) * 100 + u32::from(day);
+    let mut rest = n;
+    for slot in out.iter_mut().rev() {
+        *slot = (rest % 10) as u8;
+        rest /= 10;
+    }
+    out
+}
+
+/// Shared and total distinct words of two texts; words past the 32nd are not counted (no address has that many).
+fn word_overlap(a: &str, b: &str) -> (usize, usize) {
+    fn fill<'a>(s: &'a str, buf: &mut [&'a str; 32]) -> usize {
+        let mut n = 0;
+        for w in s.split(' ').filter(|w| !w.is_empty()) {
+            if n == buf.len() {
+                break;
+            }
+            buf[n] = w;
+            n += 1;
+        }
+        buf[..n].sort_unstable();
+        let mut k = 0;
+        for i in 0..n {
+            if k == 0 || buf[i] != buf[k - 1] {
+                buf[k] = buf[i];
+                k += 1;
+            }
+        }
+        k
+    }
+    let (mut ba, mut bb) = ([""; 32], [""; 32]);
+    let na = fill(a, &mut ba);
+    let nb = fill(b, &mut bb);
+    let (wa, wb) = (&ba[..na], &bb[..nb]);
+    let shared = wa.iter().filter(|w| wb.binary_search(w).is_ok()).count();
+    (shared, na + nb - shared)
+}
+
 /// Tax codes: exact, same enterprise with another branch suffix, or different.
 pub fn compare_tax_codes(a: &TaxCode, b: &TaxCode) -> u8 {
     if a == b {
@@ -278,14 +324,7 @@ pub fn compare_addresses(a: &Address, b: &Address) -> u8 {
     if a.text == b.text {
         return 0;
     }
-    let mut wa: Vec<&str> = a.locality.split(' ').filter(|w| !w.is_empty()).collect();
-    let mut wb: Vec<&str> = b.locality.split(' ').filter(|w| !w.is_empty()).collect();
-    wa.sort_unstable();
-    wa.dedup();
-    wb.sort_unstable();
-    wb.dedup();
-    let shared = wa.iter().filter(|w| wb.binary_search(w).is_ok()).count();
-    let union = wa.len() + wb.len() - shared;
+    let (shared, union) = word_overlap(&a.locality, &b.locality);
     let similar = union > 0 && shared * 2 >= union;
     let same_province = a.province.is_some() && a.province == b.province;
     match (same_province, similar) {

@@ -5,7 +5,9 @@ use crate::cluster::{cluster, AnalystDecision, Clustering, Link};
 use crate::compare::{compare, ComparisonVector};
 use crate::error::MatchError;
 use crate::model::{EmReport, EmSettings, Explanation, Model, PatternCounts, Score};
-use crate::record::{Field, PreparedRecord, RecordId};
+use std::collections::HashMap;
+
+use crate::record::{EntityKind, Field, PreparedRecord, RecordId};
 
 /// Settings shared by training, deduplication and the incremental resolver.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,7 +54,7 @@ pub struct TrainingReport {
     pub em_pairs: usize,
     /// Distinct comparison vectors among them.
     pub distinct_patterns: usize,
-    /// The prior-estimating EM run over the candidate pairs.
+    /// The prior-estimating run over the candidate pairs (its `prior` is per random pair).
     pub em: EmReport,
 }
 
@@ -61,7 +63,9 @@ pub struct TrainingReport {
 /// Session one blocks on birth date and learns every other field; session two
 /// blocks on name and learns every other field. A field is never learnt from
 /// pairs blocked on it, since those agree on it by construction. The prior is
-/// then the share of matches among the production candidate pairs.
+/// then the expected number of matches among the production candidate pairs
+/// over the number of all pairs: blocking already uses the fields that the
+/// weights count, so a prior taken over candidate pairs would count them twice.
 pub fn train(model: &mut Model, records: &[PreparedRecord], settings: &Settings) -> TrainingReport {
     model.estimate_u(records, settings.u_sample_pairs, settings.seed);
     let sample = |rules: &[BlockingRule]| -> (PatternCounts, usize) {
@@ -96,7 +100,19 @@ pub fn train(model: &mut Model, records: &[PreparedRecord], settings: &Settings)
     let views: Vec<(&Model, &[Field])> = sessions.iter().map(|(m, b)| (m, *b)).collect();
     model.average_m(&views);
     let (patterns, candidate_pairs) = sample(&settings.rules);
-    let em = model.estimate_prior(&patterns, settings.em);
+    let sampled = patterns.pairs() as f64;
+    let mut per_kind: HashMap<EntityKind, f64> = HashMap::new();
+    for r in records {
+        *per_kind.entry(r.kind).or_default() += 1.0;
+    }
+    let all_pairs: f64 = per_kind.values().map(|n| n * (n - 1.0) / 2.0).sum();
+    // When EM saw only a sample of the candidates, scale the pair count the same way.
+    let scale = if sampled > 0.0 {
+        sampled / candidate_pairs as f64
+    } else {
+        1.0
+    };
+    let em = model.estimate_prior(&patterns, settings.em, all_pairs * scale);
     TrainingReport {
         candidate_pairs,
         em_pairs,

@@ -37,7 +37,7 @@ pub struct FieldParameters {
 /// A Fellegi–Sunter model over the fields of [`Field::ALL`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
-    /// Probability that a blocked candidate pair is a match, before looking at its fields.
+    /// Probability that two records of the same kind picked at random are the same entity, before looking at their fields.
     pub prior: f64,
     /// Parameters per field, in [`Field::ALL`] order.
     pub fields: Vec<FieldParameters>,
@@ -249,7 +249,7 @@ impl Model {
         Ok(())
     }
 
-    /// Sets the prior probability that a blocked pair is a match.
+    /// Sets the prior probability that two random records are the same entity.
     pub fn set_prior(&mut self, prior: f64) -> Result<(), MatchError> {
         if !(prior > 0.0 && prior < 1.0) {
             return Err(MatchError::BadProbability(prior));
@@ -378,12 +378,67 @@ impl Model {
         settings: EmSettings,
         blocked_on: &[Field],
     ) -> EmReport {
-        self.em(patterns, settings, blocked_on, true)
+        self.em(patterns, settings, blocked_on)
     }
 
-    /// Estimates only the prior (share of matches among these pairs), every m and u held fixed.
-    pub fn estimate_prior(&mut self, patterns: &PatternCounts, settings: EmSettings) -> EmReport {
-        self.em(patterns, settings, &[], false)
+    /// Estimates the prior — the probability that two records picked at random are the same entity — every m and u held fixed.
+    ///
+    /// `patterns` are the candidate pairs found by blocking and `all_pairs`
+    /// the number of pairs of records of the same kind: matches outside the
+    /// candidates are taken as none, which is what blocking is tuned for.
+    pub fn estimate_prior(
+        &mut self,
+        patterns: &PatternCounts,
+        settings: EmSettings,
+        all_pairs: f64,
+    ) -> EmReport {
+        let mut iterations = 0;
+        let mut converged = false;
+        if all_pairs < 1.0 {
+            return EmReport {
+                iterations,
+                converged,
+                prior: self.prior,
+            };
+        }
+        while iterations < settings.max_iterations {
+            iterations += 1;
+            let prior_odds = self.prior / (1.0 - self.prior);
+            let matched: f64 = patterns
+                .counts
+                .iter()
+                .map(|(v, &c)| {
+                    let odds = prior_odds * self.bayes_bits(v).exp2();
+                    let p = if odds.is_infinite() {
+                        1.0
+                    } else {
+                        odds / (1.0 + odds)
+                    };
+                    p * c as f64
+                })
+                .sum();
+            let new = (matched / all_pairs).clamp(1e-12, 0.5);
+            let moved = ((new / self.prior).log2()).abs();
+            self.prior = new;
+            // Measured in bits: the prior may be tiny, so an absolute tolerance would stop at once.
+            if moved < settings.tolerance {
+                converged = true;
+                break;
+            }
+        }
+        EmReport {
+            iterations,
+            converged,
+            prior: self.prior,
+        }
+    }
+
+    fn bayes_bits(&self, v: &ComparisonVector) -> f64 {
+        v.iter()
+            .enumerate()
+            .filter(|(_, &l)| l != MISSING)
+            .map(|(f, &l)| self.weights[f][usize::from(l)])
+            .sum()
     }
 
     fn em(
@@ -391,7 +446,6 @@ impl Model {
         patterns: &PatternCounts,
         settings: EmSettings,
         ignored: &[Field],
-        update_m: bool,
     ) -> EmReport {
         let mut use_field = [true; FIELD_COUNT];
         for f in ignored {
@@ -444,17 +498,19 @@ impl Model {
             moved = moved.max((new_prior - self.prior).abs());
             self.prior = new_prior;
             for (f, params) in self.fields.iter_mut().enumerate() {
-                if !update_m || !use_field[f] {
+                if !use_field[f] {
                     continue;
                 }
                 let seen: f64 = m_num[f][..params.m.len()].iter().sum();
                 if seen <= 0.0 {
                     continue;
                 }
+                // One pseudo-pair per level: a level no match showed in this sample is rare, not impossible.
+                let denom = seen + params.m.len() as f64;
                 for ((m, &pinned), &num) in params.m.iter_mut().zip(&params.m_pinned).zip(&m_num[f])
                 {
                     if !pinned {
-                        let new = (num / seen).max(FLOOR);
+                        let new = ((num + 1.0) / denom).max(FLOOR);
                         moved = moved.max((new - *m).abs());
                         *m = new;
                     }

@@ -36,6 +36,9 @@ fn jaro_slice<T: PartialEq>(a: &[T], b: &[T]) -> f64 {
         return 0.0;
     }
     let window = (a.len().max(b.len()) / 2).saturating_sub(1);
+    if a.len() <= 64 && b.len() <= 64 {
+        return jaro_masks(a, b, window);
+    }
     let mut b_used = vec![false; b.len()];
     let mut a_matched = vec![false; a.len()];
     let mut matches = 0usize;
@@ -67,6 +70,42 @@ fn jaro_slice<T: PartialEq>(a: &[T], b: &[T]) -> f64 {
             transposed += 1;
         }
         k += 1;
+    }
+    let m = matches as f64;
+    (m / a.len() as f64 + m / b.len() as f64 + (m - (transposed / 2) as f64) / m) / 3.0
+}
+
+/// Jaro with the matched positions kept in bit masks: no allocation for strings of up to 64 characters.
+fn jaro_masks<T: PartialEq>(a: &[T], b: &[T], window: usize) -> f64 {
+    let mut b_used = 0u64;
+    let mut a_matched = 0u64;
+    let mut matches = 0usize;
+    for (i, x) in a.iter().enumerate() {
+        let lo = i.saturating_sub(window);
+        let hi = (i + window + 1).min(b.len());
+        for j in lo..hi {
+            if b_used & (1 << j) == 0 && b[j] == *x {
+                b_used |= 1 << j;
+                a_matched |= 1 << i;
+                matches += 1;
+                break;
+            }
+        }
+    }
+    if matches == 0 {
+        return 0.0;
+    }
+    let mut transposed = 0usize;
+    let mut rest = b_used;
+    for (i, x) in a.iter().enumerate() {
+        if a_matched & (1 << i) == 0 {
+            continue;
+        }
+        let k = rest.trailing_zeros() as usize;
+        rest &= rest - 1;
+        if *x != b[k] {
+            transposed += 1;
+        }
     }
     let m = matches as f64;
     (m / a.len() as f64 + m / b.len() as f64 + (m - (transposed / 2) as f64) / m) / 3.0
@@ -112,11 +151,38 @@ fn osa_slice<T: PartialEq>(a: &[T], b: &[T]) -> usize {
     prev[m]
 }
 
-/// True when the two strings are within one edit (OSA), computed without allocating for long strings.
+/// True when the strings are at most one edit apart (OSA: one insertion, deletion, substitution or adjacent transposition), in linear time.
 pub fn within_one_edit(a: &str, b: &str) -> bool {
-    let la = a.chars().count();
-    let lb = b.chars().count();
-    la.abs_diff(lb) <= 1 && osa_distance(a, b) <= 1
+    if a.is_ascii() && b.is_ascii() {
+        one_edit_slice(a.as_bytes(), b.as_bytes())
+    } else {
+        let a: Vec<char> = a.chars().collect();
+        let b: Vec<char> = b.chars().collect();
+        one_edit_slice(&a, &b)
+    }
+}
+
+fn one_edit_slice<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    if prefix == short.len() {
+        return true;
+    }
+    if short.len() == long.len() {
+        let i = prefix;
+        // One substitution at i, or i and i+1 swapped; everything after must agree.
+        let substituted = short[i + 1..] == long[i + 1..];
+        let swapped = i + 1 < short.len()
+            && short[i] == long[i + 1]
+            && short[i + 1] == long[i]
+            && short[i + 2..] == long[i + 2..];
+        substituted || swapped
+    } else {
+        short[prefix..] == long[prefix + 1..]
+    }
 }
 
 #[cfg(test)]
@@ -139,6 +205,23 @@ mod tests {
                 (got - want).abs() < 0.001,
                 "jw({a},{b}) = {got}, want {want}"
             );
+        }
+    }
+
+    #[test]
+    fn one_edit_agrees_with_osa_distance() {
+        let words = [
+            "", "a", "an", "anh", "nah", "nguyen", "ngyuen", "nguyn", "nguyenn", "nguyan", "hung",
+            "hunh", "uhng", "ab", "ba", "abc", "acb",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(
+                    within_one_edit(a, b),
+                    osa_distance(a, b) <= 1,
+                    "{a:?} {b:?}"
+                );
+            }
         }
     }
 

@@ -174,14 +174,17 @@ impl Address {
             (s, end)
         });
         for (i, w) in raw_words.iter().enumerate() {
-            let expanded: Vec<&str> = match ABBREVIATIONS.iter().find(|(a, _)| a == w) {
-                Some((_, full)) => full.split(' ').collect(),
-                None => vec![w],
-            };
-            if !span.is_some_and(|(s, e)| (s..e).contains(&i)) {
-                locality.extend(&expanded);
+            let in_province = span.is_some_and(|(s, e)| (s..e).contains(&i));
+            let full = ABBREVIATIONS
+                .iter()
+                .find(|(a, _)| a == w)
+                .map_or(*w, |(_, full)| *full);
+            for part in full.split(' ') {
+                if !in_province {
+                    locality.push(part);
+                }
+                words.push(part);
             }
-            words.extend(expanded);
         }
         Some(Address {
             text: words.join(" "),
@@ -198,16 +201,19 @@ fn find_province(folded: &str) -> Option<(usize, usize, (&'static str, &'static 
     let words: Vec<&str> = folded.split(' ').collect();
     let mut best: Option<(usize, usize, usize, (&'static str, &'static str))> = None;
     for entry @ (name, _) in OLD_TO_NEW_PROVINCE {
-        let pat: Vec<&str> = name.split(' ').collect();
-        if pat.len() > words.len() {
+        let len = name.split(' ').count();
+        if len > words.len() {
             continue;
         }
-        for start in (0..=words.len() - pat.len()).rev() {
-            if words[start..start + pat.len()] == pat[..] {
-                let end = start + pat.len();
+        for start in (0..=words.len() - len).rev() {
+            if name
+                .split(' ')
+                .eq(words[start..start + len].iter().copied())
+            {
+                let end = start + len;
                 // Later ends win; at the same end, the longer name ("ba ria vung tau" over "vung tau").
-                if best.is_none_or(|(e, l, _, _)| end > e || (end == e && pat.len() > l)) {
-                    best = Some((end, pat.len(), start, *entry));
+                if best.is_none_or(|(e, l, _, _)| end > e || (end == e && len > l)) {
+                    best = Some((end, len, start, *entry));
                 }
                 break;
             }

@@ -99,6 +99,29 @@ impl PersonName {
         self.tokens.join(" ")
     }
 
+    /// Calls `f` with the tokens sorted, without allocating for names of up to 12 tokens.
+    pub fn with_sorted_tokens<R>(&self, f: impl FnOnce(&[&str]) -> R) -> R {
+        let mut buf = [""; 12];
+        if self.tokens.len() <= buf.len() {
+            for (slot, t) in buf.iter_mut().zip(&self.tokens) {
+                *slot = t;
+            }
+            let sorted = &mut buf[..self.tokens.len()];
+            sorted.sort_unstable();
+            f(sorted)
+        } else {
+            let mut v: Vec<&str> = self.tokens.iter().map(String::as_str).collect();
+            v.sort_unstable();
+            f(&v)
+        }
+    }
+
+    /// True when both names have the same tokens in any order.
+    pub fn same_tokens(&self, other: &PersonName) -> bool {
+        self.tokens.len() == other.tokens.len()
+            && self.with_sorted_tokens(|a| other.with_sorted_tokens(|b| a == b))
+    }
+
     /// The tokens sorted, so that any written order gives the same key.
     pub fn sorted_key(&self) -> String {
         let mut t: Vec<&str> = self.tokens.iter().map(String::as_str).collect();
