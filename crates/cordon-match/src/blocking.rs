@@ -29,7 +29,7 @@ pub enum BlockingRule {
     NameAndBirthYear,
     /// Same given name and birth date, day and month in either order.
     GivenNameAndBirthDate,
-    /// Same family name (first token) and birth date, day and month in either order.
+    /// Same family name (first token), first letter of the given name, and birth date with day and month in either order.
     FamilyNameAndBirthDate,
     /// Same name tokens (any order) and current province.
     NameAndProvince,
@@ -83,7 +83,9 @@ impl BlockingRule {
             }
             BlockingRule::FamilyNameAndBirthDate => {
                 let n = r.person_name.as_ref()?;
-                h.add(&n.tokens[0]).num(swap_tolerant_date(r)?)
+                // The given name's initial keeps "Nguyễn" blocks small; typos rarely hit a first letter.
+                let initial = n.given().chars().next().map_or(0, u32::from);
+                h.add(n.first()).num(initial).num(swap_tolerant_date(r)?)
             }
             BlockingRule::NameAndProvince => {
                 let n = r.person_name.as_ref()?;
@@ -169,6 +171,8 @@ pub struct CandidatePairs {
     pub pairs: Vec<(u32, u32)>,
     /// Blocks skipped because they held more records than the limit (too common a key to be useful).
     pub oversized_blocks: usize,
+    /// Each pair was kept with probability about 1 / `one_in` (1: all pairs).
+    pub one_in: u64,
 }
 
 /// Finds the deduplicated union of candidate pairs under all rules; blocks larger than `max_block` are skipped.
@@ -178,6 +182,17 @@ pub fn candidate_pairs(
     records: &[PreparedRecord],
     rules: &[BlockingRule],
     max_block: usize,
+) -> CandidatePairs {
+    sampled_candidate_pairs(records, rules, max_block, usize::MAX)
+}
+
+/// Like [`candidate_pairs`], but keeps an even, deterministic sample of about `max_pairs` pairs
+/// (before deduplication) without ever materialising the rest: training needs a sample, not all pairs.
+pub fn sampled_candidate_pairs(
+    records: &[PreparedRecord],
+    rules: &[BlockingRule],
+    max_block: usize,
+    max_pairs: usize,
 ) -> CandidatePairs {
     let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(records.len() * 4);
     for (i, r) in records.iter().enumerate() {
@@ -189,20 +204,29 @@ pub fn candidate_pairs(
     }
     keyed.sort_unstable();
     keyed.dedup();
-    let mut packed: Vec<u64> = Vec::new();
     let mut oversized_blocks = 0;
+    let mut total: u64 = 0;
     for block in keyed.chunk_by(|a, b| a.0 == b.0) {
-        if block.len() < 2 {
-            continue;
-        }
+        let n = block.len() as u64;
         if block.len() > max_block {
             oversized_blocks += 1;
+        } else {
+            total += n * n.saturating_sub(1) / 2;
+        }
+    }
+    let one_in = total.div_ceil(max_pairs.max(1) as u64).max(1);
+    let mut packed: Vec<u64> = Vec::with_capacity(total.div_ceil(one_in) as usize);
+    for block in keyed.chunk_by(|a, b| a.0 == b.0) {
+        if block.len() < 2 || block.len() > max_block {
             continue;
         }
         for (x, &(_, i)) in block.iter().enumerate() {
             for &(_, j) in &block[x + 1..] {
                 // Sorted by index within a block, so i < j.
-                packed.push((u64::from(i) << 32) | u64::from(j));
+                let pair = (u64::from(i) << 32) | u64::from(j);
+                if one_in == 1 || mix(pair).is_multiple_of(one_in) {
+                    packed.push(pair);
+                }
             }
         }
     }
@@ -216,7 +240,15 @@ pub fn candidate_pairs(
     CandidatePairs {
         pairs,
         oversized_blocks,
+        one_in,
     }
+}
+
+/// A bijective scramble of a pair, so that sampling by remainder is spread evenly over pairs.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 #[cfg(test)]
@@ -257,6 +289,25 @@ mod tests {
         let capped = candidate_pairs(&records, BlockingRule::DEFAULT, 4);
         assert!(capped.pairs.is_empty());
         assert_eq!(capped.oversized_blocks, 4);
+    }
+
+    #[test]
+    fn sampling_keeps_a_subset_of_about_the_asked_size() {
+        let records: Vec<_> = (0..60)
+            .map(|i| person(i, "Nguyễn Văn An", "05/03/1990", None))
+            .collect();
+        let all = candidate_pairs(&records, &[BlockingRule::BirthDate], 100);
+        assert_eq!(all.pairs.len(), 60 * 59 / 2);
+        let some = sampled_candidate_pairs(&records, &[BlockingRule::BirthDate], 100, 300);
+        assert!(
+            (200..=450).contains(&some.pairs.len()),
+            "{}",
+            some.pairs.len()
+        );
+        assert!(some
+            .pairs
+            .iter()
+            .all(|p| all.pairs.binary_search(p).is_ok()));
     }
 
     #[test]

@@ -116,7 +116,7 @@ pub fn compare(a: &PreparedRecord, b: &PreparedRecord) -> ComparisonVector {
     );
     set(
         Field::TaxCode,
-        both(&a.tax_code, &b.tax_code, compare_tax_codes),
+        both(&a.tax_code, &b.tax_code, |x, y| compare_tax_codes(x, y)),
     );
     set(
         Field::Plate,
@@ -158,39 +158,45 @@ fn token_compatible(a: &str, b: &str) -> bool {
 }
 
 /// Middle names agree when one list is missing or each token of the shorter appears, in order, in the longer.
-fn middles_compatible(a: &[String], b: &[String]) -> bool {
-    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    if short.len() == long.len() {
-        return short.iter().zip(long).all(|(x, y)| token_compatible(x, y));
+fn middles_compatible(a: &str, b: &str) -> bool {
+    let count = |s: &str| s.split(' ').filter(|w| !w.is_empty()).count();
+    let (short, long) = if count(a) <= count(b) { (a, b) } else { (b, a) };
+    let mut long_words = long.split(' ').filter(|w| !w.is_empty());
+    if count(short) == count(long) {
+        return short
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .zip(long_words)
+            .all(|(x, y)| token_compatible(x, y));
     }
-    let mut it = long.iter();
     short
-        .iter()
-        .all(|s| it.by_ref().any(|l| token_compatible(s, l)))
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .all(|s| long_words.by_ref().any(|l| token_compatible(s, l)))
 }
 
 /// Văn marks a man and Thị a woman: the same person is not written with both.
 fn sex_markers_conflict(a: &PersonName, b: &PersonName) -> bool {
-    let has = |n: &PersonName, m: &str| n.middles().iter().any(|t| t == m);
+    let has = |n: &PersonName, m: &str| n.middles().split(' ').any(|t| t == m);
     (has(a, "van") && has(b, "thi")) || (has(a, "thi") && has(b, "van"))
 }
 
 /// Person names: see [`levels`] for what each level means.
 pub fn compare_person_names(a: &PersonName, b: &PersonName) -> u8 {
-    if a.tokens == b.tokens || a.same_tokens(b) {
+    if a.key() == b.key() || a.same_tokens(b) {
         return 0;
     }
     if sex_markers_conflict(a, b) {
         return 4;
     }
-    let (fa, fb) = (&a.tokens[0], &b.tokens[0]);
+    let (fa, fb) = (a.first(), b.first());
     let (ga, gb) = (a.given(), b.given());
-    let single = a.tokens.len() == 1 || b.tokens.len() == 1;
+    let single = !a.key().contains(' ') || !b.key().contains(' ');
     if ga == gb || (!single && token_compatible(ga, gb)) {
         if !single && token_compatible(fa, fb) && middles_compatible(a.middles(), b.middles()) {
             return 1;
         }
-        if jaro_winkler(&a.key(), &b.key()) >= 0.85 && jaro_winkler(fa, fb) >= 0.8 {
+        if jaro_winkler(a.key(), b.key()) >= 0.85 && jaro_winkler(fa, fb) >= 0.8 {
             return 2;
         }
         return 4;
@@ -321,7 +327,7 @@ pub fn compare_tax_codes(a: &TaxCode, b: &TaxCode) -> u8 {
 
 /// Addresses: exact text, same province and similar words, same province, or different.
 pub fn compare_addresses(a: &Address, b: &Address) -> u8 {
-    if a.text == b.text {
+    if a.locality == b.locality && a.written_province == b.written_province {
         return 0;
     }
     let (shared, union) = word_overlap(&a.locality, &b.locality);

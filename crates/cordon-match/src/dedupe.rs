@@ -1,6 +1,6 @@
 //! The batch pipeline: train a model without labels, then block, score and cluster a set of records.
 
-use crate::blocking::{candidate_pairs, BlockingRule};
+use crate::blocking::{candidate_pairs, sampled_candidate_pairs, BlockingRule};
 use crate::cluster::{cluster, AnalystDecision, Clustering, Link};
 use crate::compare::{compare, ComparisonVector};
 use crate::error::MatchError;
@@ -18,9 +18,11 @@ pub struct Settings {
     pub max_block_size: usize,
     /// Match probability at or above which two records are the same entity.
     pub threshold: f64,
+    /// Blocks larger than this are skipped when training (date and name blocks are large but still informative).
+    pub training_max_block_size: usize,
     /// Random pairs drawn to estimate u.
     pub u_sample_pairs: usize,
-    /// At most this many blocked pairs feed EM (an even sample of them when there are more).
+    /// About this many blocked pairs feed each EM session (an even sample of them when there are more).
     pub em_max_pairs: usize,
     /// Seed of the random pair sampling, so that training is reproducible.
     pub seed: u64,
@@ -35,9 +37,10 @@ impl Default for Settings {
         Settings {
             rules: BlockingRule::DEFAULT.to_vec(),
             max_block_size: 64,
+            training_max_block_size: 1_000,
             threshold: 0.9,
-            u_sample_pairs: 1_000_000,
-            em_max_pairs: 1_000_000,
+            u_sample_pairs: 300_000,
+            em_max_pairs: 300_000,
             seed: 0x636f_72646f6e,
             em: EmSettings::default(),
             threads: 1,
@@ -48,7 +51,7 @@ impl Default for Settings {
 /// What training did.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TrainingReport {
-    /// Candidate pairs found by blocking.
+    /// Candidate pairs found by the production blocking rules (estimated when they were sampled).
     pub candidate_pairs: usize,
     /// Pairs that fed the two m-estimating EM sessions.
     pub em_pairs: usize,
@@ -68,18 +71,13 @@ pub struct TrainingReport {
 /// weights count, so a prior taken over candidate pairs would count them twice.
 pub fn train(model: &mut Model, records: &[PreparedRecord], settings: &Settings) -> TrainingReport {
     model.estimate_u(records, settings.u_sample_pairs, settings.seed);
-    let sample = |rules: &[BlockingRule]| -> (PatternCounts, usize) {
-        let candidates = candidate_pairs(records, rules, settings.max_block_size);
-        let step = candidates
-            .pairs
-            .len()
-            .div_ceil(settings.em_max_pairs.max(1))
-            .max(1);
+    let sample = |rules: &[BlockingRule], max_block: usize| -> (PatternCounts, u64) {
+        let candidates = sampled_candidate_pairs(records, rules, max_block, settings.em_max_pairs);
         let mut patterns = PatternCounts::default();
-        for &(i, j) in candidates.pairs.iter().step_by(step) {
+        for &(i, j) in &candidates.pairs {
             patterns.add(compare(&records[i as usize], &records[j as usize]));
         }
-        (patterns, candidates.pairs.len())
+        (patterns, candidates.one_in)
     };
     let by_date: &[Field] = &[Field::BirthDate];
     let by_name: &[Field] = &[Field::PersonName, Field::CompanyName];
@@ -90,7 +88,7 @@ pub fn train(model: &mut Model, records: &[PreparedRecord], settings: &Settings)
         (BlockingRule::BirthDate, by_date),
         (BlockingRule::Name, by_name),
     ] {
-        let (patterns, _) = sample(&[rule]);
+        let (patterns, _) = sample(&[rule], settings.training_max_block_size);
         em_pairs += patterns.pairs() as usize;
         distinct_patterns += patterns.distinct();
         let mut session = model.clone();
@@ -99,20 +97,15 @@ pub fn train(model: &mut Model, records: &[PreparedRecord], settings: &Settings)
     }
     let views: Vec<(&Model, &[Field])> = sessions.iter().map(|(m, b)| (m, *b)).collect();
     model.average_m(&views);
-    let (patterns, candidate_pairs) = sample(&settings.rules);
-    let sampled = patterns.pairs() as f64;
+    let (patterns, one_in) = sample(&settings.rules, settings.max_block_size);
+    let candidate_pairs = patterns.pairs() as usize * one_in as usize;
     let mut per_kind: HashMap<EntityKind, f64> = HashMap::new();
     for r in records {
         *per_kind.entry(r.kind).or_default() += 1.0;
     }
     let all_pairs: f64 = per_kind.values().map(|n| n * (n - 1.0) / 2.0).sum();
-    // When EM saw only a sample of the candidates, scale the pair count the same way.
-    let scale = if sampled > 0.0 {
-        sampled / candidate_pairs as f64
-    } else {
-        1.0
-    };
-    let em = model.estimate_prior(&patterns, settings.em, all_pairs * scale);
+    // When only one candidate in `one_in` was compared, count all pairs the same way.
+    let em = model.estimate_prior(&patterns, settings.em, all_pairs / one_in as f64);
     TrainingReport {
         candidate_pairs,
         em_pairs,

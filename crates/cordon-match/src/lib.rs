@@ -12,7 +12,7 @@ pub mod resolver;
 pub mod rng;
 pub mod similarity;
 
-pub use blocking::{candidate_pairs, BlockingRule, CandidatePairs};
+pub use blocking::{candidate_pairs, sampled_candidate_pairs, BlockingRule, CandidatePairs};
 pub use cluster::{cluster, AnalystDecision, Clustering, Link};
 pub use compare::{compare, Agreement, ComparisonVector, MISSING};
 pub use dedupe::{deduplicate, train, Deduplication, ScoredPair, Settings, TrainingReport};

@@ -148,19 +148,19 @@ pub struct PreparedRecord {
     /// Date of birth or registration.
     pub birth_date: Option<PartialDate>,
     /// Phone in E.164.
-    pub phone: Option<String>,
+    pub phone: Option<Box<str>>,
     /// CMND or CCCD.
     pub national_id: Option<NationalId>,
     /// Passport number.
-    pub passport: Option<String>,
+    pub passport: Option<Box<str>>,
     /// Tax code.
-    pub tax_code: Option<TaxCode>,
+    pub tax_code: Option<Box<TaxCode>>,
     /// Plate.
-    pub plate: Option<String>,
+    pub plate: Option<Box<str>>,
     /// IMO number.
-    pub imo: Option<String>,
+    pub imo: Option<Box<str>>,
     /// Bank account.
-    pub bank_account: Option<String>,
+    pub bank_account: Option<Box<str>>,
     /// Address.
     pub address: Option<Address>,
     /// Fields whose written value could not be normalised, and why.
@@ -238,13 +238,13 @@ impl PreparedRecord {
             person_name,
             company_name,
             birth_date,
-            phone,
+            phone: phone.map(String::into_boxed_str),
             national_id,
-            passport,
-            tax_code,
-            plate,
-            imo,
-            bank_account,
+            passport: passport.map(String::into_boxed_str),
+            tax_code: tax_code.map(Box::new),
+            plate: plate.map(String::into_boxed_str),
+            imo: imo.map(String::into_boxed_str),
+            bank_account: bank_account.map(String::into_boxed_str),
             address,
             rejected,
         }

@@ -97,6 +97,11 @@ impl Resolver {
     ) -> Result<Self, MatchError> {
         let mut r = Resolver::new(model, settings);
         r.records.reserve(records.len());
+        r.entity_of.reserve(records.len());
+        r.by_id.reserve(records.len());
+        // About four keys per record; reserving once avoids holding two tables while one grows.
+        r.index.reserve(records.len() * 4);
+        r.chain.reserve(records.len() * 4);
         for rec in records {
             let idx = r.records.len() as u32;
             if r.by_id.insert(rec.id, idx).is_some() {
@@ -253,6 +258,7 @@ impl Resolver {
         let mut joined: Option<EntityId> = None;
         let mut merged = Vec::new();
         for m in &matches {
+            // Every match was found among the records held, so its id is indexed.
             let e = self.entity_of[self.by_id[&m.b] as usize];
             match joined {
                 None => {

@@ -83,8 +83,8 @@ fn jaro_masks<T: PartialEq>(a: &[T], b: &[T], window: usize) -> f64 {
     for (i, x) in a.iter().enumerate() {
         let lo = i.saturating_sub(window);
         let hi = (i + window + 1).min(b.len());
-        for j in lo..hi {
-            if b_used & (1 << j) == 0 && b[j] == *x {
+        for (j, y) in b.iter().enumerate().take(hi).skip(lo) {
+            if b_used & (1 << j) == 0 && y == x {
                 b_used |= 1 << j;
                 a_matched |= 1 << i;
                 matches += 1;

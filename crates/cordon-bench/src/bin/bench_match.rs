@@ -443,6 +443,7 @@ struct Args {
     threads: usize,
     seed: u64,
     show_model: bool,
+    rule_stats: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -452,6 +453,7 @@ fn parse_args() -> Result<Args, String> {
         threads: 2,
         seed: 42,
         show_model: false,
+        rule_stats: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -467,8 +469,9 @@ fn parse_args() -> Result<Args, String> {
             "--threads" => a.threads = value()? as usize,
             "--seed" => a.seed = value()?,
             "--show-model" => a.show_model = true,
+            "--rule-stats" => a.rule_stats = true,
             "--help" | "-h" => {
-                return Err("usage: bench_match [--records N] [--queries Q] [--threads T] [--seed S] [--show-model]".into());
+                return Err("usage: bench_match [--records N] [--queries Q] [--threads T] [--seed S] [--show-model] [--rule-stats]".into());
             }
             other => return Err(format!("unknown argument {other}")),
         }
@@ -476,9 +479,9 @@ fn parse_args() -> Result<Args, String> {
     Ok(a)
 }
 
-fn peak_rss_mib() -> Option<f64> {
+fn rss_mib(which: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(which))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
 }
@@ -505,27 +508,44 @@ fn main() {
     };
     let mut g = Gen::new(args.seed);
     let originals = args.records - args.records / 10;
+    // Records are normalised as they are generated so that the raw text is never all held at once.
     let t0 = Instant::now();
-    let mut people = Vec::with_capacity(originals);
-    let mut records = Vec::with_capacity(args.records);
+    let mut prepare_time = Duration::ZERO;
+    // People are regenerated from their index when a duplicate needs them, instead of being kept.
+    // Each person's generator is seeded through SplitMix64's output, so neighbouring indexes are unrelated.
+    let person_at =
+        |i: usize| Gen::new(SplitMix64::new(args.seed.wrapping_add(i as u64)).next_u64()).person();
+    let mut prepared: Vec<PreparedRecord> = Vec::with_capacity(args.records);
     let mut truth: Vec<u32> = Vec::with_capacity(args.records);
-    for i in 0..originals {
-        let p = g.person();
-        records.push(g.record(i as u64, &p, false));
-        truth.push(i as u32);
-        people.push(p);
-    }
-    for i in originals..args.records {
-        let t = g.below(originals);
-        records.push(g.record(i as u64, &people[t], true));
+    for i in 0..args.records {
+        let (rec, t) = if i < originals {
+            (g.record(i as u64, &person_at(i), false), i)
+        } else {
+            let t = g.below(originals);
+            (g.record(i as u64, &person_at(t), true), t)
+        };
+        let start = Instant::now();
+        prepared.push(PreparedRecord::prepare(&rec));
+        prepare_time += start.elapsed();
         truth.push(t as u32);
     }
-    let generated = t0.elapsed();
+    let generated = t0.elapsed() - prepare_time;
 
-    let t1 = Instant::now();
-    let prepared: Vec<PreparedRecord> = records.iter().map(PreparedRecord::prepare).collect();
-    drop(records);
-    let prepare_time = t1.elapsed();
+    if args.rule_stats {
+        for rule in cordon_match::BlockingRule::DEFAULT {
+            let c = cordon_match::candidate_pairs(
+                &prepared,
+                &[*rule],
+                Settings::default().max_block_size,
+            );
+            println!(
+                "  rule {:<24} pairs {:>10}  oversized blocks {}",
+                format!("{rule:?}"),
+                c.pairs.len(),
+                c.oversized_blocks
+            );
+        }
+    }
 
     let settings = Settings {
         threads: args.threads,
@@ -613,8 +633,15 @@ fn main() {
     let precision = tp as f64 / predicted.max(1) as f64;
     let recall = tp as f64 / actual.max(1) as f64;
     let f1 = 2.0 * precision * recall / (precision + recall).max(f64::MIN_POSITIVE);
+    let matches = dedupe.matches.len();
+    drop((cell, true_size, dedupe.matches));
 
     // Incremental: load everything, then resolve new records one at a time.
+    println!(
+        "  RSS after dedupe {:.0} MiB (records {} bytes each inline)",
+        rss_mib("VmRSS:").unwrap_or(0.0),
+        std::mem::size_of::<PreparedRecord>()
+    );
     let t4 = Instant::now();
     let clustering = dedupe.clustering;
     let mut resolver = match Resolver::with_entities(model, settings, prepared, &clustering, &[]) {
@@ -631,7 +658,7 @@ fn main() {
         let id = (args.records + q) as u64;
         let rec = if q % 2 == 0 {
             let t = g.below(originals);
-            g.record(id, &people[t], true)
+            g.record(id, &person_at(t), true)
         } else {
             let p = g.person();
             g.record(id, &p, false)
@@ -663,7 +690,7 @@ fn main() {
         "  train (u + 2×EM + prior) {:>9.2?}   prior {:.4}, em pairs {}, patterns {}",
         train_time, report.em.prior, report.em_pairs, report.distinct_patterns
     );
-    println!("  dedupe (block+score+cluster) {:>9.2?}   pairs compared {}, oversized blocks {}, matches {}", dedupe_time, dedupe.pairs_compared, dedupe.oversized_blocks, dedupe.matches.len());
+    println!("  dedupe (block+score+cluster) {:>9.2?}   pairs compared {}, oversized blocks {}, matches {}", dedupe_time, dedupe.pairs_compared, dedupe.oversized_blocks, matches);
     println!(
         "  total batch (prepare+train+dedupe) {:>9.2?}",
         prepare_time + train_time + dedupe_time
@@ -684,7 +711,7 @@ fn main() {
         percentile(&latencies, 0.99),
         latencies.last().copied().unwrap_or_default()
     );
-    match peak_rss_mib() {
+    match rss_mib("VmHWM:") {
         Some(mib) => println!("  peak RSS (VmHWM) {mib:.0} MiB"),
         None => println!("  peak RSS unavailable"),
     }

@@ -5,6 +5,9 @@
 //! Records written before then name the old province; both must resolve to
 //! the same current province so that a moved-on-paper address still agrees.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use cordon_core::text::fold_words;
 
 /// Every pre-2025 province or city (folded, with common spellings), and the post-2025 province it became part of.
@@ -143,10 +146,8 @@ const ABBREVIATIONS: &[(&str, &str)] = &[
 /// An address ready for comparison.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Address {
-    /// Folded words with abbreviations expanded.
-    pub text: String,
-    /// The address without its province, folded and expanded: what is compared within a province.
-    pub locality: String,
+    /// The address without its province, folded, abbreviations expanded: what is compared within a province.
+    pub locality: Box<str>,
     /// The province as written, folded ("binh duong"), when one was recognised.
     pub written_province: Option<&'static str>,
     /// The post-2025 province that the written one is now part of.
@@ -163,8 +164,7 @@ impl Address {
         // The province is looked up before expanding abbreviations: "TP HCM" is a province alias.
         let found = find_province(&folded);
         let raw_words: Vec<&str> = folded.split(' ').collect();
-        let mut words: Vec<&str> = Vec::new();
-        let mut locality: Vec<&str> = Vec::new();
+        let mut locality = String::with_capacity(folded.len() + 8);
         let span = found.map(|(start, end, _)| {
             // "tỉnh", "TP", "thành phố" belong to the province's name, not the locality.
             let mut s = start;
@@ -179,47 +179,57 @@ impl Address {
                 .iter()
                 .find(|(a, _)| a == w)
                 .map_or(*w, |(_, full)| *full);
-            for part in full.split(' ') {
-                if !in_province {
-                    locality.push(part);
+            if !in_province {
+                if !locality.is_empty() {
+                    locality.push(' ');
                 }
-                words.push(part);
+                locality.push_str(full);
             }
         }
         Some(Address {
-            text: words.join(" "),
-            locality: locality.join(" "),
+            locality: locality.into_boxed_str(),
             written_province: found.map(|(_, _, (old, _))| old),
             province: found.map(|(_, _, (_, new))| new),
         })
     }
 }
 
+/// The longest province name or alias, in words ("ba ria vung tau").
+const LONGEST_PROVINCE_WORDS: usize = 4;
+
+fn province_table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
+    static TABLE: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        OLD_TO_NEW_PROVINCE
+            .iter()
+            .map(|&(old, new)| (old, (old, new)))
+            .collect()
+    })
+}
+
 /// Finds the province named last in the address: Vietnamese addresses end with the province,
 /// and a street may carry a province's name ("đường Hải Phòng" in Đà Nẵng).
+/// Returns the word span and the (written, current) names; at the same end the longer name wins
+/// ("ba ria vung tau" over "vung tau").
 fn find_province(folded: &str) -> Option<(usize, usize, (&'static str, &'static str))> {
     let words: Vec<&str> = folded.split(' ').collect();
-    let mut best: Option<(usize, usize, usize, (&'static str, &'static str))> = None;
-    for entry @ (name, _) in OLD_TO_NEW_PROVINCE {
-        let len = name.split(' ').count();
-        if len > words.len() {
-            continue;
-        }
-        for start in (0..=words.len() - len).rev() {
-            if name
-                .split(' ')
-                .eq(words[start..start + len].iter().copied())
-            {
-                let end = start + len;
-                // Later ends win; at the same end, the longer name ("ba ria vung tau" over "vung tau").
-                if best.is_none_or(|(e, l, _, _)| end > e || (end == e && len > l)) {
-                    best = Some((end, len, start, *entry));
+    let table = province_table();
+    let mut phrase = String::with_capacity(32);
+    for end in (1..=words.len()).rev() {
+        for len in (1..=LONGEST_PROVINCE_WORDS.min(end)).rev() {
+            phrase.clear();
+            for (i, w) in words[end - len..end].iter().enumerate() {
+                if i > 0 {
+                    phrase.push(' ');
                 }
-                break;
+                phrase.push_str(w);
+            }
+            if let Some(&entry) = table.get(phrase.as_str()) {
+                return Some((end - len, end, entry));
             }
         }
     }
-    best.map(|(end, _, start, e)| (start, end, e))
+    None
 }
 
 #[cfg(test)]
@@ -290,6 +300,11 @@ mod tests {
     #[test]
     fn sixty_three_provinces_map_onto_thirty_four() {
         // Aliases aside, the table must name every one of the 63 old units exactly once.
+        let longest = OLD_TO_NEW_PROVINCE
+            .iter()
+            .map(|(o, _)| o.split(' ').count())
+            .max();
+        assert_eq!(longest, Some(LONGEST_PROVINCE_WORDS));
         let aliases = [
             "thua thien hue",
             "bac can",
@@ -322,10 +337,7 @@ mod tests {
     #[test]
     fn expands_abbreviations() {
         let a = Address::parse("12 Đ. Lê Lợi, P. Bến Nghé, Q.1, TP HCM").expect("parses");
-        assert_eq!(
-            a.text,
-            "12 duong le loi phuong ben nghe quan 1 thanh pho hcm"
-        );
-        assert_eq!(a.locality, "12 duong le loi phuong ben nghe quan 1");
+        assert_eq!(&*a.locality, "12 duong le loi phuong ben nghe quan 1");
+        assert_eq!(a.written_province, Some("tp hcm"));
     }
 }

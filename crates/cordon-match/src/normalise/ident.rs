@@ -59,9 +59,9 @@ pub fn normalise_plate(raw: &str) -> Result<String, NormaliseError> {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum NationalId {
     /// Chứng minh nhân dân: the old 9-digit identity card.
-    Cmnd(String),
+    Cmnd(Box<str>),
     /// Căn cước công dân / căn cước: the 12-digit personal identification number.
-    Cccd(String),
+    Cccd(Box<str>),
 }
 
 impl NationalId {
@@ -77,8 +77,8 @@ impl NationalId {
 pub fn normalise_national_id(raw: &str) -> Result<NationalId, NormaliseError> {
     let d = digits_only(raw)?;
     match d.len() {
-        9 => Ok(NationalId::Cmnd(d)),
-        12 => Ok(NationalId::Cccd(d)),
+        9 => Ok(NationalId::Cmnd(d.into_boxed_str())),
+        12 => Ok(NationalId::Cccd(d.into_boxed_str())),
         got => Err(NormaliseError::BadLength {
             what: "CMND/CCCD",
             expected: "9 (CMND) or 12 (CCCD) digits",

@@ -44,102 +44,132 @@ pub enum NameOrder {
 /// A person's name ready for comparison.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonName {
-    /// Folded tokens, family name first when it is known; initials are one-letter tokens.
-    pub tokens: Vec<String>,
+    /// Folded tokens joined by single spaces, family name first when it is known; initials are one-letter tokens.
+    text: Box<str>,
     /// Where the family name was found in the written name.
     pub order: NameOrder,
 }
+
+/// Most tokens a name is handled with on the stack; longer names fall back to the heap.
+const STACK_TOKENS: usize = 12;
 
 impl PersonName {
     /// Parses a written name; `None` when nothing alphabetic is left.
     pub fn parse(raw: &str) -> Option<PersonName> {
         let folded = fold_words(raw);
-        let tokens: Vec<String> = folded
+        let tokens: Vec<&str> = folded
             .split(' ')
             .filter(|t| !t.is_empty() && t.chars().all(char::is_alphabetic))
-            .map(str::to_owned)
             .collect();
         if tokens.is_empty() {
             return None;
         }
         let (start, order) = family_position(&tokens);
-        let mut rotated = Vec::with_capacity(tokens.len());
-        rotated.extend_from_slice(&tokens[start..]);
-        rotated.extend_from_slice(&tokens[..start]);
+        let mut text = String::with_capacity(folded.len());
+        for t in tokens[start..].iter().chain(&tokens[..start]) {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(t);
+        }
         Some(PersonName {
-            tokens: rotated,
+            text: text.into_boxed_str(),
             order,
         })
+    }
+
+    /// The tokens in canonical order (family name first when known).
+    pub fn tokens(&self) -> impl Iterator<Item = &str> {
+        self.text.split(' ')
+    }
+
+    /// Number of tokens.
+    pub fn token_count(&self) -> usize {
+        self.text.bytes().filter(|&b| b == b' ').count() + 1
+    }
+
+    /// The first token: the family name when it is known, else the first written token.
+    pub fn first(&self) -> &str {
+        self.text.split(' ').next().unwrap_or("")
     }
 
     /// The family name, when it could be told.
     pub fn family(&self) -> Option<&str> {
         match self.order {
             NameOrder::Unknown => None,
-            _ => self.tokens.first().map(String::as_str),
+            _ => Some(self.first()),
         }
     }
 
     /// The given name: the last token in family-first order.
     pub fn given(&self) -> &str {
-        self.tokens.last().map(String::as_str).unwrap_or("")
+        self.text.rsplit(' ').next().unwrap_or("")
     }
 
     /// Middle names between family and given name (empty for one- or two-token names).
-    pub fn middles(&self) -> &[String] {
-        if self.tokens.len() <= 2 {
-            &[]
-        } else {
-            &self.tokens[1..self.tokens.len() - 1]
+    pub fn middles(&self) -> &str {
+        match (self.text.find(' '), self.text.rfind(' ')) {
+            (Some(a), Some(b)) if a < b => &self.text[a + 1..b],
+            _ => "",
         }
     }
 
     /// The canonical written form: folded tokens joined by spaces.
-    pub fn key(&self) -> String {
-        self.tokens.join(" ")
+    pub fn key(&self) -> &str {
+        &self.text
+    }
+
+    /// Calls `f` with the tokens in canonical order, without allocating for names of up to 12 tokens.
+    pub fn with_tokens<R>(&self, f: impl FnOnce(&[&str]) -> R) -> R {
+        let mut buf = [""; STACK_TOKENS];
+        let mut n = 0;
+        for t in self.tokens() {
+            if n == STACK_TOKENS {
+                let v: Vec<&str> = self.tokens().collect();
+                return f(&v);
+            }
+            buf[n] = t;
+            n += 1;
+        }
+        f(&buf[..n])
     }
 
     /// Calls `f` with the tokens sorted, without allocating for names of up to 12 tokens.
     pub fn with_sorted_tokens<R>(&self, f: impl FnOnce(&[&str]) -> R) -> R {
-        let mut buf = [""; 12];
-        if self.tokens.len() <= buf.len() {
-            for (slot, t) in buf.iter_mut().zip(&self.tokens) {
-                *slot = t;
+        self.with_tokens(|t| {
+            let mut buf = [""; STACK_TOKENS];
+            if t.len() <= STACK_TOKENS {
+                buf[..t.len()].copy_from_slice(t);
+                let sorted = &mut buf[..t.len()];
+                sorted.sort_unstable();
+                f(sorted)
+            } else {
+                let mut v = t.to_vec();
+                v.sort_unstable();
+                f(&v)
             }
-            let sorted = &mut buf[..self.tokens.len()];
-            sorted.sort_unstable();
-            f(sorted)
-        } else {
-            let mut v: Vec<&str> = self.tokens.iter().map(String::as_str).collect();
-            v.sort_unstable();
-            f(&v)
-        }
+        })
     }
 
     /// True when both names have the same tokens in any order.
     pub fn same_tokens(&self, other: &PersonName) -> bool {
-        self.tokens.len() == other.tokens.len()
+        self.text.len() == other.text.len()
             && self.with_sorted_tokens(|a| other.with_sorted_tokens(|b| a == b))
     }
 
-    /// The tokens sorted, so that any written order gives the same key.
+    /// The tokens sorted and joined, so that any written order gives the same key.
     pub fn sorted_key(&self) -> String {
-        let mut t: Vec<&str> = self.tokens.iter().map(String::as_str).collect();
-        t.sort_unstable();
-        t.join(" ")
+        self.with_sorted_tokens(|t| t.join(" "))
     }
 
     /// Initials of every token in canonical order ("nguyen van an" → "nva").
     pub fn initials(&self) -> String {
-        self.tokens
-            .iter()
-            .filter_map(|t| t.chars().next())
-            .collect()
+        self.tokens().filter_map(|t| t.chars().next()).collect()
     }
 }
 
 /// Picks the token that is most plausibly the family name and says which order that implies.
-fn family_position(tokens: &[String]) -> (usize, NameOrder) {
+fn family_position(tokens: &[&str]) -> (usize, NameOrder) {
     let mut best: Option<(i32, usize)> = None;
     for (k, t) in tokens.iter().enumerate() {
         let Some(rank) = FAMILY_NAMES.iter().position(|f| f == t) else {
@@ -149,12 +179,12 @@ fn family_position(tokens: &[String]) -> (usize, NameOrder) {
             break;
         }
         let mut score = if rank < COMMON_FAMILY_COUNT { 2 } else { 1 };
-        if MOSTLY_GIVEN.contains(&t.as_str()) {
+        if MOSTLY_GIVEN.contains(t) {
             score -= 1;
         }
         if tokens
             .get(k + 1)
-            .is_some_and(|n| MIDDLE_NAMES.contains(&n.as_str()) && n != t)
+            .is_some_and(|n| MIDDLE_NAMES.contains(n) && n != t)
         {
             score += 2;
         }
@@ -298,7 +328,9 @@ mod tests {
     #[test]
     fn middles_and_initials() {
         let n = PersonName::parse("Trần Thị Thu Hương").expect("parses");
-        assert_eq!(n.middles(), ["thi", "thu"]);
+        assert_eq!(n.middles(), "thi thu");
+        assert_eq!(n.token_count(), 4);
+        assert_eq!(n.sorted_key(), "huong thi thu tran");
         assert_eq!(n.initials(), "ttth");
         let two = PersonName::parse("Lê Lợi").expect("parses");
         assert!(two.middles().is_empty());
