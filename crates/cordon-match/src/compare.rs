@@ -177,8 +177,9 @@ fn middles_compatible(a: &str, b: &str) -> bool {
 
 /// Văn marks a man and Thị a woman: the same person is not written with both.
 fn sex_markers_conflict(a: &PersonName, b: &PersonName) -> bool {
-    let has = |n: &PersonName, m: &str| n.middles().split(' ').any(|t| t == m);
-    (has(a, "van") && has(b, "thi")) || (has(a, "thi") && has(b, "van"))
+    // A token with a space on each side is a middle name.
+    let has = |n: &PersonName, m: &str| n.key().contains(m);
+    (has(a, " van ") && has(b, " thi ")) || (has(a, " thi ") && has(b, " van "))
 }
 
 /// Person names: see [`levels`] for what each level means.
@@ -206,7 +207,61 @@ pub fn compare_person_names(a: &PersonName, b: &PersonName) -> u8 {
     if long_enough && within_one_edit(ga, gb) && (fa == fb || jaro_winkler(fa, fb) >= 0.9) {
         return 3;
     }
+    // A reordered name whose family name could not be told because of a typo
+    // ("Chi Mia Hồng" for "Mai Hồng Chi"): same tokens in any order but one typo.
+    if same_tokens_but_one_typo(a, b) {
+        return 2;
+    }
     4
+}
+
+/// The names have the same number of tokens, all equal in some order except one pair one edit apart (both at least 3 letters).
+fn same_tokens_but_one_typo(a: &PersonName, b: &PersonName) -> bool {
+    // One edit changes the length by at most one: most pairs stop here, cheaply.
+    if a.key().len().abs_diff(b.key().len()) > 1 {
+        return false;
+    }
+    a.with_sorted_tokens(|ta| {
+        b.with_sorted_tokens(|tb| {
+            if ta.len() != tb.len() {
+                return false;
+            }
+            // Multiset difference of two sorted lists; symmetric by construction.
+            let (mut i, mut j) = (0, 0);
+            let (mut left_a, mut left_b) = (None, None);
+            let mut unmatched = 0;
+            while i < ta.len() || j < tb.len() {
+                match (ta.get(i), tb.get(j)) {
+                    (Some(x), Some(y)) if x == y => {
+                        i += 1;
+                        j += 1;
+                    }
+                    (Some(x), Some(y)) if x < y => {
+                        left_a = Some(*x);
+                        unmatched += 1;
+                        i += 1;
+                    }
+                    (Some(x), None) => {
+                        left_a = Some(*x);
+                        unmatched += 1;
+                        i += 1;
+                    }
+                    (_, Some(y)) => {
+                        left_b = Some(*y);
+                        unmatched += 1;
+                        j += 1;
+                    }
+                    (None, None) => break,
+                }
+            }
+            match (left_a, left_b) {
+                (Some(x), Some(y)) if unmatched == 2 => {
+                    x.len() >= 3 && y.len() >= 3 && within_one_edit(x, y)
+                }
+                _ => false,
+            }
+        })
+    })
 }
 
 /// Company names: exact core, same words in another order, close, or different.
@@ -330,6 +385,12 @@ pub fn compare_addresses(a: &Address, b: &Address) -> u8 {
     if a.locality == b.locality && a.written_province == b.written_province {
         return 0;
     }
+    if let (Some(pa), Some(pb)) = (a.province, b.province) {
+        if pa != pb {
+            // Different current provinces: the street cannot make it the same address.
+            return 3;
+        }
+    }
     let (shared, union) = word_overlap(&a.locality, &b.locality);
     let similar = union > 0 && shared * 2 >= union;
     let same_province = a.province.is_some() && a.province == b.province;
@@ -367,6 +428,10 @@ mod tests {
             ("Nguyễn Văn An", "Trần Văn An", 4),
             ("Nguyễn Văn An", "Nguyễn Văn Bình", 4),
             ("John Smith", "Smith John", 0),
+            ("Mai Hồng Chi", "Chi Mia Hong", 2),
+            ("Laura Brown", "Brown Luara", 2),
+            ("Nguyễn Văn An", "An Van Nguyen", 0),
+            ("Nguyễn Văn Hùng", "Hung Nguyen Vna", 2),
         ];
         for (a, b, want) in cases {
             assert_eq!(compare_person_names(&name(a), &name(b)), want, "{a} vs {b}");

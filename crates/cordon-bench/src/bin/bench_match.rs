@@ -610,6 +610,35 @@ fn main() {
             }
         }
     }
+    if args.show_model {
+        let of = dedupe.clustering.entity_of();
+        let by_id: HashMap<u64, &PreparedRecord> = prepared.iter().map(|r| (r.id, r)).collect();
+        let missed = (originals..args.records)
+            .filter(|&i| of[&(i as u64)] != of[&u64::from(truth[i])])
+            .take(8);
+        for i in missed {
+            let (a, b) = (by_id[&u64::from(truth[i])], by_id[&(i as u64)]);
+            let (v, score) = model.score_pair(a, b);
+            println!(
+                "  missed {} ~ {} p={:.4} w={:.1}",
+                a.id, b.id, score.probability, score.weight
+            );
+            println!("    {:?}\n    {:?}", a, b);
+            for f in model
+                .explain(&v)
+                .fields
+                .iter()
+                .filter(|f| f.level.is_some())
+            {
+                println!(
+                    "    {:<14} {:<60} {:+.1}",
+                    f.field.name(),
+                    f.label,
+                    f.weight
+                );
+            }
+        }
+    }
     // Pairwise precision and recall from the contingency table of predicted and true clusters.
     let mut cell: HashMap<(usize, u32), u64> = HashMap::new();
     let mut true_size: HashMap<u32, u64> = HashMap::new();
