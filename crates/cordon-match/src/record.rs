@@ -187,6 +187,26 @@ fn take<T>(
 }
 
 impl PreparedRecord {
+    /// Normalises many records on `threads` threads (1 = the calling thread only), keeping their order.
+    pub fn prepare_all(records: &[Record], threads: usize) -> Vec<PreparedRecord> {
+        let threads = threads.max(1);
+        if threads == 1 || records.len() < 1_000 {
+            return records.iter().map(PreparedRecord::prepare).collect();
+        }
+        let size = records.len().div_ceil(threads);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = records
+                .chunks(size)
+                .map(|c| s.spawn(move || c.iter().map(PreparedRecord::prepare).collect::<Vec<_>>()))
+                .collect();
+            // A preparing thread only panics on a bug; propagate it as the caller's panic.
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
+    }
+
     /// Normalises every field of a record.
     pub fn prepare(r: &Record) -> PreparedRecord {
         let mut rejected = Vec::new();

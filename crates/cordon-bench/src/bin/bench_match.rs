@@ -5,6 +5,7 @@
 //! of resolving one new record against all existing entities.
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::time::{Duration, Instant};
 
 use cordon_core::text::fold;
@@ -437,11 +438,15 @@ impl Gen {
     }
 }
 
+/// Records generated, then normalised together, at a time: enough to share among threads, small next to the whole.
+const CHUNK: usize = 50_000;
+
 struct Args {
     records: usize,
     queries: usize,
     threads: usize,
     seed: u64,
+    write_csv: Option<String>,
     show_model: bool,
     rule_stats: bool,
 }
@@ -452,6 +457,7 @@ fn parse_args() -> Result<Args, String> {
         queries: 2_000,
         threads: 2,
         seed: 42,
+        write_csv: None,
         show_model: false,
         rule_stats: false,
     };
@@ -469,14 +475,41 @@ fn parse_args() -> Result<Args, String> {
             "--threads" => a.threads = value()? as usize,
             "--seed" => a.seed = value()?,
             "--show-model" => a.show_model = true,
+            "--write-csv" => a.write_csv = Some(it.next().ok_or("--write-csv needs a path")?),
             "--rule-stats" => a.rule_stats = true,
             "--help" | "-h" => {
-                return Err("usage: bench_match [--records N] [--queries Q] [--threads T] [--seed S] [--show-model] [--rule-stats]".into());
+                return Err("usage: bench_match [--records N] [--queries Q] [--threads T] [--seed S] [--show-model] [--rule-stats] [--write-csv PATH]".into());
             }
             other => return Err(format!("unknown argument {other}")),
         }
     }
     Ok(a)
+}
+
+fn write_line(w: &mut impl Write, line: &str) {
+    if let Err(e) = writeln!(w, "{line}") {
+        eprintln!("cannot write CSV: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// One record as a CSV row (RFC 4180 quoting) with its ground-truth cluster, for running other tools on the same data.
+fn write_csv_row(w: &mut impl Write, r: &Record, cluster: usize) {
+    let q = |v: &Option<String>| match v {
+        Some(s) => format!("\"{}\"", s.replace('"', "\"\"")),
+        None => String::new(),
+    };
+    let line = format!(
+        "{},{},{},{},{},{},{}",
+        r.id,
+        cluster,
+        q(&r.name),
+        q(&r.birth_date),
+        q(&r.phone),
+        q(&r.national_id),
+        q(&r.address)
+    );
+    write_line(w, &line);
 }
 
 fn rss_mib(which: &str) -> Option<f64> {
@@ -517,6 +550,19 @@ fn main() {
         |i: usize| Gen::new(SplitMix64::new(args.seed.wrapping_add(i as u64)).next_u64()).person();
     let mut prepared: Vec<PreparedRecord> = Vec::with_capacity(args.records);
     let mut truth: Vec<u32> = Vec::with_capacity(args.records);
+    let mut csv = args.write_csv.as_ref().map(|path| {
+        let file = std::fs::File::create(path).unwrap_or_else(|e| {
+            eprintln!("cannot create {path}: {e}");
+            std::process::exit(1);
+        });
+        let mut w = std::io::BufWriter::new(file);
+        write_line(
+            &mut w,
+            "unique_id,cluster,name,birth_date,phone,national_id,address",
+        );
+        w
+    });
+    let mut chunk: Vec<Record> = Vec::with_capacity(CHUNK);
     for i in 0..args.records {
         let (rec, t) = if i < originals {
             (g.record(i as u64, &person_at(i), false), i)
@@ -524,10 +570,23 @@ fn main() {
             let t = g.below(originals);
             (g.record(i as u64, &person_at(t), true), t)
         };
-        let start = Instant::now();
-        prepared.push(PreparedRecord::prepare(&rec));
-        prepare_time += start.elapsed();
+        if let Some(out) = csv.as_mut() {
+            write_csv_row(out, &rec, t);
+        }
+        chunk.push(rec);
         truth.push(t as u32);
+        if chunk.len() == CHUNK || i + 1 == args.records {
+            let start = Instant::now();
+            prepared.extend(PreparedRecord::prepare_all(&chunk, args.threads));
+            prepare_time += start.elapsed();
+            chunk.clear();
+        }
+    }
+    if let Some(mut out) = csv.take() {
+        if let Err(e) = out.flush() {
+            eprintln!("cannot write CSV: {e}");
+            std::process::exit(1);
+        }
     }
     let generated = t0.elapsed() - prepare_time;
 
