@@ -87,6 +87,11 @@ impl Components {
         x
     }
 
+    /// Size of the component whose root is `root`.
+    pub(crate) fn size_of_root(&self, root: usize) -> usize {
+        self.size[root] as usize
+    }
+
     pub(crate) fn forbid(&mut self, a: u32, b: u32) {
         let (ra, rb) = (self.find(a), self.find(b));
         self.cannot[ra as usize].push(b);
@@ -194,14 +199,18 @@ pub fn cluster(
         }
     }
 
-    let mut groups: HashMap<u32, Vec<RecordId>> = HashMap::new();
+    // Ids are sorted, so the first member seen of each component is its smallest id:
+    // entities come out ordered by first id and each sorted, with no sorting or hashing.
+    let mut slot_of_root: Vec<u32> = vec![u32::MAX; sorted_ids.len()];
+    let mut entities: Vec<Vec<RecordId>> = Vec::new();
     for (i, &id) in sorted_ids.iter().enumerate() {
-        let r = comp.find(i as u32);
-        groups.entry(r).or_default().push(id);
+        let r = comp.find(i as u32) as usize;
+        if slot_of_root[r] == u32::MAX {
+            slot_of_root[r] = entities.len() as u32;
+            entities.push(Vec::with_capacity(comp.size_of_root(r)));
+        }
+        entities[slot_of_root[r] as usize].push(id);
     }
-    // Members were pushed in id order, so each group is sorted; order groups by their first id.
-    let mut entities: Vec<Vec<RecordId>> = groups.into_values().collect();
-    entities.sort_unstable_by_key(|g| g[0]);
     Ok(Clustering {
         entities,
         links_refused,

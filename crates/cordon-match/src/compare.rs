@@ -177,9 +177,7 @@ fn middles_compatible(a: &str, b: &str) -> bool {
 
 /// Văn marks a man and Thị a woman: the same person is not written with both.
 fn sex_markers_conflict(a: &PersonName, b: &PersonName) -> bool {
-    // A token with a space on each side is a middle name.
-    let has = |n: &PersonName, m: &str| n.key().contains(m);
-    (has(a, " van ") && has(b, " thi ")) || (has(a, " thi ") && has(b, " van "))
+    matches!((a.marked_sex, b.marked_sex), (Some(x), Some(y)) if x != y)
 }
 
 /// Person names: see [`levels`] for what each level means.

@@ -14,5 +14,5 @@ pub use ident::{
     normalise_bank_account, normalise_imo, normalise_national_id, normalise_passport,
     normalise_plate, normalise_tax_code, NationalId, TaxCode,
 };
-pub use name::{NameOrder, PersonName};
+pub use name::{MarkedSex, NameOrder, PersonName};
 pub use phone::normalise_phone;

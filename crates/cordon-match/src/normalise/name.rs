@@ -48,6 +48,17 @@ pub struct PersonName {
     text: Box<str>,
     /// Where the family name was found in the written name.
     pub order: NameOrder,
+    /// The sex the middle names mark, if any: Văn a man, Thị a woman.
+    pub marked_sex: Option<MarkedSex>,
+}
+
+/// The sex a Vietnamese middle name marks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkedSex {
+    /// Văn.
+    Male,
+    /// Thị.
+    Female,
 }
 
 /// Most tokens a name is handled with on the stack; longer names fall back to the heap.
@@ -72,9 +83,17 @@ impl PersonName {
             }
             text.push_str(t);
         }
+        // Middle names are the tokens strictly inside the name.
+        let inner = || text.split(' ').skip(1).take(tokens.len().saturating_sub(2));
+        let marked_sex = match (inner().any(|t| t == "van"), inner().any(|t| t == "thi")) {
+            (true, false) => Some(MarkedSex::Male),
+            (false, true) => Some(MarkedSex::Female),
+            _ => None,
+        };
         Some(PersonName {
             text: text.into_boxed_str(),
             order,
+            marked_sex,
         })
     }
 
@@ -322,6 +341,27 @@ mod tests {
     fn rejects_names_without_letters() {
         for raw in ["", "  ", "123", "--"] {
             assert_eq!(PersonName::parse(raw), None, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn middle_names_mark_sex() {
+        let cases = [
+            ("Nguyễn Văn An", Some(MarkedSex::Male)),
+            ("An Nguyen Van", Some(MarkedSex::Male)),
+            ("Nguyễn Thị An", Some(MarkedSex::Female)),
+            ("Trần Thị Thu Hương", Some(MarkedSex::Female)),
+            ("Nguyễn Đức An", None),
+            ("Văn An", None),
+            ("Nguyễn Văn Thị", Some(MarkedSex::Male)),
+            ("Lê Thị", None),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(
+                PersonName::parse(raw).map(|n| n.marked_sex),
+                Some(want),
+                "{raw}"
+            );
         }
     }
 
