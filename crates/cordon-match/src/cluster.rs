@@ -143,11 +143,7 @@ pub fn cluster(
     if let Some(w) = sorted_ids.windows(2).find(|w| w[0] == w[1]) {
         return Err(MatchError::DuplicateId(w[0]));
     }
-    let index: HashMap<RecordId, u32> = sorted_ids
-        .iter()
-        .enumerate()
-        .map(|(i, &id)| (id, i as u32))
-        .collect();
+    let index = Index(&sorted_ids);
     let mut comp = Components::new(sorted_ids.len());
 
     let mut confirms = Vec::new();
@@ -155,14 +151,14 @@ pub fn cluster(
         match d {
             AnalystDecision::Confirm(a, b) => confirms.push(ordered(*a, *b)),
             AnalystDecision::Reject(a, b) => {
-                if let (Some(&x), Some(&y)) = (index.get(a), index.get(b)) {
+                if let (Some(x), Some(y)) = (index.get(*a), index.get(*b)) {
                     comp.forbid(x, y);
                 }
             }
             AnalystDecision::Split { apart, from } => {
                 for a in apart {
                     for b in from {
-                        if let (Some(&x), Some(&y)) = (index.get(a), index.get(b)) {
+                        if let (Some(x), Some(y)) = (index.get(*a), index.get(*b)) {
                             comp.forbid(x, y);
                         }
                     }
@@ -174,7 +170,7 @@ pub fn cluster(
     confirms.dedup();
     let mut confirmations_refused = Vec::new();
     for (a, b) in confirms {
-        if let (Some(&x), Some(&y)) = (index.get(&a), index.get(&b)) {
+        if let (Some(x), Some(y)) = (index.get(a), index.get(b)) {
             if !comp.join(x, y) {
                 confirmations_refused.push((a, b));
             }
@@ -192,7 +188,7 @@ pub fn cluster(
     above.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
     let mut links_refused = 0;
     for (_, a, b) in above {
-        if let (Some(&x), Some(&y)) = (index.get(&a), index.get(&b)) {
+        if let (Some(x), Some(y)) = (index.get(a), index.get(b)) {
             if !comp.join(x, y) {
                 links_refused += 1;
             }
@@ -216,6 +212,15 @@ pub fn cluster(
         links_refused,
         confirmations_refused,
     })
+}
+
+/// Position of a record id among the sorted ids, by binary search: no table to build for a million records.
+struct Index<'a>(&'a [RecordId]);
+
+impl Index<'_> {
+    fn get(&self, id: RecordId) -> Option<u32> {
+        self.0.binary_search(&id).ok().map(|i| i as u32)
+    }
 }
 
 fn ordered(a: RecordId, b: RecordId) -> (RecordId, RecordId) {
