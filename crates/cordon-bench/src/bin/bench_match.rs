@@ -775,7 +775,7 @@ fn main() {
     println!("  generate            {:>9.2?}", generated);
     println!("  prepare (normalise) {:>9.2?}", prepare_time);
     println!(
-        "  train (u + 2×EM + prior) {:>9.2?}   prior {:.4}, em pairs {}, patterns {}",
+        "  train (u + 2×EM + prior) {:>9.2?}   prior {:.3e}, em pairs {}, patterns {}",
         train_time, report.em.prior, report.em_pairs, report.distinct_patterns
     );
     println!("  dedupe (block+score+cluster) {:>9.2?}   pairs compared {}, oversized blocks {}, matches {}", dedupe_time, dedupe.pairs_compared, dedupe.oversized_blocks, matches);
