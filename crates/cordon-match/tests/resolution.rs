@@ -323,3 +323,69 @@ fn unsupervised_training_finds_duplicates() {
         "precision {precision}, recall {recall}, {report:?}"
     );
 }
+
+#[test]
+fn resolver_split_moves_records_out_and_keeps_them_out() {
+    let same = |id| Record {
+        birth_date: Some("05/03/1990".into()),
+        phone: Some("0912345678".into()),
+        ..person(id, "Nguyễn Văn An")
+    };
+    let mut r = Resolver::new(Model::default(), Settings::default());
+    for id in 1..=3 {
+        r.resolve(prepared(same(id))).expect("new id");
+    }
+    let e = r.entity_of(1).expect("held");
+    assert_eq!(r.members(e), vec![1, 2, 3]);
+    assert!(r.decide(AnalystDecision::Split {
+        apart: vec![3],
+        from: vec![1, 2]
+    }));
+    assert_eq!(r.members(e), vec![1, 2]);
+    assert_ne!(r.entity_of(3), Some(e));
+    // A fourth record like all three joins one side, never reuniting 3 with 1 and 2.
+    r.resolve(prepared(same(4))).expect("new id");
+    assert_ne!(r.entity_of(3), r.entity_of(1));
+    assert_ne!(r.entity_of(3), r.entity_of(2));
+}
+
+#[test]
+fn training_keeps_values_pinned_by_hand() {
+    let records: Vec<_> = (0..200u64)
+        .map(|i| {
+            prepared(Record {
+                birth_date: Some(format!(
+                    "{:02}/{:02}/19{:02}",
+                    1 + i % 28,
+                    1 + i % 12,
+                    50 + i % 50
+                )),
+                phone: Some(format!("09{:08}", i * 7919)),
+                ..person(
+                    i,
+                    if i % 2 == 0 {
+                        "Nguyễn Văn An"
+                    } else {
+                        "Trần Thị Bình"
+                    },
+                )
+            })
+        })
+        .collect();
+    let mut model = Model::default();
+    model
+        .pin(Field::Phone, 0, Some(0.8), Some(0.00002))
+        .expect("valid pin");
+    train(
+        &mut model,
+        &records,
+        &Settings {
+            u_sample_pairs: 5_000,
+            ..Settings::default()
+        },
+    );
+    let phone = &model.fields[Field::Phone.index()];
+    assert_eq!((phone.m[0], phone.u[0]), (0.8, 0.00002));
+    assert!((phone.m.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    assert!((phone.u.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+}
