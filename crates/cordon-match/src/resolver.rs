@@ -39,6 +39,9 @@ type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyIsHash>>;
 
 const NO_NEXT: u32 = u32::MAX;
 
+/// Records whose keys are computed together when loading: a few megabytes of keys at a time.
+const KEY_SLICE: usize = 65_536;
+
 /// How a new record was resolved.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resolution {
@@ -107,9 +110,47 @@ impl Resolver {
             if r.by_id.insert(rec.id, idx).is_some() {
                 return Err(MatchError::DuplicateId(rec.id));
             }
-            r.index_record(idx, &rec);
             r.records.push(rec);
             r.entity_of.push(EntityId::MAX);
+        }
+        // Keys are computed in parallel a slice at a time (bounded extra memory), then
+        // inserted in record order so that capped chains keep the same records as one by one.
+        let threads = r.settings.threads.max(1);
+        let rules = r.settings.rules.clone();
+        let mut keys: Vec<(u64, u32)> = Vec::new();
+        for base in (0..r.records.len()).step_by(KEY_SLICE) {
+            let slice = &r.records[base..(base + KEY_SLICE).min(r.records.len())];
+            let part = slice.len().div_ceil(threads).max(1);
+            keys.clear();
+            std::thread::scope(|s| {
+                let handles: Vec<_> = slice
+                    .chunks(part)
+                    .enumerate()
+                    .map(|(k, c)| {
+                        let rules = &rules;
+                        s.spawn(move || {
+                            let mut out = Vec::with_capacity(c.len() * 4);
+                            for (i, rec) in c.iter().enumerate() {
+                                let idx = (base + k * part + i) as u32;
+                                out.extend(
+                                    rules
+                                        .iter()
+                                        .filter_map(|rule| rule.key(rec))
+                                        .map(|key| (key, idx)),
+                                );
+                            }
+                            out
+                        })
+                    })
+                    .collect();
+                for h in handles {
+                    // A key-computing thread only panics on a bug; propagate it as the caller's panic.
+                    keys.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+                }
+            });
+            for &(key, idx) in &keys {
+                r.index_key(key, idx);
+            }
         }
         for members in &clustering.entities {
             let e = r.members.len() as EntityId;
@@ -167,17 +208,21 @@ impl Resolver {
     }
 
     fn index_record(&mut self, idx: u32, rec: &PreparedRecord) {
-        let cap = self.settings.max_block_size as u32;
-        for rule in &self.settings.rules {
-            let Some(key) = rule.key(rec) else { continue };
-            let slot = self.index.entry(key).or_insert((NO_NEXT, 0));
-            if slot.1 >= cap {
-                continue;
+        for i in 0..self.settings.rules.len() {
+            if let Some(key) = self.settings.rules[i].key(rec) {
+                self.index_key(key, idx);
             }
-            self.chain.push((idx, slot.0));
-            slot.0 = (self.chain.len() - 1) as u32;
-            slot.1 += 1;
         }
+    }
+
+    fn index_key(&mut self, key: u64, idx: u32) {
+        let slot = self.index.entry(key).or_insert((NO_NEXT, 0));
+        if slot.1 >= self.settings.max_block_size as u32 {
+            return;
+        }
+        self.chain.push((idx, slot.0));
+        slot.0 = (self.chain.len() - 1) as u32;
+        slot.1 += 1;
     }
 
     /// The candidate records for a new record: every record sharing a blocking key with it.
