@@ -194,14 +194,51 @@ pub fn sampled_candidate_pairs(
     max_block: usize,
     max_pairs: usize,
 ) -> CandidatePairs {
-    let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(records.len() * 4);
-    for (i, r) in records.iter().enumerate() {
-        for rule in rules {
-            if let Some(k) = rule.key(r) {
-                keyed.push((k, i as u32));
-            }
+    candidate_pairs_on(records, rules, max_block, max_pairs, 1)
+}
+
+/// Every record's key under every rule, computed on `threads` threads.
+fn keyed(records: &[PreparedRecord], rules: &[BlockingRule], threads: usize) -> Vec<(u64, u32)> {
+    let one = |base: usize, slice: &[PreparedRecord]| {
+        let mut out = Vec::with_capacity(slice.len() * 4);
+        for (i, r) in slice.iter().enumerate() {
+            out.extend(
+                rules
+                    .iter()
+                    .filter_map(|rule| rule.key(r))
+                    .map(|k| (k, (base + i) as u32)),
+            );
         }
+        out
+    };
+    if threads <= 1 || records.len() < 10_000 {
+        return one(0, records);
     }
+    let part = records.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = records
+            .chunks(part)
+            .enumerate()
+            .map(|(k, c)| s.spawn(move || one(k * part, c)))
+            .collect();
+        let mut all = Vec::new();
+        for h in handles {
+            // A key-computing thread only panics on a bug; propagate it as the caller's panic.
+            all.append(&mut h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+        all
+    })
+}
+
+/// [`sampled_candidate_pairs`] with the keys computed on `threads` threads.
+pub(crate) fn candidate_pairs_on(
+    records: &[PreparedRecord],
+    rules: &[BlockingRule],
+    max_block: usize,
+    max_pairs: usize,
+    threads: usize,
+) -> CandidatePairs {
+    let mut keyed = keyed(records, rules, threads);
     keyed.sort_unstable();
     keyed.dedup();
     let mut oversized_blocks = 0;
@@ -289,6 +326,31 @@ mod tests {
         let capped = candidate_pairs(&records, BlockingRule::DEFAULT, 4);
         assert!(capped.pairs.is_empty());
         assert_eq!(capped.oversized_blocks, 4);
+    }
+
+    #[test]
+    fn threads_do_not_change_the_pairs() {
+        let names = [
+            "Nguyễn Văn An",
+            "Trần Thị Bình",
+            "Lê Hữu Đức",
+            "Phạm Minh Châu",
+        ];
+        let records: Vec<_> = (0..12_000u64)
+            .map(|i| {
+                let dob = format!(
+                    "{:02}/{:02}/{}",
+                    1 + i % 28,
+                    1 + (i / 28) % 12,
+                    1950 + i % 50
+                );
+                person(i, names[(i % 4) as usize], &dob, None)
+            })
+            .collect();
+        let one = candidate_pairs_on(&records, BlockingRule::DEFAULT, 64, usize::MAX, 1);
+        let two = candidate_pairs_on(&records, BlockingRule::DEFAULT, 64, usize::MAX, 2);
+        assert!(!one.pairs.is_empty());
+        assert_eq!(one, two);
     }
 
     #[test]

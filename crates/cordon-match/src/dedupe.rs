@@ -1,6 +1,6 @@
 //! The batch pipeline: train a model without labels, then block, score and cluster a set of records.
 
-use crate::blocking::{candidate_pairs, sampled_candidate_pairs, BlockingRule};
+use crate::blocking::{candidate_pairs_on, BlockingRule};
 use crate::cluster::{cluster, AnalystDecision, Clustering, Link};
 use crate::compare::{compare, ComparisonVector};
 use crate::error::MatchError;
@@ -72,7 +72,13 @@ pub struct TrainingReport {
 pub fn train(model: &mut Model, records: &[PreparedRecord], settings: &Settings) -> TrainingReport {
     model.estimate_u(records, settings.u_sample_pairs, settings.seed);
     let sample = |rules: &[BlockingRule], max_block: usize| -> (PatternCounts, u64) {
-        let candidates = sampled_candidate_pairs(records, rules, max_block, settings.em_max_pairs);
+        let candidates = candidate_pairs_on(
+            records,
+            rules,
+            max_block,
+            settings.em_max_pairs,
+            settings.threads,
+        );
         let mut patterns = PatternCounts::default();
         for &(i, j) in &candidates.pairs {
             patterns.add(compare(&records[i as usize], &records[j as usize]));
@@ -154,7 +160,13 @@ pub fn deduplicate(
     settings: &Settings,
     decisions: &[AnalystDecision],
 ) -> Result<Deduplication, MatchError> {
-    let candidates = candidate_pairs(records, &settings.rules, settings.max_block_size);
+    let candidates = candidate_pairs_on(
+        records,
+        &settings.rules,
+        settings.max_block_size,
+        usize::MAX,
+        settings.threads,
+    );
     let score_chunk = |chunk: &[(u32, u32)]| -> Vec<ScoredPair> {
         chunk
             .iter()
