@@ -16,7 +16,7 @@ use crate::record::{Field, PreparedRecord, FIELD_COUNT};
 use crate::rng::SplitMix64;
 
 /// The most levels any field has.
-pub const MAX_LEVELS: usize = 5;
+pub const MAX_LEVELS: usize = 6;
 
 /// Smallest probability a parameter may take, so that no weight is infinite.
 const FLOOR: f64 = 1e-9;
@@ -137,13 +137,13 @@ impl PatternCounts {
 fn default_parameters(field: Field) -> (&'static [f64], &'static [f64]) {
     match field {
         Field::PersonName => (
-            &[0.75, 0.1, 0.06, 0.04, 0.05],
-            &[0.0005, 0.0005, 0.001, 0.002, 0.996],
+            &[0.75, 0.08, 0.06, 0.04, 0.03, 0.04],
+            &[0.0005, 0.0005, 0.0002, 0.001, 0.002, 0.9958],
         ),
         Field::CompanyName => (&[0.7, 0.15, 0.1, 0.05], &[0.0005, 0.001, 0.005, 0.9935]),
         Field::BirthDate => (
             &[0.85, 0.04, 0.05, 0.03, 0.03],
-            &[0.00005, 0.00005, 0.002, 0.02, 0.97795],
+            &[0.00005, 0.00005, 0.002, 0.02, 0.9779],
         ),
         Field::TaxCode => (&[0.95, 0.0499999, 0.0000001], &[0.00001, 0.0001, 0.99989]),
         Field::Address => (&[0.4, 0.2, 0.2, 0.2], &[0.0001, 0.002, 0.03, 0.9679]),
@@ -589,6 +589,23 @@ mod tests {
     }
 
     #[test]
+    fn default_parameters_are_distributions_over_every_level() {
+        let m = Model::default();
+        for f in Field::ALL {
+            let p = &m.fields[f.index()];
+            let n = levels(f).len();
+            assert!(n <= MAX_LEVELS, "{f:?}");
+            assert_eq!((p.m.len(), p.u.len()), (n, n), "{f:?}");
+            assert!((p.m.iter().sum::<f64>() - 1.0).abs() < 1e-6, "{f:?} m");
+            assert!((p.u.iter().sum::<f64>() - 1.0).abs() < 1e-6, "{f:?} u");
+            assert!(
+                m.weight(f, 0) > 0.0 && m.weight(f, (n - 1) as u8) < 0.0,
+                "{f:?}"
+            );
+        }
+    }
+
+    #[test]
     fn weights_are_log2_bayes_factors() {
         let m = Model::default();
         let (pm, pu) = (
@@ -631,7 +648,7 @@ mod tests {
             .expect("valid pin");
         let mut p = PatternCounts::default();
         for _ in 0..100 {
-            p.add(vector(&[(Field::Phone, 2), (Field::PersonName, 4)]));
+            p.add(vector(&[(Field::Phone, 2), (Field::PersonName, 5)]));
         }
         p.add(vector(&[(Field::Phone, 0), (Field::PersonName, 0)]));
         m.estimate_m(&p, EmSettings::default(), &[]);
@@ -671,7 +688,7 @@ mod tests {
         }
         for _ in 0..800 {
             p.add(vector(&[
-                (Field::PersonName, 4),
+                (Field::PersonName, 5),
                 (Field::BirthDate, 4),
                 (Field::Phone, 2),
             ]));
