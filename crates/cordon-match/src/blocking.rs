@@ -31,8 +31,8 @@ pub enum BlockingRule {
     GivenNameAndBirthDate,
     /// Same family name (first token), first letter of the given name, and birth date with day and month in either order.
     FamilyNameAndBirthDate,
-    /// Same name tokens (any order) and current province.
-    NameAndProvince,
+    /// Same name tokens (any order) and same address (locality and current province): for records without a date of birth.
+    NameAndAddress,
     /// Same company name core.
     CompanyName,
     /// Same birth date, day and month in either order (for training: too coarse to block on in production).
@@ -54,7 +54,7 @@ impl BlockingRule {
         BlockingRule::NameAndBirthYear,
         BlockingRule::GivenNameAndBirthDate,
         BlockingRule::FamilyNameAndBirthDate,
-        BlockingRule::NameAndProvince,
+        BlockingRule::NameAndAddress,
         BlockingRule::CompanyName,
     ];
 
@@ -87,10 +87,14 @@ impl BlockingRule {
                 let initial = n.given().chars().next().map_or(0, u32::from);
                 h.add(n.first()).num(initial).num(swap_tolerant_date(r)?)
             }
-            BlockingRule::NameAndProvince => {
+            BlockingRule::NameAndAddress => {
+                // Name and province alone make big blocks of common names whose
+                // pairs rarely score as matches; the whole address keeps those that do.
                 let n = r.person_name.as_ref()?;
-                let province = r.address.as_ref()?.province?;
-                n.with_sorted_tokens(|t| h.words(t)).add(province)
+                let a = r.address.as_ref()?;
+                n.with_sorted_tokens(|t| h.words(t))
+                    .add(&a.locality)
+                    .add(a.province.unwrap_or(""))
             }
             BlockingRule::CompanyName => h.add(&r.company_name.as_ref()?.core),
             BlockingRule::BirthDate => h.num(swap_tolerant_date(r)?),
@@ -326,6 +330,25 @@ mod tests {
         let capped = candidate_pairs(&records, BlockingRule::DEFAULT, 4);
         assert!(capped.pairs.is_empty());
         assert_eq!(capped.oversized_blocks, 4);
+    }
+
+    #[test]
+    fn records_without_a_birth_date_block_on_name_and_address() {
+        let no_dob = |id, name: &str, address: &str| {
+            PreparedRecord::prepare(&Record {
+                id,
+                name: Some(name.into()),
+                address: Some(address.into()),
+                ..Record::default()
+            })
+        };
+        let records = vec![
+            no_dob(1, "Nguyễn Văn An", "12 Lê Lợi, Bình Dương"),
+            no_dob(2, "An Nguyen Van", "12 Le Loi, Binh Duong"),
+            no_dob(3, "Nguyễn Văn An", "7 Trần Phú, Móng Cái, Quảng Ninh"),
+        ];
+        let c = candidate_pairs(&records, BlockingRule::DEFAULT, 100);
+        assert_eq!(c.pairs, vec![(0, 1)]);
     }
 
     #[test]
