@@ -447,6 +447,7 @@ struct Args {
     threads: usize,
     seed: u64,
     write_csv: Option<String>,
+    threshold: Option<f64>,
     show_model: bool,
     rule_stats: bool,
 }
@@ -458,6 +459,7 @@ fn parse_args() -> Result<Args, String> {
         threads: 2,
         seed: 42,
         write_csv: None,
+        threshold: None,
         show_model: false,
         rule_stats: false,
     };
@@ -475,10 +477,14 @@ fn parse_args() -> Result<Args, String> {
             "--threads" => a.threads = value()? as usize,
             "--seed" => a.seed = value()?,
             "--show-model" => a.show_model = true,
+            "--threshold" => {
+                let t = it.next().ok_or("--threshold needs a value")?;
+                a.threshold = Some(t.parse().map_err(|e| format!("--threshold: {e}"))?);
+            }
             "--write-csv" => a.write_csv = Some(it.next().ok_or("--write-csv needs a path")?),
             "--rule-stats" => a.rule_stats = true,
             "--help" | "-h" => {
-                return Err("usage: bench_match [--records N] [--queries Q] [--threads T] [--seed S] [--show-model] [--rule-stats] [--write-csv PATH]".into());
+                return Err("usage: bench_match [--records N] [--queries Q] [--threads T] [--seed S] [--threshold P] [--show-model] [--rule-stats] [--write-csv PATH]".into());
             }
             other => return Err(format!("unknown argument {other}")),
         }
@@ -617,9 +623,11 @@ fn main() {
         }
     }
 
+    let defaults = Settings::default();
     let settings = Settings {
         threads: args.threads,
-        ..Settings::default()
+        threshold: args.threshold.unwrap_or(defaults.threshold),
+        ..defaults
     };
     let mut model = Model::default();
     let t2 = Instant::now();
