@@ -1,15 +1,13 @@
 //! Lists the benchmark binaries of the harness; each one is run with `cargo run --profile bench`.
 
 /// Every bench binary in `src/bin`, with what it measures.
-const BENCHES: &[(&str, &str)] = &[(
-    "bench_screen",
-    "listing screening (cordon-screen full pipeline) vs a bare aho-corasick DFA term scan",
-)];
+const BENCHES: &[(&str, &str)] = &[
+    ("bench_screen", "listing screening (cordon-screen full pipeline) vs a bare aho-corasick DFA term scan"),
+    ("bench_match", "entity resolution: synthetic persons, batch dedupe and incremental resolve"),
+];
 
 fn main() {
-    println!(
-        "bench binaries (run: cargo run --profile bench -p cordon-bench --bin NAME -- --help):"
-    );
+    println!("bench binaries (run: cargo run --profile bench -p cordon-bench --bin NAME -- --help):");
     for (name, what) in BENCHES {
         println!("  {name:<14} {what}");
     }
