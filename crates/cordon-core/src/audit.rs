@@ -174,7 +174,12 @@ pub fn checkpoint_message(cp: &Checkpoint, at: i64) -> Vec<u8> {
 pub fn sign_checkpoint(key: &ed25519_dalek::SigningKey, cp: Checkpoint, at: i64) -> SignedCheckpoint {
     use ed25519_dalek::Signer;
     let signature = key.sign(&checkpoint_message(&cp, at));
-    SignedCheckpoint { checkpoint: cp, at, key_id: hex::encode(key.verifying_key().as_bytes()), signature: hex::encode(signature.to_bytes()) }
+    SignedCheckpoint {
+        checkpoint: cp,
+        at,
+        key_id: hex::encode(key.verifying_key().as_bytes()),
+        signature: hex::encode(signature.to_bytes()),
+    }
 }
 
 /// Whether a signed checkpoint was signed by `key` and not altered since.

@@ -74,8 +74,7 @@ impl BlockingRule {
             BlockingRule::BankAccount => h.add(r.bank_account.as_deref()?),
             BlockingRule::NameAndBirthYear => {
                 let n = r.person_name.as_ref()?;
-                n.with_sorted_tokens(|t| h.words(t))
-                    .num(u32::from(r.birth_date?.year))
+                n.with_sorted_tokens(|t| h.words(t)).num(u32::from(r.birth_date?.year))
             }
             BlockingRule::GivenNameAndBirthDate => {
                 let n = r.person_name.as_ref()?;
@@ -92,9 +91,7 @@ impl BlockingRule {
                 // pairs rarely score as matches; the whole address keeps those that do.
                 let n = r.person_name.as_ref()?;
                 let a = r.address.as_ref()?;
-                n.with_sorted_tokens(|t| h.words(t))
-                    .add(&a.locality)
-                    .add(a.province.unwrap_or(""))
+                n.with_sorted_tokens(|t| h.words(t)).add(&a.locality).add(a.province.unwrap_or(""))
             }
             BlockingRule::CompanyName => h.add(&r.company_name.as_ref()?.core),
             BlockingRule::BirthDate => h.num(swap_tolerant_date(r)?),
@@ -182,22 +179,13 @@ pub struct CandidatePairs {
 /// Finds the deduplicated union of candidate pairs under all rules; blocks larger than `max_block` are skipped.
 ///
 /// Records are addressed by `u32` index, so at most 4 294 967 295 records.
-pub fn candidate_pairs(
-    records: &[PreparedRecord],
-    rules: &[BlockingRule],
-    max_block: usize,
-) -> CandidatePairs {
+pub fn candidate_pairs(records: &[PreparedRecord], rules: &[BlockingRule], max_block: usize) -> CandidatePairs {
     sampled_candidate_pairs(records, rules, max_block, usize::MAX)
 }
 
 /// Like [`candidate_pairs`], but keeps an even, deterministic sample of about `max_pairs` pairs
 /// (before deduplication) without ever materialising the rest: training needs a sample, not all pairs.
-pub fn sampled_candidate_pairs(
-    records: &[PreparedRecord],
-    rules: &[BlockingRule],
-    max_block: usize,
-    max_pairs: usize,
-) -> CandidatePairs {
+pub fn sampled_candidate_pairs(records: &[PreparedRecord], rules: &[BlockingRule], max_block: usize, max_pairs: usize) -> CandidatePairs {
     candidate_pairs_on(records, rules, max_block, max_pairs, 1)
 }
 
@@ -206,12 +194,7 @@ fn keyed(records: &[PreparedRecord], rules: &[BlockingRule], threads: usize) -> 
     let one = |base: usize, slice: &[PreparedRecord]| {
         let mut out = Vec::with_capacity(slice.len() * 4);
         for (i, r) in slice.iter().enumerate() {
-            out.extend(
-                rules
-                    .iter()
-                    .filter_map(|rule| rule.key(r))
-                    .map(|k| (k, (base + i) as u32)),
-            );
+            out.extend(rules.iter().filter_map(|rule| rule.key(r)).map(|k| (k, (base + i) as u32)));
         }
         out
     };
@@ -220,11 +203,7 @@ fn keyed(records: &[PreparedRecord], rules: &[BlockingRule], threads: usize) -> 
     }
     let part = records.len().div_ceil(threads);
     std::thread::scope(|s| {
-        let handles: Vec<_> = records
-            .chunks(part)
-            .enumerate()
-            .map(|(k, c)| s.spawn(move || one(k * part, c)))
-            .collect();
+        let handles: Vec<_> = records.chunks(part).enumerate().map(|(k, c)| s.spawn(move || one(k * part, c))).collect();
         let mut all = Vec::new();
         for h in handles {
             // A key-computing thread only panics on a bug; propagate it as the caller's panic.
@@ -274,15 +253,8 @@ pub(crate) fn candidate_pairs_on(
     drop(keyed);
     packed.sort_unstable();
     packed.dedup();
-    let pairs = packed
-        .iter()
-        .map(|&p| ((p >> 32) as u32, p as u32))
-        .collect();
-    CandidatePairs {
-        pairs,
-        oversized_blocks,
-        one_in,
-    }
+    let pairs = packed.iter().map(|&p| ((p >> 32) as u32, p as u32)).collect();
+    CandidatePairs { pairs, oversized_blocks, one_in }
 }
 
 /// A bijective scramble of a pair, so that sampling by remainder is spread evenly over pairs.
@@ -322,9 +294,7 @@ mod tests {
 
     #[test]
     fn pairs_are_deduplicated_across_rules_and_big_blocks_skipped() {
-        let records: Vec<_> = (0..5)
-            .map(|i| person(i, "Nguyễn Văn An", "05/03/1990", Some("0912345678")))
-            .collect();
+        let records: Vec<_> = (0..5).map(|i| person(i, "Nguyễn Văn An", "05/03/1990", Some("0912345678"))).collect();
         let c = candidate_pairs(&records, BlockingRule::DEFAULT, 100);
         assert_eq!(c.pairs.len(), 10);
         let capped = candidate_pairs(&records, BlockingRule::DEFAULT, 4);
@@ -335,12 +305,7 @@ mod tests {
     #[test]
     fn records_without_a_birth_date_block_on_name_and_address() {
         let no_dob = |id, name: &str, address: &str| {
-            PreparedRecord::prepare(&Record {
-                id,
-                name: Some(name.into()),
-                address: Some(address.into()),
-                ..Record::default()
-            })
+            PreparedRecord::prepare(&Record { id, name: Some(name.into()), address: Some(address.into()), ..Record::default() })
         };
         let records = vec![
             no_dob(1, "Nguyễn Văn An", "12 Lê Lợi, Bình Dương"),
@@ -353,20 +318,10 @@ mod tests {
 
     #[test]
     fn threads_do_not_change_the_pairs() {
-        let names = [
-            "Nguyễn Văn An",
-            "Trần Thị Bình",
-            "Lê Hữu Đức",
-            "Phạm Minh Châu",
-        ];
+        let names = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Hữu Đức", "Phạm Minh Châu"];
         let records: Vec<_> = (0..12_000u64)
             .map(|i| {
-                let dob = format!(
-                    "{:02}/{:02}/{}",
-                    1 + i % 28,
-                    1 + (i / 28) % 12,
-                    1950 + i % 50
-                );
+                let dob = format!("{:02}/{:02}/{}", 1 + i % 28, 1 + (i / 28) % 12, 1950 + i % 50);
                 person(i, names[(i % 4) as usize], &dob, None)
             })
             .collect();
@@ -378,21 +333,12 @@ mod tests {
 
     #[test]
     fn sampling_keeps_a_subset_of_about_the_asked_size() {
-        let records: Vec<_> = (0..60)
-            .map(|i| person(i, "Nguyễn Văn An", "05/03/1990", None))
-            .collect();
+        let records: Vec<_> = (0..60).map(|i| person(i, "Nguyễn Văn An", "05/03/1990", None)).collect();
         let all = candidate_pairs(&records, &[BlockingRule::BirthDate], 100);
         assert_eq!(all.pairs.len(), 60 * 59 / 2);
         let some = sampled_candidate_pairs(&records, &[BlockingRule::BirthDate], 100, 300);
-        assert!(
-            (200..=450).contains(&some.pairs.len()),
-            "{}",
-            some.pairs.len()
-        );
-        assert!(some
-            .pairs
-            .iter()
-            .all(|p| all.pairs.binary_search(p).is_ok()));
+        assert!((200..=450).contains(&some.pairs.len()), "{}", some.pairs.len());
+        assert!(some.pairs.iter().all(|p| all.pairs.binary_search(p).is_ok()));
     }
 
     #[test]
@@ -406,8 +352,6 @@ mod tests {
             ..Record::default()
         });
         a.kind = EntityKind::Person;
-        assert!(candidate_pairs(&[a, b], BlockingRule::DEFAULT, 100)
-            .pairs
-            .is_empty());
+        assert!(candidate_pairs(&[a, b], BlockingRule::DEFAULT, 100).pairs.is_empty());
     }
 }

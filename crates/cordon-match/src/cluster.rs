@@ -71,11 +71,7 @@ pub(crate) struct Components {
 
 impl Components {
     pub(crate) fn new(n: usize) -> Self {
-        Components {
-            parent: (0..n as u32).collect(),
-            size: vec![1; n],
-            cannot: vec![Vec::new(); n],
-        }
+        Components { parent: (0..n as u32).collect(), size: vec![1; n], cannot: vec![Vec::new(); n] }
     }
 
     pub(crate) fn find(&mut self, mut x: u32) -> u32 {
@@ -104,22 +100,14 @@ impl Components {
         if ra == rb {
             return true;
         }
-        let (small, large) = if self.cannot[ra as usize].len() <= self.cannot[rb as usize].len() {
-            (ra, rb)
-        } else {
-            (rb, ra)
-        };
+        let (small, large) = if self.cannot[ra as usize].len() <= self.cannot[rb as usize].len() { (ra, rb) } else { (rb, ra) };
         let partners = std::mem::take(&mut self.cannot[small as usize]);
         let crosses = partners.iter().any(|&p| self.find(p) == large);
         if crosses {
             self.cannot[small as usize] = partners;
             return false;
         }
-        let (child, root) = if self.size[ra as usize] < self.size[rb as usize] {
-            (ra, rb)
-        } else {
-            (rb, ra)
-        };
+        let (child, root) = if self.size[ra as usize] < self.size[rb as usize] { (ra, rb) } else { (rb, ra) };
         self.parent[child as usize] = root;
         self.size[root as usize] += self.size[child as usize];
         let mut moved = partners;
@@ -132,12 +120,7 @@ impl Components {
 /// Clusters records into entities from scored links and analysts' decisions.
 ///
 /// Links and decisions naming records not in `ids` are ignored.
-pub fn cluster(
-    ids: &[RecordId],
-    links: &[Link],
-    decisions: &[AnalystDecision],
-    threshold: f64,
-) -> Result<Clustering, MatchError> {
+pub fn cluster(ids: &[RecordId], links: &[Link], decisions: &[AnalystDecision], threshold: f64) -> Result<Clustering, MatchError> {
     let mut sorted_ids = ids.to_vec();
     sorted_ids.sort_unstable();
     if let Some(w) = sorted_ids.windows(2).find(|w| w[0] == w[1]) {
@@ -207,11 +190,7 @@ pub fn cluster(
         }
         entities[slot_of_root[r] as usize].push(id);
     }
-    Ok(Clustering {
-        entities,
-        links_refused,
-        confirmations_refused,
-    })
+    Ok(Clustering { entities, links_refused, confirmations_refused })
 }
 
 /// Position of a record id among the sorted ids, by binary search: no table to build for a million records.
@@ -241,35 +220,22 @@ mod tests {
 
     #[test]
     fn connected_components_above_threshold() {
-        let links = [
-            link(1, 2, 0.99),
-            link(2, 3, 0.95),
-            link(4, 5, 0.5),
-            link(6, 7, 0.9),
-        ];
+        let links = [link(1, 2, 0.99), link(2, 3, 0.95), link(4, 5, 0.5), link(6, 7, 0.9)];
         let c = cluster(&[1, 2, 3, 4, 5, 6, 7], &links, &[], 0.9).expect("unique ids");
-        assert_eq!(
-            c.entities,
-            vec![vec![1, 2, 3], vec![4], vec![5], vec![6, 7]]
-        );
+        assert_eq!(c.entities, vec![vec![1, 2, 3], vec![4], vec![5], vec![6, 7]]);
     }
 
     #[test]
     fn rejection_keeps_records_apart_even_through_chains() {
         let links = [link(1, 2, 0.99), link(2, 3, 0.98)];
-        let c =
-            cluster(&[1, 2, 3], &links, &[AnalystDecision::Reject(1, 3)], 0.9).expect("unique ids");
+        let c = cluster(&[1, 2, 3], &links, &[AnalystDecision::Reject(1, 3)], 0.9).expect("unique ids");
         assert_eq!(c.entities, vec![vec![1, 2], vec![3]]);
         assert_eq!(c.links_refused, 1);
     }
 
     #[test]
     fn confirmation_joins_below_threshold_but_not_against_a_rejection() {
-        let decisions = [
-            AnalystDecision::Confirm(1, 2),
-            AnalystDecision::Confirm(2, 3),
-            AnalystDecision::Reject(1, 3),
-        ];
+        let decisions = [AnalystDecision::Confirm(1, 2), AnalystDecision::Confirm(2, 3), AnalystDecision::Reject(1, 3)];
         let c = cluster(&[1, 2, 3, 4], &[link(3, 4, 0.1)], &decisions, 0.9).expect("unique ids");
         assert_eq!(c.entities, vec![vec![1, 2], vec![3], vec![4]]);
         assert_eq!(c.confirmations_refused, vec![(2, 3)]);
@@ -278,19 +244,13 @@ mod tests {
     #[test]
     fn split_separates_records() {
         let links = [link(1, 2, 0.99), link(1, 3, 0.99), link(2, 3, 0.99)];
-        let split = AnalystDecision::Split {
-            apart: vec![3],
-            from: vec![1, 2],
-        };
+        let split = AnalystDecision::Split { apart: vec![3], from: vec![1, 2] };
         let c = cluster(&[1, 2, 3], &links, &[split], 0.9).expect("unique ids");
         assert_eq!(c.entities, vec![vec![1, 2], vec![3]]);
     }
 
     #[test]
     fn duplicate_ids_are_an_error() {
-        assert_eq!(
-            cluster(&[1, 2, 1], &[], &[], 0.9),
-            Err(MatchError::DuplicateId(1))
-        );
+        assert_eq!(cluster(&[1, 2, 1], &[], &[], 0.9), Err(MatchError::DuplicateId(1)));
     }
 }

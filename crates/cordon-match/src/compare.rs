@@ -38,33 +38,13 @@ pub fn levels(field: Field) -> &'static [&'static str] {
             "given name one typo apart",
             "different",
         ],
-        Field::CompanyName => &[
-            "exact",
-            "same words or Jaro-Winkler ≥ 0.95",
-            "Jaro-Winkler ≥ 0.88 or most words shared",
-            "different",
-        ],
-        Field::BirthDate => &[
-            "exact",
-            "day and month swapped",
-            "one digit off or same month",
-            "same year",
-            "different",
-        ],
+        Field::CompanyName => &["exact", "same words or Jaro-Winkler ≥ 0.95", "Jaro-Winkler ≥ 0.88 or most words shared", "different"],
+        Field::BirthDate => &["exact", "day and month swapped", "one digit off or same month", "same year", "different"],
         Field::TaxCode => &["exact", "same enterprise, other branch", "different"],
-        Field::Address => &[
-            "exact",
-            "same province, similar address",
-            "same province",
-            "different",
-        ],
-        Field::Phone
-        | Field::Cmnd
-        | Field::Cccd
-        | Field::Passport
-        | Field::Plate
-        | Field::Imo
-        | Field::BankAccount => &["exact", "one typo apart", "different"],
+        Field::Address => &["exact", "same province, similar address", "same province", "different"],
+        Field::Phone | Field::Cmnd | Field::Cccd | Field::Passport | Field::Plate | Field::Imo | Field::BankAccount => {
+            &["exact", "one typo apart", "different"]
+        }
     }
 }
 
@@ -88,22 +68,10 @@ pub fn compare(a: &PreparedRecord, b: &PreparedRecord) -> ComparisonVector {
         return v;
     }
     let mut set = |f: Field, level: Option<u8>| v[f.index()] = level.unwrap_or(MISSING);
-    set(
-        Field::PersonName,
-        both(&a.person_name, &b.person_name, compare_person_names),
-    );
-    set(
-        Field::CompanyName,
-        both(&a.company_name, &b.company_name, compare_company_names),
-    );
-    set(
-        Field::BirthDate,
-        both(&a.birth_date, &b.birth_date, compare_dates),
-    );
-    set(
-        Field::Phone,
-        both(&a.phone, &b.phone, |x, y| compare_ids(x, y)),
-    );
+    set(Field::PersonName, both(&a.person_name, &b.person_name, compare_person_names));
+    set(Field::CompanyName, both(&a.company_name, &b.company_name, compare_company_names));
+    set(Field::BirthDate, both(&a.birth_date, &b.birth_date, compare_dates));
+    set(Field::Phone, both(&a.phone, &b.phone, |x, y| compare_ids(x, y)));
     let (cmnd, cccd) = match (&a.national_id, &b.national_id) {
         (Some(NationalId::Cmnd(x)), Some(NationalId::Cmnd(y))) => (Some(compare_ids(x, y)), None),
         (Some(NationalId::Cccd(x)), Some(NationalId::Cccd(y))) => (None, Some(compare_ids(x, y))),
@@ -111,27 +79,12 @@ pub fn compare(a: &PreparedRecord, b: &PreparedRecord) -> ComparisonVector {
     };
     set(Field::Cmnd, cmnd);
     set(Field::Cccd, cccd);
-    set(
-        Field::Passport,
-        both(&a.passport, &b.passport, |x, y| compare_ids(x, y)),
-    );
-    set(
-        Field::TaxCode,
-        both(&a.tax_code, &b.tax_code, |x, y| compare_tax_codes(x, y)),
-    );
-    set(
-        Field::Plate,
-        both(&a.plate, &b.plate, |x, y| compare_ids(x, y)),
-    );
+    set(Field::Passport, both(&a.passport, &b.passport, |x, y| compare_ids(x, y)));
+    set(Field::TaxCode, both(&a.tax_code, &b.tax_code, |x, y| compare_tax_codes(x, y)));
+    set(Field::Plate, both(&a.plate, &b.plate, |x, y| compare_ids(x, y)));
     set(Field::Imo, both(&a.imo, &b.imo, |x, y| compare_ids(x, y)));
-    set(
-        Field::BankAccount,
-        both(&a.bank_account, &b.bank_account, |x, y| compare_ids(x, y)),
-    );
-    set(
-        Field::Address,
-        both(&a.address, &b.address, compare_addresses),
-    );
+    set(Field::BankAccount, both(&a.bank_account, &b.bank_account, |x, y| compare_ids(x, y)));
+    set(Field::Address, both(&a.address, &b.address, compare_addresses));
     v
 }
 
@@ -164,16 +117,9 @@ fn middles_compatible(a: &str, b: &str) -> bool {
     let (short, long) = if count(a) <= count(b) { (a, b) } else { (b, a) };
     let mut long_words = long.split(' ').filter(|w| !w.is_empty());
     if count(short) == count(long) {
-        return short
-            .split(' ')
-            .filter(|w| !w.is_empty())
-            .zip(long_words)
-            .all(|(x, y)| token_compatible(x, y));
+        return short.split(' ').filter(|w| !w.is_empty()).zip(long_words).all(|(x, y)| token_compatible(x, y));
     }
-    short
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .all(|s| long_words.by_ref().any(|l| token_compatible(s, l)))
+    short.split(' ').filter(|w| !w.is_empty()).all(|s| long_words.by_ref().any(|l| token_compatible(s, l)))
 }
 
 /// Văn marks a man and Thị a woman: the same person is not written with both.
@@ -260,9 +206,7 @@ fn same_tokens_but_one_typo(a: &PersonName, b: &PersonName) -> bool {
                 }
             }
             match (left_a, left_b) {
-                (Some(x), Some(y)) if unmatched == 2 => {
-                    x.len() >= 3 && y.len() >= 3 && within_one_edit(x, y)
-                }
+                (Some(x), Some(y)) if unmatched == 2 => x.len() >= 3 && y.len() >= 3 && within_one_edit(x, y),
                 _ => false,
             }
         })
@@ -305,11 +249,7 @@ pub fn compare_dates(a: &PartialDate, b: &PartialDate) -> u8 {
             let (sa, sb) = (date_digits(a.year, ma, da), date_digits(b.year, mb, db));
             let differing = sa.iter().zip(&sb).filter(|(x, y)| x != y).count();
             // One digit changed, or two neighbouring digits swapped ("1990" → "1909").
-            let swapped = differing == 2
-                && sa
-                    .windows(2)
-                    .zip(sb.windows(2))
-                    .any(|(x, y)| x[0] == y[1] && x[1] == y[0] && x[0] != x[1]);
+            let swapped = differing == 2 && sa.windows(2).zip(sb.windows(2)).any(|(x, y)| x[0] == y[1] && x[1] == y[0] && x[0] != x[1]);
             if differing == 1 || swapped || (a.year == b.year && ma == mb) {
                 return 2;
             }
@@ -448,25 +388,14 @@ mod tests {
     #[test]
     fn company_name_levels() {
         let cases = [
-            (
-                "Công ty TNHH Thương mại Hoàng Long",
-                "CTY TNHH TM HOANG LONG",
-                0,
-            ),
-            (
-                "Công ty TNHH Thương mại Hoàng Long",
-                "Hoang Long Trading Co., Ltd",
-                1,
-            ),
+            ("Công ty TNHH Thương mại Hoàng Long", "CTY TNHH TM HOANG LONG", 0),
+            ("Công ty TNHH Thương mại Hoàng Long", "Hoang Long Trading Co., Ltd", 1),
             ("Công ty TNHH Hoàng Long", "Công ty TNHH Hoàng Longg", 1),
             ("Công ty TNHH Vận tải Hoàng Long", "Hoàng Long JSC", 2),
             ("Công ty TNHH Hoàng Long", "Công ty TNHH Minh Phát", 3),
         ];
         for (a, b, want) in cases {
-            let (x, y) = (
-                CompanyName::parse(a).expect("parses"),
-                CompanyName::parse(b).expect("parses"),
-            );
+            let (x, y) = (CompanyName::parse(a).expect("parses"), CompanyName::parse(b).expect("parses"));
             assert_eq!(compare_company_names(&x, &y), want, "{a} vs {b}");
         }
     }
@@ -495,32 +424,13 @@ mod tests {
     #[test]
     fn address_levels() {
         let cases = [
-            (
-                "12 Lê Lợi, Thủ Dầu Một, Bình Dương",
-                "12 Le Loi, Thu Dau Mot, Binh Duong",
-                0,
-            ),
-            (
-                "12 Lê Lợi, Thủ Dầu Một, Bình Dương",
-                "12 Lê Lợi, Thủ Dầu Một, TP Hồ Chí Minh",
-                1,
-            ),
-            (
-                "12 Lê Lợi, Thủ Dầu Một, Bình Dương",
-                "5 Nguyễn Huệ, Quận 1, TP HCM",
-                2,
-            ),
-            (
-                "12 Lê Lợi, Thủ Dầu Một, Bình Dương",
-                "7 Trần Phú, Móng Cái, Quảng Ninh",
-                3,
-            ),
+            ("12 Lê Lợi, Thủ Dầu Một, Bình Dương", "12 Le Loi, Thu Dau Mot, Binh Duong", 0),
+            ("12 Lê Lợi, Thủ Dầu Một, Bình Dương", "12 Lê Lợi, Thủ Dầu Một, TP Hồ Chí Minh", 1),
+            ("12 Lê Lợi, Thủ Dầu Một, Bình Dương", "5 Nguyễn Huệ, Quận 1, TP HCM", 2),
+            ("12 Lê Lợi, Thủ Dầu Một, Bình Dương", "7 Trần Phú, Móng Cái, Quảng Ninh", 3),
         ];
         for (a, b, want) in cases {
-            let (x, y) = (
-                Address::parse(a).expect("parses"),
-                Address::parse(b).expect("parses"),
-            );
+            let (x, y) = (Address::parse(a).expect("parses"), Address::parse(b).expect("parses"));
             assert_eq!(compare_addresses(&x, &y), want, "{a} vs {b}");
         }
     }

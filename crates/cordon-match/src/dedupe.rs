@@ -72,13 +72,7 @@ pub struct TrainingReport {
 pub fn train(model: &mut Model, records: &[PreparedRecord], settings: &Settings) -> TrainingReport {
     model.estimate_u(records, settings.u_sample_pairs, settings.seed);
     let sample = |rules: &[BlockingRule], max_block: usize| -> (PatternCounts, u64) {
-        let candidates = candidate_pairs_on(
-            records,
-            rules,
-            max_block,
-            settings.em_max_pairs,
-            settings.threads,
-        );
+        let candidates = candidate_pairs_on(records, rules, max_block, settings.em_max_pairs, settings.threads);
         let mut patterns = PatternCounts::default();
         for &(i, j) in &candidates.pairs {
             patterns.add(compare(&records[i as usize], &records[j as usize]));
@@ -90,10 +84,7 @@ pub fn train(model: &mut Model, records: &[PreparedRecord], settings: &Settings)
     let mut sessions = Vec::new();
     let mut em_pairs = 0;
     let mut distinct_patterns = 0;
-    for (rule, blocked_on) in [
-        (BlockingRule::BirthDate, by_date),
-        (BlockingRule::Name, by_name),
-    ] {
+    for (rule, blocked_on) in [(BlockingRule::BirthDate, by_date), (BlockingRule::Name, by_name)] {
         let (patterns, _) = sample(&[rule], settings.training_max_block_size);
         em_pairs += patterns.pairs() as usize;
         distinct_patterns += patterns.distinct();
@@ -112,12 +103,7 @@ pub fn train(model: &mut Model, records: &[PreparedRecord], settings: &Settings)
     let all_pairs: f64 = per_kind.values().map(|n| n * (n - 1.0) / 2.0).sum();
     // When only one candidate in `one_in` was compared, count all pairs the same way.
     let em = model.estimate_prior(&patterns, settings.em, all_pairs / one_in as f64);
-    TrainingReport {
-        candidate_pairs,
-        em_pairs,
-        distinct_patterns,
-        em,
-    }
+    TrainingReport { candidate_pairs, em_pairs, distinct_patterns, em }
 }
 
 /// A compared pair of records with its score; the comparison vector is kept so it can be explained.
@@ -160,25 +146,14 @@ pub fn deduplicate(
     settings: &Settings,
     decisions: &[AnalystDecision],
 ) -> Result<Deduplication, MatchError> {
-    let candidates = candidate_pairs_on(
-        records,
-        &settings.rules,
-        settings.max_block_size,
-        usize::MAX,
-        settings.threads,
-    );
+    let candidates = candidate_pairs_on(records, &settings.rules, settings.max_block_size, usize::MAX, settings.threads);
     let score_chunk = |chunk: &[(u32, u32)]| -> Vec<ScoredPair> {
         chunk
             .iter()
             .filter_map(|&(i, j)| {
                 let (a, b) = (&records[i as usize], &records[j as usize]);
                 let (vector, score) = model.score_pair(a, b);
-                (score.probability >= settings.threshold).then_some(ScoredPair {
-                    a: a.id,
-                    b: b.id,
-                    vector,
-                    score,
-                })
+                (score.probability >= settings.threshold).then_some(ScoredPair { a: a.id, b: b.id, vector, score })
             })
             .collect()
     };
@@ -188,32 +163,13 @@ pub fn deduplicate(
     } else {
         let size = candidates.pairs.len().div_ceil(threads);
         std::thread::scope(|s| {
-            let handles: Vec<_> = candidates
-                .pairs
-                .chunks(size)
-                .map(|c| s.spawn(move || score_chunk(c)))
-                .collect();
+            let handles: Vec<_> = candidates.pairs.chunks(size).map(|c| s.spawn(move || score_chunk(c))).collect();
             // A scoring thread only panics on a bug; propagate it as the caller's panic.
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
+            handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
         })
     };
-    let links: Vec<Link> = matches
-        .iter()
-        .map(|p| Link {
-            a: p.a,
-            b: p.b,
-            probability: p.score.probability,
-        })
-        .collect();
+    let links: Vec<Link> = matches.iter().map(|p| Link { a: p.a, b: p.b, probability: p.score.probability }).collect();
     let ids: Vec<RecordId> = records.iter().map(|r| r.id).collect();
     let clustering = cluster(&ids, &links, decisions, settings.threshold)?;
-    Ok(Deduplication {
-        pairs_compared: candidates.pairs.len(),
-        oversized_blocks: candidates.oversized_blocks,
-        matches,
-        clustering,
-    })
+    Ok(Deduplication { pairs_compared: candidates.pairs.len(), oversized_blocks: candidates.oversized_blocks, matches, clustering })
 }

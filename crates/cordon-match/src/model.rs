@@ -92,10 +92,7 @@ pub struct EmSettings {
 
 impl Default for EmSettings {
     fn default() -> Self {
-        EmSettings {
-            max_iterations: 50,
-            tolerance: 1e-5,
-        }
+        EmSettings { max_iterations: 50, tolerance: 1e-5 }
     }
 }
 
@@ -136,21 +133,12 @@ impl PatternCounts {
 /// Hand-set starting values: m and u per level, strongest level first.
 fn default_parameters(field: Field) -> (&'static [f64], &'static [f64]) {
     match field {
-        Field::PersonName => (
-            &[0.75, 0.08, 0.06, 0.04, 0.03, 0.04],
-            &[0.0005, 0.0005, 0.0002, 0.001, 0.002, 0.9958],
-        ),
+        Field::PersonName => (&[0.75, 0.08, 0.06, 0.04, 0.03, 0.04], &[0.0005, 0.0005, 0.0002, 0.001, 0.002, 0.9958]),
         Field::CompanyName => (&[0.7, 0.15, 0.1, 0.05], &[0.0005, 0.001, 0.005, 0.9935]),
-        Field::BirthDate => (
-            &[0.85, 0.04, 0.05, 0.03, 0.03],
-            &[0.00005, 0.00005, 0.002, 0.02, 0.9779],
-        ),
+        Field::BirthDate => (&[0.85, 0.04, 0.05, 0.03, 0.03], &[0.00005, 0.00005, 0.002, 0.02, 0.9779]),
         Field::TaxCode => (&[0.95, 0.0499999, 0.0000001], &[0.00001, 0.0001, 0.99989]),
         Field::Address => (&[0.4, 0.2, 0.2, 0.2], &[0.0001, 0.002, 0.03, 0.9679]),
-        Field::Cccd | Field::Plate | Field::Imo => (
-            &[0.97, 0.0299999, 0.0000001],
-            &[0.000001, 0.00001, 0.999989],
-        ),
+        Field::Cccd | Field::Plate | Field::Imo => (&[0.97, 0.0299999, 0.0000001], &[0.000001, 0.00001, 0.999989]),
         Field::Phone => (&[0.6, 0.02, 0.38], &[0.00001, 0.0001, 0.99989]),
         Field::Cmnd | Field::Passport => (&[0.8, 0.05, 0.15], &[0.000001, 0.00001, 0.999989]),
         Field::BankAccount => (&[0.5, 0.02, 0.48], &[0.000001, 0.00001, 0.999989]),
@@ -169,19 +157,10 @@ impl Default for Model {
                 if f.is_strong() {
                     m_pinned[n - 1] = true;
                 }
-                FieldParameters {
-                    m: m.to_vec(),
-                    u: u.to_vec(),
-                    m_pinned,
-                    u_pinned: vec![false; n],
-                }
+                FieldParameters { m: m.to_vec(), u: u.to_vec(), m_pinned, u_pinned: vec![false; n] }
             })
             .collect();
-        let mut model = Model {
-            prior: 0.1,
-            fields,
-            weights: [[0.0; MAX_LEVELS]; FIELD_COUNT],
-        };
+        let mut model = Model { prior: 0.1, fields, weights: [[0.0; MAX_LEVELS]; FIELD_COUNT] };
         model.refresh();
         model
     }
@@ -215,19 +194,10 @@ impl Model {
     }
 
     /// Pins a level's m and/or u by hand; estimation will not move a pinned value.
-    pub fn pin(
-        &mut self,
-        field: Field,
-        level: usize,
-        m: Option<f64>,
-        u: Option<f64>,
-    ) -> Result<(), MatchError> {
+    pub fn pin(&mut self, field: Field, level: usize, m: Option<f64>, u: Option<f64>) -> Result<(), MatchError> {
         let n = levels(field).len();
         if level >= n {
-            return Err(MatchError::NoSuchLevel {
-                field: field.name(),
-                level,
-            });
+            return Err(MatchError::NoSuchLevel { field: field.name(), level });
         }
         for p in [m, u].into_iter().flatten() {
             if !(p > 0.0 && p <= 1.0) {
@@ -280,16 +250,8 @@ impl Model {
             }
         }
         match strong_agree {
-            Some(f) if !strong_conflict => Score {
-                weight,
-                probability: 1.0,
-                decided_by: Some(f),
-            },
-            _ => Score {
-                weight,
-                probability: probability(weight),
-                decided_by: None,
-            },
+            Some(f) if !strong_conflict => Score { weight, probability: 1.0, decided_by: Some(f) },
+            _ => Score { weight, probability: probability(weight), decided_by: None },
         }
     }
 
@@ -315,11 +277,7 @@ impl Model {
                 }
             })
             .collect();
-        Explanation {
-            prior_weight: log2_odds(self.prior),
-            fields,
-            score: self.score(v),
-        }
+        Explanation { prior_weight: log2_odds(self.prior), fields, score: self.score(v) }
     }
 
     /// Estimates u from random pairs of records of the same kind; most random pairs are non-matches.
@@ -372,12 +330,7 @@ impl Model {
     /// `blocked_on` lists the fields the pairs were blocked on: they agree by
     /// construction, so, as in Splink, they are left out of both steps and
     /// their m is not touched.
-    pub fn estimate_m(
-        &mut self,
-        patterns: &PatternCounts,
-        settings: EmSettings,
-        blocked_on: &[Field],
-    ) -> EmReport {
+    pub fn estimate_m(&mut self, patterns: &PatternCounts, settings: EmSettings, blocked_on: &[Field]) -> EmReport {
         self.em(patterns, settings, blocked_on)
     }
 
@@ -386,20 +339,11 @@ impl Model {
     /// `patterns` are the candidate pairs found by blocking and `all_pairs`
     /// the number of pairs of records of the same kind: matches outside the
     /// candidates are taken as none, which is what blocking is tuned for.
-    pub fn estimate_prior(
-        &mut self,
-        patterns: &PatternCounts,
-        settings: EmSettings,
-        all_pairs: f64,
-    ) -> EmReport {
+    pub fn estimate_prior(&mut self, patterns: &PatternCounts, settings: EmSettings, all_pairs: f64) -> EmReport {
         let mut iterations = 0;
         let mut converged = false;
         if all_pairs < 1.0 {
-            return EmReport {
-                iterations,
-                converged,
-                prior: self.prior,
-            };
+            return EmReport { iterations, converged, prior: self.prior };
         }
         while iterations < settings.max_iterations {
             iterations += 1;
@@ -409,11 +353,7 @@ impl Model {
                 .iter()
                 .map(|(v, &c)| {
                     let odds = prior_odds * self.bayes_bits(v).exp2();
-                    let p = if odds.is_infinite() {
-                        1.0
-                    } else {
-                        odds / (1.0 + odds)
-                    };
+                    let p = if odds.is_infinite() { 1.0 } else { odds / (1.0 + odds) };
                     p * c as f64
                 })
                 .sum();
@@ -426,43 +366,22 @@ impl Model {
                 break;
             }
         }
-        EmReport {
-            iterations,
-            converged,
-            prior: self.prior,
-        }
+        EmReport { iterations, converged, prior: self.prior }
     }
 
     fn bayes_bits(&self, v: &ComparisonVector) -> f64 {
-        v.iter()
-            .enumerate()
-            .filter(|(_, &l)| l != MISSING)
-            .map(|(f, &l)| self.weights[f][usize::from(l)])
-            .sum()
+        v.iter().enumerate().filter(|(_, &l)| l != MISSING).map(|(f, &l)| self.weights[f][usize::from(l)]).sum()
     }
 
-    fn em(
-        &mut self,
-        patterns: &PatternCounts,
-        settings: EmSettings,
-        ignored: &[Field],
-    ) -> EmReport {
+    fn em(&mut self, patterns: &PatternCounts, settings: EmSettings, ignored: &[Field]) -> EmReport {
         let mut use_field = [true; FIELD_COUNT];
         for f in ignored {
             use_field[f.index()] = false;
         }
-        let patterns: Vec<(&ComparisonVector, f64)> = patterns
-            .counts
-            .iter()
-            .map(|(v, &c)| (v, c as f64))
-            .collect();
+        let patterns: Vec<(&ComparisonVector, f64)> = patterns.counts.iter().map(|(v, &c)| (v, c as f64)).collect();
         let total: f64 = patterns.iter().map(|(_, c)| c).sum();
         if total == 0.0 {
-            return EmReport {
-                iterations: 0,
-                converged: false,
-                prior: self.prior,
-            };
+            return EmReport { iterations: 0, converged: false, prior: self.prior };
         }
         let mut iterations = 0;
         let mut converged = false;
@@ -480,11 +399,7 @@ impl Model {
                     }
                 }
                 let odds = prior_odds * w.exp2();
-                let p = if odds.is_infinite() {
-                    1.0
-                } else {
-                    odds / (1.0 + odds)
-                };
+                let p = if odds.is_infinite() { 1.0 } else { odds / (1.0 + odds) };
                 let mass = p * c;
                 matched += mass;
                 for (f, &l) in v.iter().enumerate() {
@@ -507,8 +422,7 @@ impl Model {
                 }
                 // One pseudo-pair per level: a level no match showed in this sample is rare, not impossible.
                 let denom = seen + params.m.len() as f64;
-                for ((m, &pinned), &num) in params.m.iter_mut().zip(&params.m_pinned).zip(&m_num[f])
-                {
+                for ((m, &pinned), &num) in params.m.iter_mut().zip(&params.m_pinned).zip(&m_num[f]) {
                     if !pinned {
                         let new = ((num + 1.0) / denom).max(FLOOR);
                         moved = moved.max((new - *m).abs());
@@ -523,21 +437,14 @@ impl Model {
                 break;
             }
         }
-        EmReport {
-            iterations,
-            converged,
-            prior: self.prior,
-        }
+        EmReport { iterations, converged, prior: self.prior }
     }
 
     /// Sets every unpinned m to the average of the given models' m, over the models that estimated that field.
     pub fn average_m(&mut self, sessions: &[(&Model, &[Field])]) {
         for (f, params) in self.fields.iter_mut().enumerate() {
-            let used: Vec<&FieldParameters> = sessions
-                .iter()
-                .filter(|(_, blocked)| !blocked.iter().any(|b| b.index() == f))
-                .map(|(m, _)| &m.fields[f])
-                .collect();
+            let used: Vec<&FieldParameters> =
+                sessions.iter().filter(|(_, blocked)| !blocked.iter().any(|b| b.index() == f)).map(|(m, _)| &m.fields[f]).collect();
             if used.is_empty() {
                 continue;
             }
@@ -554,18 +461,8 @@ impl Model {
 
 /// Scales the unpinned values so that all values sum to one, keeping pinned values as set.
 fn renormalise(values: &mut [f64], pinned: &[bool]) {
-    let fixed: f64 = values
-        .iter()
-        .zip(pinned)
-        .filter(|(_, &p)| p)
-        .map(|(v, _)| v)
-        .sum();
-    let free: f64 = values
-        .iter()
-        .zip(pinned)
-        .filter(|(_, &p)| !p)
-        .map(|(v, _)| v)
-        .sum();
+    let fixed: f64 = values.iter().zip(pinned).filter(|(_, &p)| p).map(|(v, _)| v).sum();
+    let free: f64 = values.iter().zip(pinned).filter(|(_, &p)| !p).map(|(v, _)| v).sum();
     let room = (1.0 - fixed).max(FLOOR);
     if free > 0.0 {
         for (v, &p) in values.iter_mut().zip(pinned) {
@@ -598,20 +495,14 @@ mod tests {
             assert_eq!((p.m.len(), p.u.len()), (n, n), "{f:?}");
             assert!((p.m.iter().sum::<f64>() - 1.0).abs() < 1e-6, "{f:?} m");
             assert!((p.u.iter().sum::<f64>() - 1.0).abs() < 1e-6, "{f:?} u");
-            assert!(
-                m.weight(f, 0) > 0.0 && m.weight(f, (n - 1) as u8) < 0.0,
-                "{f:?}"
-            );
+            assert!(m.weight(f, 0) > 0.0 && m.weight(f, (n - 1) as u8) < 0.0, "{f:?}");
         }
     }
 
     #[test]
     fn weights_are_log2_bayes_factors() {
         let m = Model::default();
-        let (pm, pu) = (
-            m.fields[Field::Phone.index()].m[0],
-            m.fields[Field::Phone.index()].u[0],
-        );
+        let (pm, pu) = (m.fields[Field::Phone.index()].m[0], m.fields[Field::Phone.index()].u[0]);
         assert!((m.weight(Field::Phone, 0) - (pm / pu).log2()).abs() < 1e-12);
         let v = vector(&[(Field::Phone, 0), (Field::BirthDate, 4)]);
         let s = m.score(&v);
@@ -628,24 +519,15 @@ mod tests {
         assert_eq!(agree.probability, 1.0);
         let conflict = m.score(&vector(&[(Field::TaxCode, 0), (Field::Plate, 2)]));
         assert_eq!(conflict.decided_by, None);
-        let alone = m.score(&vector(&[
-            (Field::Cccd, 2),
-            (Field::PersonName, 0),
-            (Field::BirthDate, 0),
-        ]));
-        assert!(
-            m.weight(Field::Cccd, 2) <= -20.0,
-            "a CCCD conflict weighs heavily: {}",
-            m.weight(Field::Cccd, 2)
-        );
+        let alone = m.score(&vector(&[(Field::Cccd, 2), (Field::PersonName, 0), (Field::BirthDate, 0)]));
+        assert!(m.weight(Field::Cccd, 2) <= -20.0, "a CCCD conflict weighs heavily: {}", m.weight(Field::Cccd, 2));
         assert!(alone.probability < 0.5, "{alone:?}");
     }
 
     #[test]
     fn pinned_values_survive_estimation() {
         let mut m = Model::default();
-        m.pin(Field::Phone, 0, Some(0.9), Some(0.0001))
-            .expect("valid pin");
+        m.pin(Field::Phone, 0, Some(0.9), Some(0.0001)).expect("valid pin");
         let mut p = PatternCounts::default();
         for _ in 0..100 {
             p.add(vector(&[(Field::Phone, 2), (Field::PersonName, 5)]));
@@ -661,17 +543,8 @@ mod tests {
     #[test]
     fn pin_rejects_bad_input() {
         let mut m = Model::default();
-        assert_eq!(
-            m.pin(Field::Phone, 7, Some(0.5), None),
-            Err(MatchError::NoSuchLevel {
-                field: "phone",
-                level: 7
-            })
-        );
-        assert_eq!(
-            m.pin(Field::Phone, 0, Some(1.5), None),
-            Err(MatchError::BadProbability(1.5))
-        );
+        assert_eq!(m.pin(Field::Phone, 7, Some(0.5), None), Err(MatchError::NoSuchLevel { field: "phone", level: 7 }));
+        assert_eq!(m.pin(Field::Phone, 0, Some(1.5), None), Err(MatchError::BadProbability(1.5)));
         assert_eq!(m.set_prior(0.0), Err(MatchError::BadProbability(0.0)));
     }
 
@@ -680,18 +553,10 @@ mod tests {
         // 200 pairs agreeing on name, date and phone, 800 disagreeing on all.
         let mut p = PatternCounts::default();
         for _ in 0..200 {
-            p.add(vector(&[
-                (Field::PersonName, 0),
-                (Field::BirthDate, 0),
-                (Field::Phone, 0),
-            ]));
+            p.add(vector(&[(Field::PersonName, 0), (Field::BirthDate, 0), (Field::Phone, 0)]));
         }
         for _ in 0..800 {
-            p.add(vector(&[
-                (Field::PersonName, 5),
-                (Field::BirthDate, 4),
-                (Field::Phone, 2),
-            ]));
+            p.add(vector(&[(Field::PersonName, 5), (Field::BirthDate, 4), (Field::Phone, 2)]));
         }
         let mut m = Model::default();
         m.set_prior(0.5).expect("valid");

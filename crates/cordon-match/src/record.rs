@@ -2,9 +2,8 @@
 
 use crate::error::NormaliseError;
 use crate::normalise::{
-    normalise_bank_account, normalise_imo, normalise_national_id, normalise_passport,
-    normalise_phone, normalise_plate, normalise_tax_code, parse_date, Address, CompanyName,
-    NationalId, PartialDate, PersonName, TaxCode,
+    normalise_bank_account, normalise_imo, normalise_national_id, normalise_passport, normalise_phone, normalise_plate, normalise_tax_code,
+    parse_date, Address, CompanyName, NationalId, PartialDate, PersonName, TaxCode,
 };
 
 /// A record's id, unique across everything resolved together.
@@ -127,10 +126,7 @@ impl Field {
 
     /// Strong identifiers decide a match on their own when they agree exactly and weigh heavily against when they differ.
     pub fn is_strong(self) -> bool {
-        matches!(
-            self,
-            Field::Cccd | Field::TaxCode | Field::Imo | Field::Plate
-        )
+        matches!(self, Field::Cccd | Field::TaxCode | Field::Imo | Field::Plate)
     }
 }
 
@@ -171,11 +167,7 @@ fn raw(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn take<T>(
-    rejected: &mut Vec<(Field, NormaliseError)>,
-    field: Field,
-    v: Option<Result<T, NormaliseError>>,
-) -> Option<T> {
+fn take<T>(rejected: &mut Vec<(Field, NormaliseError)>, field: Field, v: Option<Result<T, NormaliseError>>) -> Option<T> {
     match v {
         Some(Ok(x)) => Some(x),
         Some(Err(e)) => {
@@ -195,15 +187,10 @@ impl PreparedRecord {
         }
         let size = records.len().div_ceil(threads);
         std::thread::scope(|s| {
-            let handles: Vec<_> = records
-                .chunks(size)
-                .map(|c| s.spawn(move || c.iter().map(PreparedRecord::prepare).collect::<Vec<_>>()))
-                .collect();
+            let handles: Vec<_> =
+                records.chunks(size).map(|c| s.spawn(move || c.iter().map(PreparedRecord::prepare).collect::<Vec<_>>())).collect();
             // A preparing thread only panics on a bug; propagate it as the caller's panic.
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
+            handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
         })
     }
 
@@ -215,42 +202,14 @@ impl PreparedRecord {
             (_, Some(n)) => (None, CompanyName::parse(n)),
             (_, None) => (None, None),
         };
-        let birth_date = take(
-            &mut rejected,
-            Field::BirthDate,
-            raw(&r.birth_date).map(parse_date),
-        );
-        let phone = take(
-            &mut rejected,
-            Field::Phone,
-            raw(&r.phone).map(normalise_phone),
-        );
-        let national_id = take(
-            &mut rejected,
-            Field::Cccd,
-            raw(&r.national_id).map(normalise_national_id),
-        );
-        let passport = take(
-            &mut rejected,
-            Field::Passport,
-            raw(&r.passport).map(normalise_passport),
-        );
-        let tax_code = take(
-            &mut rejected,
-            Field::TaxCode,
-            raw(&r.tax_code).map(normalise_tax_code),
-        );
-        let plate = take(
-            &mut rejected,
-            Field::Plate,
-            raw(&r.plate).map(normalise_plate),
-        );
+        let birth_date = take(&mut rejected, Field::BirthDate, raw(&r.birth_date).map(parse_date));
+        let phone = take(&mut rejected, Field::Phone, raw(&r.phone).map(normalise_phone));
+        let national_id = take(&mut rejected, Field::Cccd, raw(&r.national_id).map(normalise_national_id));
+        let passport = take(&mut rejected, Field::Passport, raw(&r.passport).map(normalise_passport));
+        let tax_code = take(&mut rejected, Field::TaxCode, raw(&r.tax_code).map(normalise_tax_code));
+        let plate = take(&mut rejected, Field::Plate, raw(&r.plate).map(normalise_plate));
         let imo = take(&mut rejected, Field::Imo, raw(&r.imo).map(normalise_imo));
-        let bank_account = take(
-            &mut rejected,
-            Field::BankAccount,
-            raw(&r.bank_account).map(normalise_bank_account),
-        );
+        let bank_account = take(&mut rejected, Field::BankAccount, raw(&r.bank_account).map(normalise_bank_account));
         let address = raw(&r.address).and_then(Address::parse);
         PreparedRecord {
             id: r.id,

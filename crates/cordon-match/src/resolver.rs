@@ -132,12 +132,7 @@ impl Resolver {
                             let mut out = Vec::with_capacity(c.len() * 4);
                             for (i, rec) in c.iter().enumerate() {
                                 let idx = (base + k * part + i) as u32;
-                                out.extend(
-                                    rules
-                                        .iter()
-                                        .filter_map(|rule| rule.key(rec))
-                                        .map(|key| (key, idx)),
-                                );
+                                out.extend(rules.iter().filter_map(|rule| rule.key(rec)).map(|key| (key, idx)));
                             }
                             out
                         })
@@ -154,10 +149,7 @@ impl Resolver {
         }
         for members in &clustering.entities {
             let e = r.members.len() as EntityId;
-            let idxs: Vec<u32> = members
-                .iter()
-                .filter_map(|id| r.by_id.get(id).copied())
-                .collect();
+            let idxs: Vec<u32> = members.iter().filter_map(|id| r.by_id.get(id).copied()).collect();
             for &i in &idxs {
                 r.entity_of[i as usize] = e;
             }
@@ -198,11 +190,8 @@ impl Resolver {
 
     /// The records of an entity, sorted by id (empty for an entity merged away).
     pub fn members(&self, entity: EntityId) -> Vec<RecordId> {
-        let mut ids: Vec<RecordId> = self
-            .members
-            .get(entity as usize)
-            .map(|m| m.iter().map(|&i| self.records[i as usize].id).collect())
-            .unwrap_or_default();
+        let mut ids: Vec<RecordId> =
+            self.members.get(entity as usize).map(|m| m.iter().map(|&i| self.records[i as usize].id).collect()).unwrap_or_default();
         ids.sort_unstable();
         ids
     }
@@ -247,21 +236,14 @@ impl Resolver {
     /// True when an analyst said some member of `entity` is not the same as some record in `ids`.
     fn forbidden(&self, entity: EntityId, ids: &[RecordId]) -> bool {
         ids.iter().any(|id| {
-            self.cannot.get(id).is_some_and(|others| {
-                others.iter().any(|o| {
-                    self.by_id
-                        .get(o)
-                        .is_some_and(|&i| self.entity_of[i as usize] == entity)
-                })
-            })
+            self.cannot
+                .get(id)
+                .is_some_and(|others| others.iter().any(|o| self.by_id.get(o).is_some_and(|&i| self.entity_of[i as usize] == entity)))
         })
     }
 
     fn member_ids(&self, entity: EntityId) -> Vec<RecordId> {
-        self.members[entity as usize]
-            .iter()
-            .map(|&i| self.records[i as usize].id)
-            .collect()
+        self.members[entity as usize].iter().map(|&i| self.records[i as usize].id).collect()
     }
 
     fn merge(&mut self, into: EntityId, from: EntityId) {
@@ -283,20 +265,11 @@ impl Resolver {
             .filter_map(|&i| {
                 let other = &self.records[i as usize];
                 let (vector, score) = self.model.score_pair(&record, other);
-                (score.probability >= self.settings.threshold).then_some(ScoredPair {
-                    a: record.id,
-                    b: other.id,
-                    vector,
-                    score,
-                })
+                (score.probability >= self.settings.threshold).then_some(ScoredPair { a: record.id, b: other.id, vector, score })
             })
             .collect();
         matches.sort_unstable_by(|x, y| {
-            y.score
-                .probability
-                .total_cmp(&x.score.probability)
-                .then(y.score.weight.total_cmp(&x.score.weight))
-                .then(x.b.cmp(&y.b))
+            y.score.probability.total_cmp(&x.score.probability).then(y.score.weight.total_cmp(&x.score.weight)).then(x.b.cmp(&y.b))
         });
         let idx = self.records.len() as u32;
         let id = record.id;
@@ -315,12 +288,7 @@ impl Resolver {
                     let mut ids = self.member_ids(j);
                     ids.push(id);
                     if !self.forbidden(e, &ids) {
-                        let (into, from) =
-                            if self.members[j as usize].len() >= self.members[e as usize].len() {
-                                (j, e)
-                            } else {
-                                (e, j)
-                            };
+                        let (into, from) = if self.members[j as usize].len() >= self.members[e as usize].len() { (j, e) } else { (e, j) };
                         self.merge(into, from);
                         merged.push(from);
                         joined = Some(into);
@@ -341,14 +309,7 @@ impl Resolver {
         self.entity_of.push(entity);
         self.members[entity as usize].push(idx);
         self.by_id.insert(id, idx);
-        Ok(Resolution {
-            record: id,
-            entity,
-            created,
-            matches,
-            merged,
-            candidates_compared: candidates.len(),
-        })
+        Ok(Resolution { record: id, entity, created, matches, merged, candidates_compared: candidates.len() })
     }
 
     fn remember(&mut self, d: &AnalystDecision) {
@@ -403,16 +364,9 @@ impl Resolver {
     }
 
     fn separate(&mut self, apart: &[RecordId], from: &[RecordId]) {
-        let idxs: Vec<u32> = apart
-            .iter()
-            .filter_map(|id| self.by_id.get(id).copied())
-            .collect();
-        let from_entities: Vec<EntityId> =
-            from.iter().filter_map(|id| self.entity_of(*id)).collect();
-        let moving: Vec<u32> = idxs
-            .into_iter()
-            .filter(|&i| from_entities.contains(&self.entity_of[i as usize]))
-            .collect();
+        let idxs: Vec<u32> = apart.iter().filter_map(|id| self.by_id.get(id).copied()).collect();
+        let from_entities: Vec<EntityId> = from.iter().filter_map(|id| self.entity_of(*id)).collect();
+        let moving: Vec<u32> = idxs.into_iter().filter(|&i| from_entities.contains(&self.entity_of[i as usize])).collect();
         if moving.is_empty() {
             return;
         }

@@ -19,12 +19,7 @@ pub fn jaro(a: &str, b: &str) -> f64 {
 /// Jaro–Winkler similarity in [0, 1]: Jaro boosted by a common prefix of up to 4 characters.
 pub fn jaro_winkler(a: &str, b: &str) -> f64 {
     let j = jaro(a, b);
-    let prefix = a
-        .chars()
-        .zip(b.chars())
-        .take(4)
-        .take_while(|(x, y)| x == y)
-        .count();
+    let prefix = a.chars().zip(b.chars()).take(4).take_while(|(x, y)| x == y).count();
     j + prefix as f64 * 0.1 * (1.0 - j)
 }
 
@@ -175,10 +170,7 @@ fn one_edit_slice<T: PartialEq>(a: &[T], b: &[T]) -> bool {
         let i = prefix;
         // One substitution at i, or i and i+1 swapped; everything after must agree.
         let substituted = short[i + 1..] == long[i + 1..];
-        let swapped = i + 1 < short.len()
-            && short[i] == long[i + 1]
-            && short[i + 1] == long[i]
-            && short[i + 2..] == long[i + 2..];
+        let swapped = i + 1 < short.len() && short[i] == long[i + 1] && short[i + 1] == long[i] && short[i + 2..] == long[i + 2..];
         substituted || swapped
     } else {
         short[prefix..] == long[prefix + 1..]
@@ -201,26 +193,18 @@ mod tests {
         ];
         for (a, b, want) in cases {
             let got = jaro_winkler(a, b);
-            assert!(
-                (got - want).abs() < 0.001,
-                "jw({a},{b}) = {got}, want {want}"
-            );
+            assert!((got - want).abs() < 0.001, "jw({a},{b}) = {got}, want {want}");
         }
     }
 
     #[test]
     fn one_edit_agrees_with_osa_distance() {
         let words = [
-            "", "a", "an", "anh", "nah", "nguyen", "ngyuen", "nguyn", "nguyenn", "nguyan", "hung",
-            "hunh", "uhng", "ab", "ba", "abc", "acb",
+            "", "a", "an", "anh", "nah", "nguyen", "ngyuen", "nguyn", "nguyenn", "nguyan", "hung", "hunh", "uhng", "ab", "ba", "abc", "acb",
         ];
         for a in words {
             for b in words {
-                assert_eq!(
-                    within_one_edit(a, b),
-                    osa_distance(a, b) <= 1,
-                    "{a:?} {b:?}"
-                );
+                assert_eq!(within_one_edit(a, b), osa_distance(a, b) <= 1, "{a:?} {b:?}");
             }
         }
     }

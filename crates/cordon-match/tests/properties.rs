@@ -2,10 +2,7 @@
 
 use std::collections::HashMap;
 
-use cordon_match::{
-    cluster, compare, AnalystDecision, EntityKind, Link, Model, PreparedRecord, Record, Resolver,
-    Settings,
-};
+use cordon_match::{cluster, compare, AnalystDecision, EntityKind, Link, Model, PreparedRecord, Record, Resolver, Settings};
 use proptest::prelude::*;
 
 const NAMES: &[&str] = &[
@@ -22,48 +19,28 @@ const NAMES: &[&str] = &[
     "Lê Hữu Đức",
     "Le Huu Duc",
 ];
-const DATES: &[&str] = &[
-    "05/03/1990",
-    "03/05/1990",
-    "06/03/1990",
-    "1990",
-    "03/1990",
-    "17/11/1985",
-];
+const DATES: &[&str] = &["05/03/1990", "03/05/1990", "06/03/1990", "1990", "03/1990", "17/11/1985"];
 const PHONES: &[&str] = &["0168 123 4567", "0381234567", "0381234568", "0912345678"];
 const IDS: &[&str] = &["001090012345", "001090012346", "012345678", "079199000111"];
-const ADDRESSES: &[&str] = &[
-    "Hà Giang",
-    "Tuyên Quang",
-    "12 Lê Lợi, Bình Dương",
-    "12 Le Loi, TP HCM",
-    "Hội An, Quảng Nam",
-];
+const ADDRESSES: &[&str] = &["Hà Giang", "Tuyên Quang", "12 Lê Lợi, Bình Dương", "12 Le Loi, TP HCM", "Hội An, Quảng Nam"];
 
 fn pick(list: &'static [&'static str]) -> impl Strategy<Value = Option<String>> {
     proptest::option::of(proptest::sample::select(list).prop_map(str::to_owned))
 }
 
 fn record() -> impl Strategy<Value = PreparedRecord> {
-    (
-        pick(NAMES),
-        pick(DATES),
-        pick(PHONES),
-        pick(IDS),
-        pick(ADDRESSES),
-    )
-        .prop_map(|(name, dob, phone, id, address)| {
-            PreparedRecord::prepare(&Record {
-                id: 0,
-                kind: EntityKind::Person,
-                name,
-                birth_date: dob,
-                phone,
-                national_id: id,
-                address,
-                ..Record::default()
-            })
+    (pick(NAMES), pick(DATES), pick(PHONES), pick(IDS), pick(ADDRESSES)).prop_map(|(name, dob, phone, id, address)| {
+        PreparedRecord::prepare(&Record {
+            id: 0,
+            kind: EntityKind::Person,
+            name,
+            birth_date: dob,
+            phone,
+            national_id: id,
+            address,
+            ..Record::default()
         })
+    })
 }
 
 proptest! {
@@ -80,31 +57,15 @@ proptest! {
 
 fn links() -> impl Strategy<Value = Vec<Link>> {
     // Few distinct probabilities, so that ties are common and must not depend on order.
-    proptest::collection::vec(
-        (
-            0u64..20,
-            0u64..20,
-            proptest::sample::select(vec![0.5, 0.9, 0.95, 1.0]),
-        ),
-        0..60,
-    )
-    .prop_map(|v| {
-        v.into_iter()
-            .map(|(a, b, probability)| Link { a, b, probability })
-            .collect()
-    })
+    proptest::collection::vec((0u64..20, 0u64..20, proptest::sample::select(vec![0.5, 0.9, 0.95, 1.0])), 0..60)
+        .prop_map(|v| v.into_iter().map(|(a, b, probability)| Link { a, b, probability }).collect())
 }
 
 fn decisions() -> impl Strategy<Value = Vec<AnalystDecision>> {
     let one = prop_oneof![
         (0u64..20, 0u64..20).prop_map(|(a, b)| AnalystDecision::Confirm(a, b)),
-        (0u64..20, 0u64..20)
-            .prop_filter("distinct", |(a, b)| a != b)
-            .prop_map(|(a, b)| AnalystDecision::Reject(a, b)),
-        (
-            proptest::collection::vec(0u64..20, 1..3),
-            proptest::collection::vec(0u64..20, 1..3)
-        )
+        (0u64..20, 0u64..20).prop_filter("distinct", |(a, b)| a != b).prop_map(|(a, b)| AnalystDecision::Reject(a, b)),
+        (proptest::collection::vec(0u64..20, 1..3), proptest::collection::vec(0u64..20, 1..3))
             .prop_filter("disjoint", |(a, f)| a.iter().all(|x| !f.contains(x)))
             .prop_map(|(apart, from)| AnalystDecision::Split { apart, from }),
     ];
@@ -117,11 +78,7 @@ fn rejected_pairs(decisions: &[AnalystDecision]) -> Vec<(u64, u64)> {
         match d {
             AnalystDecision::Reject(a, b) => out.push((*a, *b)),
             AnalystDecision::Split { apart, from } => {
-                out.extend(
-                    apart
-                        .iter()
-                        .flat_map(|a| from.iter().map(move |b| (*a, *b))),
-                );
+                out.extend(apart.iter().flat_map(|a| from.iter().map(move |b| (*a, *b))));
             }
             AnalystDecision::Confirm(..) => {}
         }

@@ -67,12 +67,7 @@ pub(crate) fn fold_into(text: &str, folded: &mut Vec<u8>, map: &mut Vec<u32>) {
 /// so an automaton runs while the text is folded. Returns true when spelled-out letters were
 /// joined after the fact: `folded` then differs from what `step` saw and must be scanned again.
 #[inline(always)]
-pub(crate) fn fold_scan(
-    text: &str,
-    folded: &mut Vec<u8>,
-    map: &mut Vec<u32>,
-    mut step: impl FnMut(u8, usize),
-) -> bool {
+pub(crate) fn fold_scan(text: &str, folded: &mut Vec<u8>, map: &mut Vec<u32>, mut step: impl FnMut(u8, usize)) -> bool {
     let t = tables();
     let bytes = text.as_bytes();
     folded.clear();
@@ -127,9 +122,7 @@ pub(crate) fn fold_scan(
             let cp = (u32::from(b & 0x1F) << 6) | u32::from(bytes[i + 1] & 0x3F);
             (t.low[cp as usize], 2)
         } else if b < 0xF0 {
-            let cp = (u32::from(b & 0x0F) << 12)
-                | (u32::from(bytes[i + 1] & 0x3F) << 6)
-                | u32::from(bytes[i + 2] & 0x3F);
+            let cp = (u32::from(b & 0x0F) << 12) | (u32::from(bytes[i + 1] & 0x3F) << 6) | u32::from(bytes[i + 2] & 0x3F);
             if (VIET_START..VIET_START + 0x100).contains(&cp) {
                 (t.viet[(cp - VIET_START) as usize], 3)
             } else {
@@ -227,11 +220,7 @@ fn join_spelled_out(folded: &mut Vec<u8>, map: &mut Vec<u32>) {
         while hi > lo && digit(words[hi - 1]) {
             hi -= 1;
         }
-        let group = if lo == k && hi - lo >= MIN_SPELLED_OUT {
-            lo..hi
-        } else {
-            k..k + 1
-        };
+        let group = if lo == k && hi - lo >= MIN_SPELLED_OUT { lo..hi } else { k..k + 1 };
         for &(s, e, _) in &words[group.clone()] {
             for r in s..e {
                 folded[w] = folded[r];
@@ -300,10 +289,7 @@ mod tests {
     fn agrees_with_core_on_examples() {
         let cases = [
             ("Đồng hồ ROLEX chính hãng", " dong ho rolex chinh hang "),
-            (
-                "hàng xách tay, KHÔNG hóa đơn!!",
-                " hang xach tay khong hoa don ",
-            ),
+            ("hàng xách tay, KHÔNG hóa đơn!!", " hang xach tay khong hoa don "),
             ("r.o.l.e.x", " rolex "),
             ("R O L E X giá rẻ", " rolex gia re "),
             ("bán ở Hà Nội", " ban o ha noi "),

@@ -17,9 +17,7 @@ pub(crate) struct SeededState {
 impl SeededState {
     /// A state with a fresh random seed.
     pub(crate) fn new() -> Self {
-        Self {
-            seed: RandomState::new().hash_one(0x5eed_u64) | 1,
-        }
+        Self { seed: RandomState::new().hash_one(0x5eed_u64) | 1 }
     }
 }
 
@@ -85,12 +83,7 @@ mod tests {
     #[test]
     fn equal_keys_hash_equal_and_near_keys_differ() {
         let s = SeededState::new();
-        let cases = [
-            ("0912345678", "0912345679"),
-            ("ws1", "ws10"),
-            ("", "\0"),
-            ("abcdefgh", "abcdefgh\0"),
-        ];
+        let cases = [("0912345678", "0912345679"), ("ws1", "ws10"), ("", "\0"), ("abcdefgh", "abcdefgh\0")];
         for (a, b) in cases {
             assert_eq!(s.hash_one(a), s.hash_one(a.to_string()));
             assert_ne!(s.hash_one(a), s.hash_one(b), "{a:?} vs {b:?}");

@@ -14,12 +14,9 @@ mod rules;
 mod screen;
 
 pub use listing::{Listing, ListingError, ListingProblem};
-pub use normalise::{
-    normalise_bank_account, normalise_image_hash, normalise_phone, normalise_seller, parse_price,
-};
+pub use normalise::{normalise_bank_account, normalise_image_hash, normalise_phone, normalise_seller, parse_price};
 pub use precision::{Decision, PrecisionTracker, RuleTally};
 pub use rules::{
-    Direction, Entry, PriceReference, Rule, RuleError, RuleSet, RuleSetError, RuleSetVersion,
-    RuleSpec, TermClass, WatchlistKind,
+    Direction, Entry, PriceReference, Rule, RuleError, RuleSet, RuleSetError, RuleSetVersion, RuleSpec, TermClass, WatchlistKind,
 };
 pub use screen::{CompiledRuleSet, Field, Hit, HitKind, Scratch, Screening, Span};

@@ -125,11 +125,7 @@ struct RawListing {
 
 /// Lists inside one CSV cell or JSON string are separated by `;`, `|` or `,`.
 fn split_list(s: &str) -> Vec<String> {
-    s.split([';', '|', ','])
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(str::to_string)
-        .collect()
+    s.split([';', '|', ',']).map(str::trim).filter(|p| !p.is_empty()).map(str::to_string).collect()
 }
 
 fn non_empty(s: Option<String>) -> Option<String> {
@@ -145,10 +141,7 @@ fn scalar_text(s: Option<Scalar>) -> Option<String> {
 }
 
 fn bad(field: &str, reason: impl Into<String>) -> ListingProblem {
-    ListingProblem::BadField {
-        field: field.to_string(),
-        reason: reason.into(),
-    }
+    ListingProblem::BadField { field: field.to_string(), reason: reason.into() }
 }
 
 fn read_price(raw: &str) -> Result<f64, ListingProblem> {
@@ -156,9 +149,7 @@ fn read_price(raw: &str) -> Result<f64, ListingProblem> {
 }
 
 fn read_quantity(raw: &str) -> Result<u64, ListingProblem> {
-    raw.trim()
-        .parse()
-        .map_err(|_| bad("quantity", format!("`{raw}` is not a whole number")))
+    raw.trim().parse().map_err(|_| bad("quantity", format!("`{raw}` is not a whole number")))
 }
 
 fn read_currency(raw: &str) -> Result<String, ListingProblem> {
@@ -178,8 +169,7 @@ fn read_currency(raw: &str) -> Result<String, ListingProblem> {
 impl RawListing {
     fn finish(self) -> Result<Listing, ListingProblem> {
         let platform = non_empty(self.platform).ok_or(ListingProblem::Missing("platform"))?;
-        let listing_id =
-            scalar_text(self.listing_id).ok_or(ListingProblem::Missing("listing_id"))?;
+        let listing_id = scalar_text(self.listing_id).ok_or(ListingProblem::Missing("listing_id"))?;
         let title = non_empty(self.title).ok_or(ListingProblem::Missing("title"))?;
         let price = match self.price {
             None => None,
@@ -191,9 +181,7 @@ impl RawListing {
         let quantity = match self.quantity {
             None => None,
             Some(Scalar::Num(n)) if n >= 0.0 && n.fract() == 0.0 && n < 1e15 => Some(n as u64),
-            Some(Scalar::Num(n)) => {
-                return Err(bad("quantity", format!("{n} is not a whole number")))
-            }
+            Some(Scalar::Num(n)) => return Err(bad("quantity", format!("{n} is not a whole number"))),
             Some(Scalar::Text(t)) if t.trim().is_empty() => None,
             Some(Scalar::Text(t)) => Some(read_quantity(&t)?),
         };
@@ -214,16 +202,10 @@ impl RawListing {
             seller_id: scalar_text(self.seller_id),
             seller_name: non_empty(self.seller_name),
             phones: self.phones.map(OneOrMany::into_vec).unwrap_or_default(),
-            bank_accounts: self
-                .bank_accounts
-                .map(OneOrMany::into_vec)
-                .unwrap_or_default(),
+            bank_accounts: self.bank_accounts.map(OneOrMany::into_vec).unwrap_or_default(),
             address: non_empty(self.address),
             ship_from: non_empty(self.ship_from),
-            image_hashes: self
-                .image_hashes
-                .map(OneOrMany::into_vec)
-                .unwrap_or_default(),
+            image_hashes: self.image_hashes.map(OneOrMany::into_vec).unwrap_or_default(),
             posted_at: non_empty(self.posted_at),
         })
     }
@@ -252,17 +234,7 @@ const CSV_FIELDS: [&str; 17] = [
 
 /// "Listing ID", "listing-id" and "listing_id" name the same column.
 fn header_key(h: &str) -> String {
-    let k: String = h
-        .trim()
-        .chars()
-        .map(|c| {
-            if c == ' ' || c == '-' {
-                '_'
-            } else {
-                c.to_ascii_lowercase()
-            }
-        })
-        .collect();
+    let k: String = h.trim().chars().map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_lowercase() }).collect();
     match k.as_str() {
         "id" => "listing_id".into(),
         "phone" => "phones".into(),
@@ -275,20 +247,14 @@ fn header_key(h: &str) -> String {
 impl Listing {
     /// Parses one NDJSON line; `line` is the caller's 1-based line number, echoed in the error.
     pub fn from_json_line(text: &str, line: usize) -> Result<Listing, ListingError> {
-        let raw: RawListing = serde_json::from_str(text).map_err(|e| ListingError {
-            line,
-            problem: ListingProblem::Json(e.to_string()),
-        })?;
-        raw.finish()
-            .map_err(|problem| ListingError { line, problem })
+        let raw: RawListing =
+            serde_json::from_str(text).map_err(|e| ListingError { line, problem: ListingProblem::Json(e.to_string()) })?;
+        raw.finish().map_err(|problem| ListingError { line, problem })
     }
 
     /// Builds a listing from one CSV record given as (header, value) pairs; unknown columns are
     /// ignored, list columns (phones, bank accounts, image hashes) split on `;`, `|` or `,`.
-    pub fn from_csv_record<'a>(
-        fields: impl IntoIterator<Item = (&'a str, &'a str)>,
-        line: usize,
-    ) -> Result<Listing, ListingError> {
+    pub fn from_csv_record<'a>(fields: impl IntoIterator<Item = (&'a str, &'a str)>, line: usize) -> Result<Listing, ListingError> {
         let mut raw = RawListing {
             platform: None,
             listing_id: None,
@@ -335,8 +301,7 @@ impl Listing {
                 _ => raw.posted_at = text(),
             }
         }
-        raw.finish()
-            .map_err(|problem| ListingError { line, problem })
+        raw.finish().map_err(|problem| ListingError { line, problem })
     }
 }
 
@@ -370,15 +335,9 @@ mod tests {
         let cases: [(&str, IsExpected); 7] = [
             ("not json", |p| matches!(p, ListingProblem::Json(_))),
             ("[1,2]", |p| matches!(p, ListingProblem::Json(_))),
-            (r#"{"listing_id":"1","title":"x"}"#, |p| {
-                *p == ListingProblem::Missing("platform")
-            }),
-            (r#"{"platform":"p","title":"x"}"#, |p| {
-                *p == ListingProblem::Missing("listing_id")
-            }),
-            (r#"{"platform":"p","id":"1","title":"  "}"#, |p| {
-                *p == ListingProblem::Missing("title")
-            }),
+            (r#"{"listing_id":"1","title":"x"}"#, |p| *p == ListingProblem::Missing("platform")),
+            (r#"{"platform":"p","title":"x"}"#, |p| *p == ListingProblem::Missing("listing_id")),
+            (r#"{"platform":"p","id":"1","title":"  "}"#, |p| *p == ListingProblem::Missing("title")),
             (
                 r#"{"platform":"p","id":"1","title":"x","price":"call me"}"#,
                 |p| matches!(p, ListingProblem::BadField { field, .. } if field == "price"),
@@ -413,19 +372,8 @@ mod tests {
         assert_eq!(l.phones.len(), 2);
         assert_eq!(l.seller_id.as_deref(), Some("shop9"));
 
-        let err = Listing::from_csv_record(
-            [
-                ("platform", "p"),
-                ("id", "1"),
-                ("title", "t"),
-                ("currency", "dollars"),
-            ],
-            7,
-        )
-        .unwrap_err();
+        let err = Listing::from_csv_record([("platform", "p"), ("id", "1"), ("title", "t"), ("currency", "dollars")], 7).unwrap_err();
         assert_eq!(err.line, 7);
-        assert!(
-            matches!(err.problem, ListingProblem::BadField { ref field, .. } if field == "currency")
-        );
+        assert!(matches!(err.problem, ListingProblem::BadField { ref field, .. } if field == "currency"));
     }
 }

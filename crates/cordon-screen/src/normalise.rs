@@ -43,11 +43,7 @@ pub fn normalise_bank_account(raw: &str) -> Option<String> {
 /// [`normalise_bank_account`] into a reused buffer; false when too short to be an account.
 pub(crate) fn bank_into(raw: &str, out: &mut String) -> bool {
     out.clear();
-    out.extend(
-        raw.chars()
-            .filter(char::is_ascii_alphanumeric)
-            .map(|c| c.to_ascii_uppercase()),
-    );
+    out.extend(raw.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()));
     out.len() >= 6
 }
 
@@ -60,11 +56,7 @@ pub fn normalise_image_hash(raw: &str) -> Option<String> {
 /// [`normalise_image_hash`] into a reused buffer; false when it is not a hex hash.
 pub(crate) fn image_hash_into(raw: &str, out: &mut String) -> bool {
     out.clear();
-    out.extend(
-        raw.chars()
-            .filter(|c| !c.is_whitespace() && *c != ':' && *c != '-')
-            .map(|c| c.to_ascii_lowercase()),
-    );
+    out.extend(raw.chars().filter(|c| !c.is_whitespace() && *c != ':' && *c != '-').map(|c| c.to_ascii_lowercase()));
     out.len() >= 8 && out.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
@@ -87,15 +79,12 @@ pub(crate) fn seller_into(raw: &str, out: &mut String) -> bool {
 /// "5.000" is five thousand); "tr"/"triệu" multiply by 1,000,000 and "k"/"nghìn" by 1,000.
 pub fn parse_price(raw: &str) -> Option<f64> {
     let s = raw.trim().to_lowercase();
-    let num_end = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ',' || c == ' ' || c == '_'))
-        .unwrap_or(s.len());
+    let num_end = s.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ',' || c == ' ' || c == '_')).unwrap_or(s.len());
     let (num, suffix) = s.split_at(num_end);
     let suffix = suffix.trim();
     let multiplier = if suffix.starts_with("tr") {
         1_000_000.0
-    } else if suffix.starts_with('k') || suffix.starts_with("nghìn") || suffix.starts_with("ngàn")
-    {
+    } else if suffix.starts_with('k') || suffix.starts_with("nghìn") || suffix.starts_with("ngàn") {
         1_000.0
     } else if suffix.is_empty()
         || suffix.starts_with('₫')
@@ -190,15 +179,9 @@ mod tests {
 
     #[test]
     fn bank_accounts_and_hashes() {
-        assert_eq!(
-            normalise_bank_account("0071-0012 3456").as_deref(),
-            Some("007100123456")
-        );
+        assert_eq!(normalise_bank_account("0071-0012 3456").as_deref(), Some("007100123456"));
         assert_eq!(normalise_bank_account("12-3"), None);
-        assert_eq!(
-            normalise_image_hash(" AB:CD:EF:01:23:45 ").as_deref(),
-            Some("abcdef012345")
-        );
+        assert_eq!(normalise_image_hash(" AB:CD:EF:01:23:45 ").as_deref(), Some("abcdef012345"));
         assert_eq!(normalise_image_hash("not-a-hash"), None);
         assert_eq!(normalise_seller("  ShopABC ").as_deref(), Some("shopabc"));
         assert_eq!(normalise_seller("   "), None);

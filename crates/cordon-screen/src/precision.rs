@@ -93,23 +93,8 @@ mod tests {
         let cases: [(&[Decision], Option<f64>); 4] = [
             (&[], None),
             (&[Decision::Dismissed, Decision::Dismissed], None),
-            (
-                &[
-                    Decision::Confirmed,
-                    Decision::FalsePositive,
-                    Decision::Dismissed,
-                ],
-                Some(0.5),
-            ),
-            (
-                &[
-                    Decision::Confirmed,
-                    Decision::Confirmed,
-                    Decision::Confirmed,
-                    Decision::FalsePositive,
-                ],
-                Some(0.75),
-            ),
+            (&[Decision::Confirmed, Decision::FalsePositive, Decision::Dismissed], Some(0.5)),
+            (&[Decision::Confirmed, Decision::Confirmed, Decision::Confirmed, Decision::FalsePositive], Some(0.75)),
         ];
         for (decisions, want) in cases {
             let mut t = PrecisionTracker::new();

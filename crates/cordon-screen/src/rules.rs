@@ -5,9 +5,7 @@ use std::fmt;
 use thiserror::Error;
 
 use crate::fold::fold_padded;
-use crate::normalise::{
-    normalise_bank_account, normalise_image_hash, normalise_phone, normalise_seller,
-};
+use crate::normalise::{normalise_bank_account, normalise_image_hash, normalise_phone, normalise_seller};
 
 /// A rule set as written, validated, not yet compiled.
 ///
@@ -303,10 +301,7 @@ fn strip_comment(line: &str) -> &str {
 
 /// Reads an amount analysts write with separators: "5000000", "5_000_000", "5.000.000".
 fn parse_amount(s: &str) -> Option<f64> {
-    let digits: String = s
-        .chars()
-        .filter(|c| !matches!(c, '_' | '.' | ','))
-        .collect();
+    let digits: String = s.chars().filter(|c| !matches!(c, '_' | '.' | ',')).collect();
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -363,10 +358,7 @@ impl RuleSet {
                     continue;
                 }
                 match parse_header(header, line) {
-                    Ok(rule) => sections.push(Section {
-                        rule,
-                        has_entries: false,
-                    }),
+                    Ok(rule) => sections.push(Section { rule, has_entries: false }),
                     Err(reason) => {
                         err(reason);
                         skipping = true;
@@ -383,9 +375,7 @@ impl RuleSet {
                         let code = code.trim().to_ascii_uppercase();
                         match value.trim().parse::<f64>() {
                             Ok(v) if v > 0.0 && v.is_finite() && code.len() == 3 => rates.push((code, v)),
-                            _ => err(format!(
-                                "a rate is `CODE = VND per unit`, e.g. `USD = 25400`; got `{content}`"
-                            )),
+                            _ => err(format!("a rate is `CODE = VND per unit`, e.g. `USD = 25400`; got `{content}`")),
                         }
                     }
                     None => err(format!("a rate is `CODE = VND per unit`; got `{content}`")),
@@ -408,10 +398,9 @@ impl RuleSet {
                         Ok(t) if t > 0.0 && t <= 1.0 => threshold = t,
                         _ => err(format!("threshold must be a number in (0, 1]; got `{}`", v.trim())),
                     },
-                    Some((k, _)) => err(format!(
-                        "unknown setting `{}`; before the first section only `version` and `threshold` are allowed",
-                        k.trim()
-                    )),
+                    Some((k, _)) => {
+                        err(format!("unknown setting `{}`; before the first section only `version` and `threshold` are allowed", k.trim()))
+                    }
                     None => err(format!("`{content}` is outside any section; start one with `[term prohibited]` or similar")),
                 }
                 continue;
@@ -424,10 +413,7 @@ impl RuleSet {
 
         for s in &sections {
             if !s.has_entries && !matches!(s.rule.kind, RuleSpec::Brand { .. }) {
-                errors.push(RuleError {
-                    line: s.rule.line,
-                    reason: format!("section `{}` has no entries", s.rule.id),
-                });
+                errors.push(RuleError { line: s.rule.line, reason: format!("section `{}` has no entries", s.rule.id) });
             }
         }
         if version.is_none() {
@@ -439,10 +425,7 @@ impl RuleSet {
         errors.sort_by_key(|e| e.line);
         match version {
             Some(label) if errors.is_empty() => Ok(RuleSet {
-                version: RuleSetVersion {
-                    label,
-                    digest: fnv1a(text),
-                },
+                version: RuleSetVersion { label, digest: fnv1a(text) },
                 threshold,
                 rates,
                 rules: sections.into_iter().map(|s| s.rule).collect(),
@@ -477,29 +460,18 @@ fn parse_header(header: &str, line: usize) -> Result<Rule, String> {
     }
     let unknown = |rest: &[(&str, &str)], allowed: &str| -> Result<(), String> {
         match rest.first() {
-            Some((k, _)) => Err(format!(
-                "unknown parameter `{k}` for `[{kind}]`; allowed: {allowed}"
-            )),
+            Some((k, _)) => Err(format!("unknown parameter `{k}` for `[{kind}]`; allowed: {allowed}")),
             None => Ok(()),
         }
     };
     let (default_id, default_weight, spec) = match kind {
         "term" => {
             let class = match args {
-                [c] => TermClass::parse(c).ok_or_else(|| {
-                    format!("unknown term class `{c}`; use prohibited, restricted or no-origin")
-                })?,
+                [c] => TermClass::parse(c).ok_or_else(|| format!("unknown term class `{c}`; use prohibited, restricted or no-origin"))?,
                 _ => return Err("write `[term CLASS]` with CLASS one of prohibited, restricted, no-origin".into()),
             };
             unknown(&rest, "weight, id")?;
-            (
-                format!("term:{}", class.as_str()),
-                class.default_weight(),
-                RuleSpec::Term {
-                    class,
-                    entries: Vec::new(),
-                },
-            )
+            (format!("term:{}", class.as_str()), class.default_weight(), RuleSpec::Term { class, entries: Vec::new() })
         }
         "brand" => {
             if args.is_empty() {
@@ -530,20 +502,8 @@ fn parse_header(header: &str, line: usize) -> Result<Rule, String> {
                 Some(c) => format!("brand:{}:{}", folded.trim().replace(' ', "-"), fold_padded(c).trim().replace(' ', "-")),
                 None => format!("brand:{}", folded.trim().replace(' ', "-")),
             };
-            let entries = vec![Entry {
-                line,
-                spellings: vec![brand.clone()],
-            }];
-            (
-                default_id,
-                0.8,
-                RuleSpec::Brand {
-                    brand,
-                    floor,
-                    category,
-                    entries,
-                },
-            )
+            let entries = vec![Entry { line, spellings: vec![brand.clone()] }];
+            (default_id, 0.8, RuleSpec::Brand { brand, floor, category, entries })
         }
         "price-anomaly" => {
             if !args.is_empty() {
@@ -571,15 +531,7 @@ fn parse_header(header: &str, line: usize) -> Result<Rule, String> {
                     _ => return Err(format!("unknown parameter `{k}` for `[price-anomaly]`; allowed: threshold, direction, weight, id")),
                 }
             }
-            (
-                "price-anomaly".to_string(),
-                0.6,
-                RuleSpec::PriceAnomaly {
-                    threshold,
-                    direction,
-                    references: Vec::new(),
-                },
-            )
+            ("price-anomaly".to_string(), 0.6, RuleSpec::PriceAnomaly { threshold, direction, references: Vec::new() })
         }
         "watchlist" => {
             let list = match args {
@@ -589,14 +541,7 @@ fn parse_header(header: &str, line: usize) -> Result<Rule, String> {
                 _ => return Err("write `[watchlist seller]`, `[watchlist phone]` or `[watchlist bank]`".into()),
             };
             unknown(&rest, "weight, id")?;
-            (
-                format!("watchlist:{}", list.as_str()),
-                0.9,
-                RuleSpec::Watchlist {
-                    list,
-                    values: Vec::new(),
-                },
-            )
+            (format!("watchlist:{}", list.as_str()), 0.9, RuleSpec::Watchlist { list, values: Vec::new() })
         }
         "image-hash" => {
             if !args.is_empty() {
@@ -605,47 +550,27 @@ fn parse_header(header: &str, line: usize) -> Result<Rule, String> {
             unknown(&rest, "weight, id")?;
             ("image-hash".to_string(), 0.9, RuleSpec::ImageHash { hashes: Vec::new() })
         }
-        other => {
-            return Err(format!(
-                "unknown section kind `{other}`; use term, brand, price-anomaly, watchlist, image-hash or rates"
-            ))
-        }
+        other => return Err(format!("unknown section kind `{other}`; use term, brand, price-anomaly, watchlist, image-hash or rates")),
     };
-    Ok(Rule {
-        id: id.unwrap_or(default_id),
-        line,
-        weight: weight.unwrap_or(default_weight),
-        kind: spec,
-    })
+    Ok(Rule { id: id.unwrap_or(default_id), line, weight: weight.unwrap_or(default_weight), kind: spec })
 }
 
 /// Adds one entry line to a section, or says why it is refused.
 fn add_entry(spec: &mut RuleSpec, content: &str, line: usize) -> Result<(), String> {
     match spec {
         RuleSpec::Term { entries, .. } | RuleSpec::Brand { entries, .. } => {
-            let spellings: Vec<String> = content
-                .split('|')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect();
+            let spellings: Vec<String> = content.split('|').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
             if spellings.is_empty() {
                 return Err("empty entry".into());
             }
             for s in &spellings {
                 if fold_padded(s).trim().is_empty() {
-                    return Err(format!(
-                        "`{s}` has no letters or digits, so it could never match"
-                    ));
+                    return Err(format!("`{s}` has no letters or digits, so it could never match"));
                 }
             }
             entries.push(Entry { line, spellings });
         }
-        RuleSpec::PriceAnomaly {
-            threshold,
-            direction,
-            references,
-        } => {
+        RuleSpec::PriceAnomaly { threshold, direction, references } => {
             let (words, params) = split_params(content);
             if words.is_empty() {
                 return Err("write `CATEGORY median=VND mad=VND`".into());
@@ -653,26 +578,18 @@ fn add_entry(spec: &mut RuleSpec, content: &str, line: usize) -> Result<(), Stri
             let mut median = None;
             let mut mad = None;
             for (k, v) in params {
-                let amount = parse_amount(v)
-                    .ok_or_else(|| format!("{k} must be an amount in VND; got `{v}`"))?;
+                let amount = parse_amount(v).ok_or_else(|| format!("{k} must be an amount in VND; got `{v}`"))?;
                 match k {
                     "median" => median = Some(amount),
                     "mad" => mad = Some(amount),
-                    _ => {
-                        return Err(format!(
-                            "unknown parameter `{k}`; a reference has median and mad"
-                        ))
-                    }
+                    _ => return Err(format!("unknown parameter `{k}`; a reference has median and mad")),
                 }
             }
             let (Some(median), Some(mad)) = (median, mad) else {
                 return Err("a reference needs both `median=` and `mad=`".into());
             };
             if mad <= 0.0 {
-                return Err(
-                    "mad must be positive: with no spread every other price would be an anomaly"
-                        .into(),
-                );
+                return Err("mad must be positive: with no spread every other price would be an anomaly".into());
             }
             let reference = PriceReference { median, mad };
             // The low side of a linear z is bounded at price 0; say so rather than never firing.
@@ -690,14 +607,11 @@ fn add_entry(spec: &mut RuleSpec, content: &str, line: usize) -> Result<(), Stri
                 WatchlistKind::Phone => normalise_phone(content),
                 WatchlistKind::Bank => normalise_bank_account(content),
             };
-            let v =
-                v.ok_or_else(|| format!("`{content}` is not a valid {} entry", list.as_str()))?;
+            let v = v.ok_or_else(|| format!("`{content}` is not a valid {} entry", list.as_str()))?;
             values.push(v);
         }
         RuleSpec::ImageHash { hashes } => {
-            let h = normalise_image_hash(content).ok_or_else(|| {
-                format!("`{content}` is not a hex image hash (at least 8 hex digits)")
-            })?;
+            let h = normalise_image_hash(content).ok_or_else(|| format!("`{content}` is not a hex image hash (at least 8 hex digits)"))?;
             hashes.push(h);
         }
     }
@@ -738,15 +652,7 @@ LV
         assert_eq!(rs.threshold, 0.6);
         assert_eq!(rs.rates, vec![("USD".to_string(), 25400.0)]);
         let ids: Vec<&str> = rs.rules.iter().map(|r| r.id.as_str()).collect();
-        assert_eq!(
-            ids,
-            [
-                "term:prohibited",
-                "brand:louis-vuitton:bags",
-                "price-anomaly",
-                "zalo-ring"
-            ]
-        );
+        assert_eq!(ids, ["term:prohibited", "brand:louis-vuitton:bags", "price-anomaly", "zalo-ring"]);
         assert_eq!(rs.rules[0].weight, 0.9);
         match &rs.rules[0].kind {
             RuleSpec::Term { entries, .. } => {
@@ -784,11 +690,7 @@ LV
             ("version = 1\n[term prohibited\nx", 2, "closing"),
             ("version = 1\n[colour red]\nx", 2, "unknown section kind"),
             ("version = 1\n[term prohibited weight=2]\nx", 2, "weight"),
-            (
-                "version = 1\n[term prohibited colour=red]\nx",
-                2,
-                "unknown parameter",
-            ),
+            ("version = 1\n[term prohibited colour=red]\nx", 2, "unknown parameter"),
             ("version = 1\n[brand Rolex]\n", 2, "floor"),
             ("version = 1\n[brand Rolex floor=cheap]\n", 2, "floor"),
             ("version = 1\nheroin", 2, "outside any section"),
@@ -797,16 +699,8 @@ LV
             ("version = 1\n[term prohibited]\n\n!!!", 4, "no letters"),
             ("version = 1\n[term prohibited]\n# nothing", 2, "no entries"),
             ("version = 1\n[price-anomaly]\nwatches median=100", 3, "mad"),
-            (
-                "version = 1\n[price-anomaly]\nwatches median=100 mad=0",
-                3,
-                "positive",
-            ),
-            (
-                "version = 1\n[price-anomaly]\nwatches median=10000000 mad=5000000",
-                3,
-                "never flag",
-            ),
+            ("version = 1\n[price-anomaly]\nwatches median=100 mad=0", 3, "positive"),
+            ("version = 1\n[price-anomaly]\nwatches median=10000000 mad=5000000", 3, "never flag"),
             ("version = 1\n[watchlist phone]\n12", 3, "not a valid phone"),
             ("version = 1\n[watchlist email]\nx@y", 2, "watchlist seller"),
             ("version = 1\n[image-hash]\nzzzz-not-hex", 3, "hex"),
@@ -817,11 +711,7 @@ LV
                 Err(RuleSetError::Invalid(errors)) => {
                     let first = &errors[0];
                     assert_eq!(first.line, line, "{text:?}: {errors:?}");
-                    assert!(
-                        first.reason.contains(needle),
-                        "{text:?}: {:?} lacks {needle:?}",
-                        first.reason
-                    );
+                    assert!(first.reason.contains(needle), "{text:?}: {:?} lacks {needle:?}", first.reason);
                 }
                 other => panic!("{text:?} was not refused: {other:?}"),
             }

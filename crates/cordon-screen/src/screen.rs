@@ -17,9 +17,7 @@ use crate::fold::{fold_into, fold_padded, fold_scan};
 use crate::hash::SeededState;
 use crate::listing::Listing;
 use crate::normalise::{bank_into, image_hash_into, phone_into, seller_into};
-use crate::rules::{
-    Direction, RuleSet, RuleSetError, RuleSetVersion, RuleSpec, TermClass, WatchlistKind,
-};
+use crate::rules::{Direction, RuleSet, RuleSetError, RuleSetVersion, RuleSpec, TermClass, WatchlistKind};
 
 /// What kind of rule produced a hit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -109,14 +107,8 @@ impl Scratch {
 #[derive(Debug)]
 enum Check {
     Always,
-    Brand {
-        floor: f64,
-        category: Option<(Vec<u8>, String)>,
-    },
-    Price {
-        threshold: f64,
-        direction: Direction,
-    },
+    Brand { floor: f64, category: Option<(Vec<u8>, String)> },
+    Price { threshold: f64, direction: Direction },
 }
 
 #[derive(Debug)]
@@ -201,10 +193,7 @@ fn add_patterns(
     pattern_targets: &mut Vec<Vec<Target>>,
 ) {
     for (ei, entry) in entries.iter().enumerate() {
-        let target = Target {
-            rule,
-            entry: ei as u32,
-        };
+        let target = Target { rule, entry: ei as u32 };
         for spelling in &entry.spellings {
             for p in variants(spelling) {
                 let next = pattern_targets.len();
@@ -244,8 +233,7 @@ impl CompiledRuleSet {
         let mut pattern_ids: HashMap<String, usize> = HashMap::new();
         let mut pattern_targets: Vec<Vec<Target>> = Vec::new();
         let hasher = SeededState::new();
-        let mut prices: HashMap<Vec<u8>, Vec<(u32, crate::rules::PriceReference)>, SeededState> =
-            HashMap::with_hasher(hasher.clone());
+        let mut prices: HashMap<Vec<u8>, Vec<(u32, crate::rules::PriceReference)>, SeededState> = HashMap::with_hasher(hasher.clone());
         let mut sellers = Watchlist::with_hasher(hasher.clone());
         let mut phones = Watchlist::with_hasher(hasher.clone());
         let mut banks = Watchlist::with_hasher(hasher.clone());
@@ -259,40 +247,18 @@ impl CompiledRuleSet {
                     let names = entries.iter().map(|e| e.spellings[0].clone()).collect();
                     (HitKind::Term(*class), names, Check::Always)
                 }
-                RuleSpec::Brand {
-                    floor,
-                    category,
-                    entries,
-                    ..
-                } => {
+                RuleSpec::Brand { floor, category, entries, .. } => {
                     add_patterns(entries, ri, &mut pattern_ids, &mut pattern_targets);
                     let names = entries.iter().map(|e| e.spellings[0].clone()).collect();
-                    let check = Check::Brand {
-                        floor: *floor,
-                        category: category.as_ref().map(|c| (folded_key(c), c.clone())),
-                    };
+                    let check = Check::Brand { floor: *floor, category: category.as_ref().map(|c| (folded_key(c), c.clone())) };
                     (HitKind::Brand, names, check)
                 }
-                RuleSpec::PriceAnomaly {
-                    threshold,
-                    direction,
-                    references,
-                } => {
+                RuleSpec::PriceAnomaly { threshold, direction, references } => {
                     for (category, reference) in references {
-                        prices
-                            .entry(folded_key(category))
-                            .or_default()
-                            .push((ri, *reference));
+                        prices.entry(folded_key(category)).or_default().push((ri, *reference));
                     }
                     let names = references.iter().map(|(c, _)| c.clone()).collect();
-                    (
-                        HitKind::PriceAnomaly,
-                        names,
-                        Check::Price {
-                            threshold: *threshold,
-                            direction: *direction,
-                        },
-                    )
+                    (HitKind::PriceAnomaly, names, Check::Price { threshold: *threshold, direction: *direction })
                 }
                 RuleSpec::Watchlist { list, values } => {
                     let map = match list {
@@ -302,32 +268,22 @@ impl CompiledRuleSet {
                     };
                     for (ei, v) in values.iter().enumerate() {
                         // The first rule listing a value owns it: one hit per value, not one per list.
-                        map.entry(v.clone().into_boxed_str())
-                            .or_insert((ri, ei as u32));
+                        map.entry(v.clone().into_boxed_str()).or_insert((ri, ei as u32));
                     }
                     // Names are looked up through the map keys; no second copy of a million sellers.
                     (HitKind::Watchlist(*list), Vec::new(), Check::Always)
                 }
                 RuleSpec::ImageHash { hashes } => {
                     for (ei, h) in hashes.iter().enumerate() {
-                        images
-                            .entry(h.clone().into_boxed_str())
-                            .or_insert((ri, ei as u32));
+                        images.entry(h.clone().into_boxed_str()).or_insert((ri, ei as u32));
                     }
                     (HitKind::ImageHash, Vec::new(), Check::Always)
                 }
             };
-            compiled.push(CompiledRule {
-                id: Arc::from(rule.id.as_str()),
-                weight: rule.weight,
-                kind,
-                names,
-                check,
-            });
+            compiled.push(CompiledRule { id: Arc::from(rule.id.as_str()), weight: rule.weight, kind, names, check });
         }
 
-        let mut patterns: Vec<(usize, String)> =
-            pattern_ids.into_iter().map(|(p, id)| (id, p)).collect();
+        let mut patterns: Vec<(usize, String)> = pattern_ids.into_iter().map(|(p, id)| (id, p)).collect();
         patterns.sort_unstable_by_key(|(id, _)| *id);
         let dfa = DFA::builder()
             .match_kind(MatchKind::Standard)
@@ -335,9 +291,7 @@ impl CompiledRuleSet {
             .prefilter(false)
             .build(patterns.iter().map(|(_, p)| p.as_str()))
             .map_err(|e| RuleSetError::Build(e.to_string()))?;
-        let start = dfa
-            .start_state(Anchored::No)
-            .map_err(|e| RuleSetError::Build(e.to_string()))?;
+        let start = dfa.start_state(Anchored::No).map_err(|e| RuleSetError::Build(e.to_string()))?;
         let mut target_ranges = Vec::with_capacity(pattern_targets.len());
         let mut targets = Vec::new();
         for t in &pattern_targets {
@@ -406,22 +360,12 @@ impl CompiledRuleSet {
         let price_vnd = self.price_vnd(listing);
 
         self.scan(&listing.title, Field::Title, price_vnd, scratch, &mut hits);
-        self.scan(
-            &listing.description,
-            Field::Description,
-            price_vnd,
-            scratch,
-            &mut hits,
-        );
+        self.scan(&listing.description, Field::Description, price_vnd, scratch, &mut hits);
         self.check_price(listing, price_vnd, scratch, &mut hits);
         self.check_watchlists(listing, scratch, &mut hits);
 
         let score = 1.0 - hits.iter().map(|h| 1.0 - h.weight).product::<f64>();
-        Screening {
-            score,
-            lead: !hits.is_empty() && score >= self.threshold,
-            hits,
-        }
+        Screening { score, lead: !hits.is_empty() && score >= self.threshold, hits }
     }
 
     fn price_vnd(&self, listing: &Listing) -> Option<f64> {
@@ -433,22 +377,13 @@ impl CompiledRuleSet {
     }
 
     /// Fold once, scan once: every folded byte steps the automaton as it is produced.
-    fn scan(
-        &self,
-        text: &str,
-        field: Field,
-        price_vnd: Option<f64>,
-        scratch: &mut Scratch,
-        hits: &mut Vec<Hit>,
-    ) {
+    fn scan(&self, text: &str, field: Field, price_vnd: Option<f64>, scratch: &mut Scratch, hits: &mut Vec<Hit>) {
         if text.is_empty() {
             return;
         }
         let dfa = &self.dfa;
         let start = self.start;
-        let Scratch {
-            folded, map, found, ..
-        } = &mut *scratch;
+        let Scratch { folded, map, found, .. } = &mut *scratch;
         found.clear();
         // Fold once, scan once: the automaton steps on each folded byte as it is produced, so
         // the processor overlaps folding the next character with the transition lookup.
@@ -469,24 +404,14 @@ impl CompiledRuleSet {
             let start = end - dfa.pattern_len(pid);
             // Whole words only. The folded text starts and ends with a space and patterns
             // never do, so both neighbours exist.
-            if scratch.folded.get(start.wrapping_sub(1)) != Some(&b' ')
-                || scratch.folded.get(end) != Some(&b' ')
-            {
+            if scratch.folded.get(start.wrapping_sub(1)) != Some(&b' ') || scratch.folded.get(end) != Some(&b' ') {
                 continue;
             }
-            let (Some(&from), Some(&last_at)) = (scratch.map.get(start), scratch.map.get(end - 1))
-            else {
+            let (Some(&from), Some(&last_at)) = (scratch.map.get(start), scratch.map.get(end - 1)) else {
                 continue;
             };
-            let to = last_at as usize
-                + text[last_at as usize..]
-                    .chars()
-                    .next()
-                    .map_or(1, char::len_utf8);
-            let span = Span {
-                field,
-                range: from as usize..to,
-            };
+            let to = last_at as usize + text[last_at as usize..].chars().next().map_or(1, char::len_utf8);
+            let span = Span { field, range: from as usize..to };
             let (lo, hi) = self.target_ranges[pid.as_usize()];
             for t in &self.targets[lo as usize..hi as usize] {
                 self.term_hit(*t, span.clone(), text, price_vnd, scratch, hits);
@@ -497,15 +422,7 @@ impl CompiledRuleSet {
         }
     }
 
-    fn term_hit(
-        &self,
-        t: Target,
-        span: Span,
-        text: &str,
-        price_vnd: Option<f64>,
-        scratch: &mut Scratch,
-        hits: &mut Vec<Hit>,
-    ) {
+    fn term_hit(&self, t: Target, span: Span, text: &str, price_vnd: Option<f64>, scratch: &mut Scratch, hits: &mut Vec<Hit>) {
         let rule = &self.rules[t.rule as usize];
         if let Some(&(_, i)) = scratch.keys.iter().find(|(k, _)| *k == (t.rule, t.entry)) {
             if !hits[i].spans.contains(&span) {
@@ -533,10 +450,7 @@ impl CompiledRuleSet {
                     return;
                 }
                 let brand = rule.names.first().map_or(name.as_str(), String::as_str);
-                let within = category
-                    .as_ref()
-                    .map(|(_, c)| format!(" for {c}"))
-                    .unwrap_or_default();
+                let within = category.as_ref().map(|(_, c)| format!(" for {c}")).unwrap_or_default();
                 format!(
                     "brand \"{brand}\" (\"{seen}\" in {place}) offered at {} VND, under its floor of {} VND{within}",
                     fmt_vnd(price),
@@ -549,34 +463,17 @@ impl CompiledRuleSet {
             _ => return,
         };
         scratch.keys.push(((t.rule, t.entry), hits.len()));
-        hits.push(Hit {
-            rule: rule.id.clone(),
-            kind: rule.kind,
-            weight: rule.weight,
-            entry: name.clone(),
-            spans: vec![span],
-            reason,
-        });
+        hits.push(Hit { rule: rule.id.clone(), kind: rule.kind, weight: rule.weight, entry: name.clone(), spans: vec![span], reason });
     }
 
-    fn check_price(
-        &self,
-        listing: &Listing,
-        price_vnd: Option<f64>,
-        scratch: &Scratch,
-        hits: &mut Vec<Hit>,
-    ) {
+    fn check_price(&self, listing: &Listing, price_vnd: Option<f64>, scratch: &Scratch, hits: &mut Vec<Hit>) {
         let Some(price) = price_vnd else { return };
         let Some(refs) = self.prices.get(scratch.category.as_slice()) else {
             return;
         };
         for (ri, reference) in refs {
             let rule = &self.rules[*ri as usize];
-            let Check::Price {
-                threshold,
-                direction,
-            } = rule.check
-            else {
+            let Check::Price { threshold, direction } = rule.check else {
                 continue;
             };
             let z = reference.z(price);
@@ -656,24 +553,13 @@ impl CompiledRuleSet {
     }
 
     /// Adds a watchlist hit once per listed value, however many spellings of it the listing has.
-    fn push_watch(
-        &self,
-        ri: u32,
-        raw: &str,
-        key: &str,
-        what: &str,
-        span: Option<Span>,
-        hits: &mut Vec<Hit>,
-    ) {
+    fn push_watch(&self, ri: u32, raw: &str, key: &str, what: &str, span: Option<Span>, hits: &mut Vec<Hit>) {
         let rule = &self.rules[ri as usize];
         if hits.iter().any(|h| h.rule == rule.id && h.entry == key) {
             return;
         }
         let reason = if rule.kind == HitKind::ImageHash {
-            format!(
-                "image {raw} was already seen on a known counterfeit listing (rule {})",
-                rule.id
-            )
+            format!("image {raw} was already seen on a known counterfeit listing (rule {})", rule.id)
         } else {
             format!("{what} \"{raw}\" is on watchlist {}", rule.id)
         };
@@ -709,10 +595,7 @@ impl CompiledRuleSet {
             let mut end = start;
             let mut listed = None;
             while j < f.len() && f[j].is_ascii_digit() && listed.is_none() {
-                let len = f[j..]
-                    .iter()
-                    .position(|&b| b == b' ')
-                    .unwrap_or(f.len() - j);
+                let len = f[j..].iter().position(|&b| b == b' ').unwrap_or(f.len() - j);
                 if !f[j..j + len].iter().all(u8::is_ascii_digit) || count + len > 12 {
                     break;
                 }
@@ -723,11 +606,7 @@ impl CompiledRuleSet {
                 // alone is as likely a price.
                 let prefixed = f[start] == b'0' || (count == 11 && f[start..].starts_with(b"84"));
                 if count >= 9 && prefixed {
-                    let digits: String = f[start..end]
-                        .iter()
-                        .filter(|b| b.is_ascii_digit())
-                        .map(|&b| char::from(b))
-                        .collect();
+                    let digits: String = f[start..end].iter().filter(|b| b.is_ascii_digit()).map(|&b| char::from(b)).collect();
                     if phone_into(&digits, &mut scratch.key) {
                         listed = self.phones.get(scratch.key.as_str()).copied();
                     }
@@ -737,28 +616,13 @@ impl CompiledRuleSet {
             let Some((ri, _)) = listed else {
                 continue;
             };
-            let (Some(&from), Some(&last_at)) = (scratch.map.get(start), scratch.map.get(end - 1))
-            else {
+            let (Some(&from), Some(&last_at)) = (scratch.map.get(start), scratch.map.get(end - 1)) else {
                 continue;
             };
-            let to = last_at as usize
-                + text[last_at as usize..]
-                    .chars()
-                    .next()
-                    .map_or(1, char::len_utf8);
-            let span = Span {
-                field,
-                range: from as usize..to,
-            };
+            let to = last_at as usize + text[last_at as usize..].chars().next().map_or(1, char::len_utf8);
+            let span = Span { field, range: from as usize..to };
             let key = scratch.key.clone();
-            self.push_watch(
-                ri,
-                &text[span.range.clone()],
-                &key,
-                "phone",
-                Some(span),
-                hits,
-            );
+            self.push_watch(ri, &text[span.range.clone()], &key, "phone", Some(span), hits);
         }
     }
 }

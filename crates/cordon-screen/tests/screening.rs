@@ -2,9 +2,7 @@
 
 use std::sync::Arc;
 
-use cordon_screen::{
-    CompiledRuleSet, Field, HitKind, Listing, RuleSetError, Scratch, Screening, TermClass,
-};
+use cordon_screen::{CompiledRuleSet, Field, HitKind, Listing, RuleSetError, Scratch, Screening, TermClass};
 
 const RULES: &str = "\
 version = 2026.11.22-1
@@ -70,155 +68,38 @@ fn rule_ids(s: &Screening) -> Vec<&str> {
 fn terms_match_with_and_without_diacritics_and_evasive_spellings() {
     // (title, description, rule that must fire, text the span must cover, field)
     let cases = [
-        (
-            "Bán MA TÚY giá rẻ",
-            "",
-            "term:prohibited",
-            "MA TÚY",
-            Field::Title,
-        ),
-        (
-            "ban ma tuy gia re",
-            "",
-            "term:prohibited",
-            "ma tuy",
-            Field::Title,
-        ),
-        (
-            "Ma Tuý loại 1",
-            "",
-            "term:prohibited",
-            "Ma Tuý",
-            Field::Title,
-        ),
-        (
-            "bán m.a t.u.y",
-            "",
-            "term:prohibited",
-            "m.a t.u.y",
-            Field::Title,
-        ),
-        (
-            "hàng về: h e r o i n",
-            "",
-            "term:prohibited",
-            "h e r o i n",
-            Field::Title,
-        ),
-        (
-            "H-E-R-O-I-N sạch",
-            "",
-            "term:prohibited",
-            "H-E-R-O-I-N",
-            Field::Title,
-        ),
-        (
-            "Tinh dầu",
-            "Thuốc lá điện tử pod",
-            "term:prohibited",
-            "Thuốc lá điện tử",
-            Field::Description,
-        ),
-        (
-            "Tinh dầu",
-            "thuoc la dien tu",
-            "term:prohibited",
-            "thuoc la dien tu",
-            Field::Description,
-        ),
+        ("Bán MA TÚY giá rẻ", "", "term:prohibited", "MA TÚY", Field::Title),
+        ("ban ma tuy gia re", "", "term:prohibited", "ma tuy", Field::Title),
+        ("Ma Tuý loại 1", "", "term:prohibited", "Ma Tuý", Field::Title),
+        ("bán m.a t.u.y", "", "term:prohibited", "m.a t.u.y", Field::Title),
+        ("hàng về: h e r o i n", "", "term:prohibited", "h e r o i n", Field::Title),
+        ("H-E-R-O-I-N sạch", "", "term:prohibited", "H-E-R-O-I-N", Field::Title),
+        ("Tinh dầu", "Thuốc lá điện tử pod", "term:prohibited", "Thuốc lá điện tử", Field::Description),
+        ("Tinh dầu", "thuoc la dien tu", "term:prohibited", "thuoc la dien tu", Field::Description),
         ("VAPE pod mới", "", "term:prohibited", "VAPE", Field::Title),
-        (
-            "Pháo hoa Tết",
-            "",
-            "term:prohibited",
-            "Pháo hoa",
-            Field::Title,
-        ),
-        (
-            "Thuốc kháng sinh Amoxicillin",
-            "",
-            "term:restricted",
-            "Thuốc kháng sinh",
-            Field::Title,
-        ),
-        (
-            "Túi xách",
-            "Hàng xách tay từ Nhật",
-            "term:no-origin",
-            "Hàng xách tay",
-            Field::Description,
-        ),
-        (
-            "Túi xách #hangxachtay",
-            "",
-            "term:no-origin",
-            "hangxachtay",
-            Field::Title,
-        ),
-        (
-            "Túi xách #HàngXáchTay",
-            "",
-            "term:no-origin",
-            "HàngXáchTay",
-            Field::Title,
-        ),
-        (
-            "Túi",
-            "Hàng - xách, tay!",
-            "term:no-origin",
-            "Hàng - xách, tay",
-            Field::Description,
-        ),
-        (
-            "ĐỒNG HỒ, P.H.Á.O H.O.A",
-            "",
-            "term:prohibited",
-            "P.H.Á.O H.O.A",
-            Field::Title,
-        ),
-        (
-            "Bán sỉ",
-            "không hoá đơn, không VAT",
-            "term:no-origin",
-            "không hoá đơn",
-            Field::Description,
-        ),
-        (
-            "Bán sỉ",
-            "KHONG HOA DON",
-            "term:no-origin",
-            "KHONG HOA DON",
-            Field::Description,
-        ),
-        (
-            "Mỹ phẩm hàng nội địa Trung",
-            "",
-            "term:no-origin",
-            "hàng nội địa Trung",
-            Field::Title,
-        ),
+        ("Pháo hoa Tết", "", "term:prohibited", "Pháo hoa", Field::Title),
+        ("Thuốc kháng sinh Amoxicillin", "", "term:restricted", "Thuốc kháng sinh", Field::Title),
+        ("Túi xách", "Hàng xách tay từ Nhật", "term:no-origin", "Hàng xách tay", Field::Description),
+        ("Túi xách #hangxachtay", "", "term:no-origin", "hangxachtay", Field::Title),
+        ("Túi xách #HàngXáchTay", "", "term:no-origin", "HàngXáchTay", Field::Title),
+        ("Túi", "Hàng - xách, tay!", "term:no-origin", "Hàng - xách, tay", Field::Description),
+        ("ĐỒNG HỒ, P.H.Á.O H.O.A", "", "term:prohibited", "P.H.Á.O H.O.A", Field::Title),
+        ("Bán sỉ", "không hoá đơn, không VAT", "term:no-origin", "không hoá đơn", Field::Description),
+        ("Bán sỉ", "KHONG HOA DON", "term:no-origin", "KHONG HOA DON", Field::Description),
+        ("Mỹ phẩm hàng nội địa Trung", "", "term:no-origin", "hàng nội địa Trung", Field::Title),
     ];
     let r = rules();
     for (title, description, rule, covered, field) in cases {
         let s = r.screen(&listing(title, description));
-        let hit = s.hits.iter().find(|h| &*h.rule == rule).unwrap_or_else(|| {
-            panic!(
-                "{rule} did not fire on {title:?} / {description:?}: {:?}",
-                rule_ids(&s)
-            )
-        });
+        let hit = s
+            .hits
+            .iter()
+            .find(|h| &*h.rule == rule)
+            .unwrap_or_else(|| panic!("{rule} did not fire on {title:?} / {description:?}: {:?}", rule_ids(&s)));
         let span = &hit.spans[0];
         assert_eq!(span.field, field, "{title:?}");
-        let text = if field == Field::Title {
-            title
-        } else {
-            description
-        };
-        assert_eq!(
-            &text[span.range.clone()],
-            covered,
-            "span for {title:?} / {description:?}"
-        );
+        let text = if field == Field::Title { title } else { description };
+        assert_eq!(&text[span.range.clone()], covered, "span for {title:?} / {description:?}");
         assert!(!hit.reason.is_empty());
     }
 }
@@ -246,85 +127,19 @@ fn terms_do_not_fire_inside_other_words_or_on_clean_text() {
 fn brand_fires_only_under_its_floor_and_in_its_category() {
     // (title, price, currency, category, fires)
     let cases = [
-        (
-            "Đồng hồ Rolex Submariner",
-            Some(1_200_000.0),
-            None,
-            Some("watches"),
-            true,
-        ),
-        (
-            "Đồng hồ Rolex Submariner",
-            Some(250_000_000.0),
-            None,
-            Some("watches"),
-            false,
-        ),
-        (
-            "Đồng hồ Rolex Submariner",
-            Some(4_999_999.0),
-            Some("VND"),
-            Some("Watches"),
-            true,
-        ),
-        (
-            "Đồng hồ Rolex Submariner",
-            Some(5_000_000.0),
-            None,
-            Some("watches"),
-            false,
-        ),
-        (
-            "dong ho r o l e x",
-            Some(900_000.0),
-            None,
-            Some("watches"),
-            true,
-        ),
-        (
-            "R.O.L.E.X fake 1:1",
-            Some(900_000.0),
-            None,
-            Some("watches"),
-            true,
-        ),
-        (
-            "Rolx automatic",
-            Some(900_000.0),
-            None,
-            Some("watches"),
-            true,
-        ),
-        (
-            "Đồng hồ Rolex",
-            Some(1_200_000.0),
-            None,
-            Some("bags"),
-            false,
-        ),
+        ("Đồng hồ Rolex Submariner", Some(1_200_000.0), None, Some("watches"), true),
+        ("Đồng hồ Rolex Submariner", Some(250_000_000.0), None, Some("watches"), false),
+        ("Đồng hồ Rolex Submariner", Some(4_999_999.0), Some("VND"), Some("Watches"), true),
+        ("Đồng hồ Rolex Submariner", Some(5_000_000.0), None, Some("watches"), false),
+        ("dong ho r o l e x", Some(900_000.0), None, Some("watches"), true),
+        ("R.O.L.E.X fake 1:1", Some(900_000.0), None, Some("watches"), true),
+        ("Rolx automatic", Some(900_000.0), None, Some("watches"), true),
+        ("Đồng hồ Rolex", Some(1_200_000.0), None, Some("bags"), false),
         ("Đồng hồ Rolex", None, None, Some("watches"), false),
-        (
-            "Rolex watch",
-            Some(40.0),
-            Some("USD"),
-            Some("watches"),
-            true,
-        ),
-        (
-            "Rolex watch",
-            Some(20_000.0),
-            Some("USD"),
-            Some("watches"),
-            false,
-        ),
+        ("Rolex watch", Some(40.0), Some("USD"), Some("watches"), true),
+        ("Rolex watch", Some(20_000.0), Some("USD"), Some("watches"), false),
         // A currency without a rate cannot be compared: no hit rather than a guess.
-        (
-            "Rolex watch",
-            Some(40.0),
-            Some("EUR"),
-            Some("watches"),
-            false,
-        ),
+        ("Rolex watch", Some(40.0), Some("EUR"), Some("watches"), false),
         ("Túi Chanel", Some(500_000.0), None, Some("bags"), true),
         ("Túi Chanel", Some(500_000.0), None, None, true),
         ("Túi Chanel", Some(90_000_000.0), None, None, false),
@@ -337,20 +152,12 @@ fn brand_fires_only_under_its_floor_and_in_its_category() {
         l.category = category.map(str::to_string);
         let s = r.screen(&l);
         let brand_hits: Vec<_> = s.hits.iter().filter(|h| h.kind == HitKind::Brand).collect();
-        assert_eq!(
-            !brand_hits.is_empty(),
-            fires,
-            "{title:?} {price:?} {currency:?} {category:?}: {:?}",
-            rule_ids(&s)
-        );
+        assert_eq!(!brand_hits.is_empty(), fires, "{title:?} {price:?} {currency:?} {category:?}: {:?}", rule_ids(&s));
         for h in brand_hits {
             assert!(h.reason.contains("under its floor"), "{}", h.reason);
             let span = &h.spans[0];
             assert!(
-                title[span.range.clone()]
-                    .to_lowercase()
-                    .replace(['.', ' '], "")
-                    .starts_with("rol")
+                title[span.range.clone()].to_lowercase().replace(['.', ' '], "").starts_with("rol")
                     || title[span.range.clone()].eq_ignore_ascii_case("chanel")
             );
         }
@@ -385,46 +192,14 @@ fn price_anomaly_uses_median_and_mad() {
 fn watchlists_match_normalised_identifiers() {
     type Setup = fn(&mut Listing);
     let cases: [(&str, Setup, Option<&str>); 14] = [
-        (
-            "phone running into a count",
-            |l| l.description = "gọi 0912 345 678 12 cái".into(),
-            Some("watchlist:phone"),
-        ),
-        (
-            "phone in description",
-            |l| l.description = "Liên hệ Zalo 0912.345.678 nhé".into(),
-            Some("watchlist:phone"),
-        ),
-        (
-            "phone in title +84",
-            |l| l.title = "Áo thun +84 912 345 678".into(),
-            Some("watchlist:phone"),
-        ),
-        (
-            "other phone in text",
-            |l| l.description = "Zalo 0912 345 679".into(),
-            None,
-        ),
-        (
-            "price is no phone",
-            |l| l.description = "giá 912.345.678 đồng".into(),
-            None,
-        ),
-        (
-            "seller exact",
-            |l| l.seller_id = Some("shop_ma".into()),
-            Some("watchlist:seller"),
-        ),
-        (
-            "seller case",
-            |l| l.seller_id = Some(" SHOP_MA ".into()),
-            Some("watchlist:seller"),
-        ),
-        (
-            "seller by platform",
-            |l| l.seller_id = Some("shop_x".into()),
-            Some("watchlist:seller"),
-        ),
+        ("phone running into a count", |l| l.description = "gọi 0912 345 678 12 cái".into(), Some("watchlist:phone")),
+        ("phone in description", |l| l.description = "Liên hệ Zalo 0912.345.678 nhé".into(), Some("watchlist:phone")),
+        ("phone in title +84", |l| l.title = "Áo thun +84 912 345 678".into(), Some("watchlist:phone")),
+        ("other phone in text", |l| l.description = "Zalo 0912 345 679".into(), None),
+        ("price is no phone", |l| l.description = "giá 912.345.678 đồng".into(), None),
+        ("seller exact", |l| l.seller_id = Some("shop_ma".into()), Some("watchlist:seller")),
+        ("seller case", |l| l.seller_id = Some(" SHOP_MA ".into()), Some("watchlist:seller")),
+        ("seller by platform", |l| l.seller_id = Some("shop_x".into()), Some("watchlist:seller")),
         (
             "seller other platform",
             |l| {
@@ -433,31 +208,11 @@ fn watchlists_match_normalised_identifiers() {
             },
             None,
         ),
-        (
-            "phone +84 dotted",
-            |l| l.phones = vec!["+84 912.345.678".into()],
-            Some("watchlist:phone"),
-        ),
-        (
-            "phone other",
-            |l| l.phones = vec!["0988 000 111".into()],
-            None,
-        ),
-        (
-            "bank dashed",
-            |l| l.bank_accounts = vec!["0071-0012-34567".into()],
-            Some("watchlist:bank"),
-        ),
-        (
-            "image upper",
-            |l| l.image_hashes = vec!["9F86D081884C7D65".into()],
-            Some("image-hash"),
-        ),
-        (
-            "image other",
-            |l| l.image_hashes = vec!["0000000000000000".into()],
-            None,
-        ),
+        ("phone +84 dotted", |l| l.phones = vec!["+84 912.345.678".into()], Some("watchlist:phone")),
+        ("phone other", |l| l.phones = vec!["0988 000 111".into()], None),
+        ("bank dashed", |l| l.bank_accounts = vec!["0071-0012-34567".into()], Some("watchlist:bank")),
+        ("image upper", |l| l.image_hashes = vec!["9F86D081884C7D65".into()], Some("image-hash")),
+        ("image other", |l| l.image_hashes = vec!["0000000000000000".into()], None),
     ];
     let r = rules();
     for (name, setup, want) in cases {
@@ -467,15 +222,8 @@ fn watchlists_match_normalised_identifiers() {
         assert_eq!(rule_ids(&s), want.into_iter().collect::<Vec<_>>(), "{name}");
         for hit in &s.hits {
             for span in &hit.spans {
-                let text = if span.field == Field::Title {
-                    &l.title
-                } else {
-                    &l.description
-                };
-                let seen: String = text[span.range.clone()]
-                    .chars()
-                    .filter(char::is_ascii_digit)
-                    .collect();
+                let text = if span.field == Field::Title { &l.title } else { &l.description };
+                let seen: String = text[span.range.clone()].chars().filter(char::is_ascii_digit).collect();
                 assert!(seen.ends_with("912345678"), "{name}: span covers {seen:?}");
             }
         }
@@ -495,20 +243,11 @@ fn score_combines_weights_and_threshold_decides_lead() {
         // Two weak signals together cross the 0.5 threshold: 1 − 0.7·0.7 = 0.51.
         ("Hàng xách tay", "không hóa đơn", 1.0 - 0.7 * 0.7, true),
         ("Thuốc kháng sinh", "Pháo hoa", 1.0 - 0.5 * 0.1, true),
-        (
-            "Hàng xách tay, không hóa đơn",
-            "hàng nội địa Trung",
-            1.0 - 0.7 * 0.7 * 0.7,
-            true,
-        ),
+        ("Hàng xách tay, không hóa đơn", "hàng nội địa Trung", 1.0 - 0.7 * 0.7 * 0.7, true),
     ];
     for (title, description, score, lead) in cases {
         let s = r.screen(&listing(title, description));
-        assert!(
-            (s.score - score).abs() < 1e-9,
-            "{title:?}: {} vs {score}",
-            s.score
-        );
+        assert!((s.score - score).abs() < 1e-9, "{title:?}: {} vs {score}", s.score);
         assert_eq!(s.lead, lead, "{title:?}: {:?}", s.hits);
     }
 }
@@ -519,11 +258,7 @@ fn repeated_term_collects_every_span() {
     let title = "Ma túy, MA TUY và ma-tuý";
     let s = r.screen(&listing(title, ""));
     assert_eq!(s.hits.len(), 1);
-    let covered: Vec<&str> = s.hits[0]
-        .spans
-        .iter()
-        .map(|sp| &title[sp.range.clone()])
-        .collect();
+    let covered: Vec<&str> = s.hits[0].spans.iter().map(|sp| &title[sp.range.clone()]).collect();
     assert_eq!(covered, ["Ma túy", "MA TUY", "ma-tuý"]);
     assert_eq!(s.hits[0].kind, HitKind::Term(TermClass::Prohibited));
 }
@@ -531,12 +266,8 @@ fn repeated_term_collects_every_span() {
 #[test]
 fn scratch_reuse_gives_the_same_result_as_fresh_screening() {
     let r = rules();
-    let listings = [
-        listing("Ma túy", "hàng xách tay"),
-        listing("Áo thun", ""),
-        listing("Rolex", "pháo hoa"),
-        listing("Thuốc lá điện tử", "Ma túy"),
-    ];
+    let listings =
+        [listing("Ma túy", "hàng xách tay"), listing("Áo thun", ""), listing("Rolex", "pháo hoa"), listing("Thuốc lá điện tử", "Ma túy")];
     let mut scratch = Scratch::new();
     for l in &listings {
         assert_eq!(r.screen_with(l, &mut scratch), r.screen(l));
@@ -545,15 +276,8 @@ fn scratch_reuse_gives_the_same_result_as_fresh_screening() {
 
 #[test]
 fn a_rule_set_with_a_syntax_error_is_refused_with_line_and_reason() {
-    let broken = RULES.replace(
-        "[term restricted weight=0.5]",
-        "[term restricted weight=heavy]",
-    );
-    let line = broken
-        .lines()
-        .position(|l| l.contains("weight=heavy"))
-        .unwrap()
-        + 1;
+    let broken = RULES.replace("[term restricted weight=0.5]", "[term restricted weight=heavy]");
+    let line = broken.lines().position(|l| l.contains("weight=heavy")).unwrap() + 1;
     match CompiledRuleSet::from_text(&broken) {
         Err(RuleSetError::Invalid(errors)) => {
             assert_eq!(errors.len(), 1, "{errors:?}");
@@ -567,9 +291,7 @@ fn a_rule_set_with_a_syntax_error_is_refused_with_line_and_reason() {
 #[test]
 fn compiling_a_new_version_leaves_the_old_one_usable() {
     let v1 = rules();
-    let v2_text = RULES
-        .replace("version = 2026.11.22-1", "version = 2026.11.22-2")
-        .replace("pháo hoa", "súng hơi");
+    let v2_text = RULES.replace("version = 2026.11.22-1", "version = 2026.11.22-2").replace("pháo hoa", "súng hơi");
     let v2 = CompiledRuleSet::from_text(&v2_text).unwrap();
     assert_ne!(v1.version(), v2.version());
     assert_eq!(v2.version().label, "2026.11.22-2");
@@ -604,15 +326,13 @@ fn compiled_rules_can_be_shared_across_threads() {
 
 #[test]
 fn screens_listings_parsed_from_ndjson() {
-    let line = r#"{"platform":"tiktok","id":"9","title":"ĐỒNG HỒ R.O.L.E.X","price":"1.500.000","category":"watches","phones":"+84 912 345 678"}"#;
+    let line =
+        r#"{"platform":"tiktok","id":"9","title":"ĐỒNG HỒ R.O.L.E.X","price":"1.500.000","category":"watches","phones":"+84 912 345 678"}"#;
     let l = Listing::from_json_line(line, 1).unwrap();
     let s = rules().screen(&l);
     let mut ids = rule_ids(&s);
     ids.sort_unstable();
-    assert_eq!(
-        ids,
-        ["brand:rolex:watches", "price-anomaly", "watchlist:phone"]
-    );
+    assert_eq!(ids, ["brand:rolex:watches", "price-anomaly", "watchlist:phone"]);
     let brand = s.hits.iter().find(|h| h.kind == HitKind::Brand).unwrap();
     assert_eq!(&l.title[brand.spans[0].range.clone()], "R.O.L.E.X");
 }

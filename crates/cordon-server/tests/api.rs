@@ -270,6 +270,18 @@ async fn auditors_read_the_audit_log(s: TestServer) {
     let (_, me) = officer.get("/api/v1/me").await;
     assert_eq!(denied[0]["actor_user_id"], me["id"]);
     assert_eq!(denied[0]["actor_unit_id"], "customs-lang-son");
-    let (n, _) = s.app.verify_audit().await.unwrap();
-    assert!(n >= 8, "{n}");
+    let signed = s.app.checkpoint_audit().await.unwrap().expect("a first checkpoint");
+    assert!(s.app.checkpoint_audit().await.unwrap().is_none(), "nothing new to sign");
+    let report = s.app.verify_audit().await.unwrap();
+    assert!(report.entries >= 8 && report.checkpoints == 1, "{report:?}");
+    let (status, cps) = auditor.get("/api/v1/audit/checkpoints").await;
+    assert_eq!(status, 200);
+    assert_eq!(cps["checkpoints"][0]["seq"], signed.checkpoint.seq);
+    assert_eq!(cps["public_key"], report.key_id);
+    let (status, _) = officer.get("/api/v1/audit/checkpoints").await;
+    assert_eq!(status, 403);
+    // Forge the checkpoint's hash in the database: verification names it.
+    s.app.store().execute_unchecked("UPDATE audit_checkpoints SET hash = 'forged'").await.unwrap();
+    let err = s.app.verify_audit().await.unwrap_err().to_string();
+    assert!(err.contains(&format!("entry {}", signed.checkpoint.seq)), "{err}");
 }

@@ -246,19 +246,21 @@ impl Store {
     /// The last entry of the audit log, if any.
     pub async fn audit_head(&self) -> Result<Option<audit::Checkpoint>, StoreError> {
         let row = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&self.read).await?;
-        Ok(row.map(|r| Ok::<_, StoreError>(audit::Checkpoint { seq: r.try_get("seq")?, hash: r.try_get("hash")? })).transpose()?)
+        row.map(|r| Ok(audit::Checkpoint { seq: r.try_get("seq")?, hash: r.try_get("hash")? })).transpose()
     }
 
     /// Stores a signed checkpoint.
     pub async fn insert_checkpoint(&self, c: &audit::SignedCheckpoint) -> Result<(), StoreError> {
-        sqlx::query(&self.sql("INSERT INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (seq) DO NOTHING"))
-            .bind(c.checkpoint.seq)
-            .bind(c.checkpoint.hash.clone())
-            .bind(c.at)
-            .bind(c.key_id.clone())
-            .bind(c.signature.clone())
-            .execute(&self.write)
-            .await?;
+        sqlx::query(&self.sql(
+            "INSERT INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (seq) DO NOTHING",
+        ))
+        .bind(c.checkpoint.seq)
+        .bind(c.checkpoint.hash.clone())
+        .bind(c.at)
+        .bind(c.key_id.clone())
+        .bind(c.signature.clone())
+        .execute(&self.write)
+        .await?;
         Ok(())
     }
 

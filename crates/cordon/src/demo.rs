@@ -291,7 +291,13 @@ pub async fn seed(app: &App, seed: u64) -> anyhow::Result<Vec<DemoLogin>> {
     let now = app.now_ms();
     let agreements = [
         ("qcph-customs-border-guard", "Quy chế phối hợp Hải quan – Bộ đội Biên phòng", "border-guard-vn", true, vec![]),
-        ("qcph-customs-police", "Quy chế phối hợp Hải quan – Công an", "police-vn", true, vec!["smuggling", "illegal_transport", "drugs_precursors", "trade_fraud"]),
+        (
+            "qcph-customs-police",
+            "Quy chế phối hợp Hải quan – Công an",
+            "police-vn",
+            true,
+            vec!["smuggling", "illegal_transport", "drugs_precursors", "trade_fraud"],
+        ),
         ("qcph-customs-market", "Quy chế phối hợp Hải quan – Quản lý thị trường", "market-surveillance-vn", false, vec![]),
     ];
     for (id, name, other, disclose, types) in agreements {

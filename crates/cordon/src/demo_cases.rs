@@ -10,11 +10,26 @@ use crate::demo::Seq;
 
 /// (province, plate prefix, gate units with their officer, commodities seized there).
 const BORDERS: &[(&str, &str, &[(&str, &str)], &[&str])] = &[
-    ("lang-son", "12", &[("huu-nghi", "hq.huunghi"), ("tan-thanh", "hq.tanthanh")], &["cigarettes", "frozen-food", "firecrackers", "medical-supplies", "counterfeit-goods", "electronics"]),
-    ("quang-ninh", "14", &[("mong-cai", "hq.mongcai"), ("cai-lan", "hq.cailan")], &["frozen-food", "cigarettes", "firecrackers", "electronics", "wildlife-timber"]),
+    (
+        "lang-son",
+        "12",
+        &[("huu-nghi", "hq.huunghi"), ("tan-thanh", "hq.tanthanh")],
+        &["cigarettes", "frozen-food", "firecrackers", "medical-supplies", "counterfeit-goods", "electronics"],
+    ),
+    (
+        "quang-ninh",
+        "14",
+        &[("mong-cai", "hq.mongcai"), ("cai-lan", "hq.cailan")],
+        &["frozen-food", "cigarettes", "firecrackers", "electronics", "wildlife-timber"],
+    ),
     ("lao-cai", "24", &[("lao-cai", "hq.laocai")], &["frozen-food", "pharmaceuticals", "cosmetics", "counterfeit-goods"]),
     ("an-giang", "67", &[("tinh-bien", "hq.tinhbien"), ("ha-tien", "hq.hatien")], &["sugar", "cigarettes", "gold-currency", "fuel"]),
-    ("hai-phong", "15", &[("hai-phong-port", "hq.haiphongport")], &["ip-infringing", "counterfeit-goods", "wildlife-timber", "drugs-precursors", "vehicles-parts"]),
+    (
+        "hai-phong",
+        "15",
+        &[("hai-phong-port", "hq.haiphongport")],
+        &["ip-infringing", "counterfeit-goods", "wildlife-timber", "drugs-precursors", "vehicles-parts"],
+    ),
     ("tay-ninh", "70", &[("moc-bai", "hq.mocbai")], &["sugar", "cigarettes", "fuel", "livestock-poultry"]),
 ];
 
@@ -40,7 +55,8 @@ const GOODS: &[(&str, &str, &str, &str, i64, i64, &str)] = &[
 
 const FAMILY: &[&str] = &["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Huỳnh"];
 const MIDDLE: &[&str] = &["Văn", "Thị", "Đức", "Hữu", "Minh", "Thanh", "Quốc", "Ngọc", "Công"];
-const GIVEN: &[&str] = &["An", "Bình", "Cường", "Dũng", "Hà", "Hải", "Hùng", "Khánh", "Long", "Nam", "Phong", "Quang", "Sơn", "Thắng", "Tuấn", "Việt"];
+const GIVEN: &[&str] =
+    &["An", "Bình", "Cường", "Dũng", "Hà", "Hải", "Hùng", "Khánh", "Long", "Nam", "Phong", "Quang", "Sơn", "Thắng", "Tuấn", "Việt"];
 const CONCEALMENT: &[&str] = &[
     "giấu trong hầm hàng giả dưới thùng xe",
     "xếp lẫn dưới lớp hoa quả tươi",
@@ -91,7 +107,16 @@ pub async fn seed_cases(app: &App, rng: &mut Seq, now: i64) -> anyhow::Result<us
                     _ => ("green", vec!["all_domestic".into()]),
                 };
                 let input = CaseInput {
-                    case_type: if category == "counterfeit-goods" { "counterfeit" } else if category == "ip-infringing" { "ip_infringement" } else if category == "drugs-precursors" { "drugs_precursors" } else { "smuggling" }.into(),
+                    case_type: if category == "counterfeit-goods" {
+                        "counterfeit"
+                    } else if category == "ip-infringing" {
+                        "ip_infringement"
+                    } else if category == "drugs-precursors" {
+                        "drugs_precursors"
+                    } else {
+                        "smuggling"
+                    }
+                    .into(),
                     title: format!("Thu giữ {qty} {} {}", g.2, g.1.to_lowercase()),
                     summary: format!("Phát hiện xe {truck} do {name} điều khiển vận chuyển {} {}, {}.", qty, g.2, rng.pick(CONCEALMENT)),
                     detected_at: at,
@@ -121,8 +146,18 @@ pub async fn seed_cases(app: &App, rng: &mut Seq, now: i64) -> anyhow::Result<us
                         value_vnd: Some(qty * g.4),
                     }],
                     parties: vec![
-                        PartyInput { kind: "person".into(), name: name.clone(), identifiers: [("cccd".to_string(), id_number)].into(), role: "driver".into() },
-                        PartyInput { kind: "vehicle".into(), name: truck.clone(), identifiers: [("plate".to_string(), truck)].into(), role: "owner".into() },
+                        PartyInput {
+                            kind: "person".into(),
+                            name: name.clone(),
+                            identifiers: [("cccd".to_string(), id_number)].into(),
+                            role: "driver".into(),
+                        },
+                        PartyInput {
+                            kind: "vehicle".into(),
+                            name: truck.clone(),
+                            identifiers: [("plate".to_string(), truck)].into(),
+                            role: "owner".into(),
+                        },
                     ],
                     sharing: SharingInput { tlp: tlp.into(), distribution, handling: vec![] },
                     external_ref: None,

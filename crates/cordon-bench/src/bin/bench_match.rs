@@ -53,26 +53,19 @@ const FAMILIES: &[(&str, u32)] = &[
     ("Diệp", 1),
     ("Lại", 1),
 ];
-const MALE_MIDDLES: &[&str] = &[
-    "Văn", "Đức", "Hữu", "Minh", "Quang", "Công", "Xuân", "Thanh", "Trọng", "Quốc", "Mạnh", "Tiến",
-    "Bá", "Đình", "Thế",
-];
-const FEMALE_MIDDLES: &[&str] = &[
-    "Thị", "Ngọc", "Thu", "Thanh", "Kim", "Hồng", "Minh", "Bảo", "Xuân", "Phương", "Diệu", "Mỹ",
-];
+const MALE_MIDDLES: &[&str] =
+    &["Văn", "Đức", "Hữu", "Minh", "Quang", "Công", "Xuân", "Thanh", "Trọng", "Quốc", "Mạnh", "Tiến", "Bá", "Đình", "Thế"];
+const FEMALE_MIDDLES: &[&str] = &["Thị", "Ngọc", "Thu", "Thanh", "Kim", "Hồng", "Minh", "Bảo", "Xuân", "Phương", "Diệu", "Mỹ"];
 const MALE_GIVENS: &[&str] = &[
-    "An", "Anh", "Bảo", "Bình", "Cường", "Chiến", "Công", "Dũng", "Duy", "Đạt", "Đức", "Giang",
-    "Hải", "Hiếu", "Hiệp", "Hoàng", "Hùng", "Hưng", "Huy", "Khải", "Khánh", "Khoa", "Kiên", "Lâm",
-    "Long", "Lộc", "Lợi", "Mạnh", "Minh", "Nam", "Nghĩa", "Nhân", "Phát", "Phong", "Phúc", "Quân",
-    "Quang", "Quý", "Sơn", "Tài", "Tâm", "Thắng", "Thành", "Thịnh", "Toàn", "Trung", "Tú", "Tuấn",
-    "Tùng", "Việt", "Vinh", "Vũ", "Khang", "Trí", "Hậu", "Tín",
+    "An", "Anh", "Bảo", "Bình", "Cường", "Chiến", "Công", "Dũng", "Duy", "Đạt", "Đức", "Giang", "Hải", "Hiếu", "Hiệp", "Hoàng", "Hùng",
+    "Hưng", "Huy", "Khải", "Khánh", "Khoa", "Kiên", "Lâm", "Long", "Lộc", "Lợi", "Mạnh", "Minh", "Nam", "Nghĩa", "Nhân", "Phát", "Phong",
+    "Phúc", "Quân", "Quang", "Quý", "Sơn", "Tài", "Tâm", "Thắng", "Thành", "Thịnh", "Toàn", "Trung", "Tú", "Tuấn", "Tùng", "Việt", "Vinh",
+    "Vũ", "Khang", "Trí", "Hậu", "Tín",
 ];
 const FEMALE_GIVENS: &[&str] = &[
-    "An", "Anh", "Bích", "Châu", "Chi", "Diệp", "Dung", "Duyên", "Giang", "Hà", "Hạnh", "Hằng",
-    "Hiền", "Hoa", "Hồng", "Huệ", "Hương", "Huyền", "Lan", "Liên", "Linh", "Loan", "Mai", "My",
-    "Nga", "Ngân", "Ngọc", "Nhung", "Oanh", "Phương", "Quyên", "Quỳnh", "Tâm", "Thảo", "Thanh",
-    "Thủy", "Thư", "Trang", "Trinh", "Tuyết", "Uyên", "Vân", "Vy", "Xuân", "Yến", "Nhi", "Ly",
-    "Hậu",
+    "An", "Anh", "Bích", "Châu", "Chi", "Diệp", "Dung", "Duyên", "Giang", "Hà", "Hạnh", "Hằng", "Hiền", "Hoa", "Hồng", "Huệ", "Hương",
+    "Huyền", "Lan", "Liên", "Linh", "Loan", "Mai", "My", "Nga", "Ngân", "Ngọc", "Nhung", "Oanh", "Phương", "Quyên", "Quỳnh", "Tâm", "Thảo",
+    "Thanh", "Thủy", "Thư", "Trang", "Trinh", "Tuyết", "Uyên", "Vân", "Vy", "Xuân", "Yến", "Nhi", "Ly", "Hậu",
 ];
 const LATIN_FIRST: &[&str] = &[
     "John",
@@ -213,8 +206,8 @@ const OLD_MOBILE: &[(&str, &str)] = &[
     ("59", "199"),
 ];
 const NEW_MOBILE_PREFIXES: &[&str] = &[
-    "32", "33", "34", "35", "36", "37", "38", "39", "70", "76", "77", "78", "79", "81", "82", "83",
-    "84", "85", "86", "88", "89", "90", "91", "93", "94", "96", "97", "98",
+    "32", "33", "34", "35", "36", "37", "38", "39", "70", "76", "77", "78", "79", "81", "82", "83", "84", "85", "86", "88", "89", "90",
+    "91", "93", "94", "96", "97", "98",
 ];
 
 /// A generated person as the truth knows it.
@@ -240,10 +233,7 @@ struct Gen {
 
 impl Gen {
     fn new(seed: u64) -> Self {
-        Gen {
-            rng: SplitMix64::new(seed),
-            family_total: FAMILIES.iter().map(|f| f.1).sum(),
-        }
+        Gen { rng: SplitMix64::new(seed), family_total: FAMILIES.iter().map(|f| f.1).sum() }
     }
     fn below(&mut self, n: usize) -> usize {
         self.rng.below(n as u64) as usize
@@ -265,67 +255,29 @@ impl Gen {
         FAMILIES[0].0
     }
     fn phone(&mut self) -> String {
-        format!(
-            "0{}{:07}",
-            self.pick(NEW_MOBILE_PREFIXES),
-            self.rng.below(10_000_000)
-        )
+        format!("0{}{:07}", self.pick(NEW_MOBILE_PREFIXES), self.rng.below(10_000_000))
     }
     fn person(&mut self) -> Person {
         let latin = self.chance(8);
         let (family, middle, given) = if latin {
-            (
-                self.pick(LATIN_LAST).to_owned(),
-                String::new(),
-                self.pick(LATIN_FIRST).to_owned(),
-            )
+            (self.pick(LATIN_LAST).to_owned(), String::new(), self.pick(LATIN_FIRST).to_owned())
         } else if self.chance(50) {
-            (
-                self.family().to_owned(),
-                self.pick(MALE_MIDDLES).to_owned(),
-                self.pick(MALE_GIVENS).to_owned(),
-            )
+            (self.family().to_owned(), self.pick(MALE_MIDDLES).to_owned(), self.pick(MALE_GIVENS).to_owned())
         } else {
             let middle = if self.chance(20) {
-                format!(
-                    "{} {}",
-                    self.pick(FEMALE_MIDDLES),
-                    self.pick(FEMALE_MIDDLES)
-                )
+                format!("{} {}", self.pick(FEMALE_MIDDLES), self.pick(FEMALE_MIDDLES))
             } else {
                 self.pick(FEMALE_MIDDLES).to_owned()
             };
-            (
-                self.family().to_owned(),
-                middle,
-                self.pick(FEMALE_GIVENS).to_owned(),
-            )
+            (self.family().to_owned(), middle, self.pick(FEMALE_GIVENS).to_owned())
         };
         let year = 1950 + self.below(56) as u32;
         let month = 1 + self.below(12) as u32;
         let day = 1 + self.below(28) as u32;
         let phone = self.chance(75).then(|| self.phone());
-        let cccd = self.chance(45).then(|| {
-            format!(
-                "{:03}{:09}",
-                self.below(96) + 1,
-                self.rng.below(1_000_000_000)
-            )
-        });
+        let cccd = self.chance(45).then(|| format!("{:03}{:09}", self.below(96) + 1, self.rng.below(1_000_000_000)));
         let street = format!("{} {}", 1 + self.below(300), self.pick(STREETS));
-        Person {
-            family,
-            middle,
-            given,
-            latin,
-            year,
-            month,
-            day,
-            phone,
-            cccd,
-            street,
-            province: self.pick(PROVINCES),
-        }
+        Person { family, middle, given, latin, year, month, day, phone, cccd, street, province: self.pick(PROVINCES) }
     }
 
     fn typo(&mut self, s: &str) -> String {
@@ -398,16 +350,8 @@ impl Gen {
         if strip {
             name = fold(&name).to_uppercase();
         }
-        let (d, m) = if swap_date && p.day <= 12 {
-            (p.month, p.day)
-        } else {
-            (p.day, p.month)
-        };
-        let dob = if self.chance(15) {
-            format!("{}-{:02}-{:02}", p.year, m, d)
-        } else {
-            format!("{:02}/{:02}/{}", d, m, p.year)
-        };
+        let (d, m) = if swap_date && p.day <= 12 { (p.month, p.day) } else { (p.day, p.month) };
+        let dob = if self.chance(15) { format!("{}-{:02}-{:02}", p.year, m, d) } else { format!("{:02}/{:02}/{}", d, m, p.year) };
         let phone = p.phone.as_ref().map(|ph| {
             let rest = &ph[1..];
             match OLD_MOBILE.iter().find(|(new, _)| rest.starts_with(new)) {
@@ -421,9 +365,7 @@ impl Gen {
             birth_date: Some(dob),
             phone,
             national_id: p.cccd.clone(),
-            address: self
-                .chance(85)
-                .then(|| format!("{}, {}", p.street, p.province)),
+            address: self.chance(85).then(|| format!("{}, {}", p.street, p.province)),
             ..Record::default()
         };
         for _ in 0..drop {
@@ -465,12 +407,7 @@ fn parse_args() -> Result<Args, String> {
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
-        let mut value = || {
-            it.next()
-                .ok_or(format!("{flag} needs a value"))?
-                .parse::<u64>()
-                .map_err(|e| format!("{flag}: {e}"))
-        };
+        let mut value = || it.next().ok_or(format!("{flag} needs a value"))?.parse::<u64>().map_err(|e| format!("{flag}: {e}"));
         match flag.as_str() {
             "--records" => a.records = value()? as usize,
             "--queries" => a.queries = value()? as usize,
@@ -505,16 +442,7 @@ fn write_csv_row(w: &mut impl Write, r: &Record, cluster: usize) {
         Some(s) => format!("\"{}\"", s.replace('"', "\"\"")),
         None => String::new(),
     };
-    let line = format!(
-        "{},{},{},{},{},{},{}",
-        r.id,
-        cluster,
-        q(&r.name),
-        q(&r.birth_date),
-        q(&r.phone),
-        q(&r.national_id),
-        q(&r.address)
-    );
+    let line = format!("{},{},{},{},{},{},{}", r.id, cluster, q(&r.name), q(&r.birth_date), q(&r.phone), q(&r.national_id), q(&r.address));
     write_line(w, &line);
 }
 
@@ -563,8 +491,7 @@ fn main() {
     let mut prepare_time = Duration::ZERO;
     // People are regenerated from their index when a duplicate needs them, instead of being kept.
     // Each person's generator is seeded through SplitMix64's output, so neighbouring indexes are unrelated.
-    let person_at =
-        |i: usize| Gen::new(SplitMix64::new(args.seed.wrapping_add(i as u64)).next_u64()).person();
+    let person_at = |i: usize| Gen::new(SplitMix64::new(args.seed.wrapping_add(i as u64)).next_u64()).person();
     let mut prepared: Vec<PreparedRecord> = Vec::with_capacity(args.records);
     let mut truth: Vec<u32> = Vec::with_capacity(args.records);
     let mut csv = args.write_csv.as_ref().map(|path| {
@@ -573,10 +500,7 @@ fn main() {
             std::process::exit(1);
         });
         let mut w = std::io::BufWriter::new(file);
-        write_line(
-            &mut w,
-            "unique_id,cluster,name,birth_date,phone,national_id,address",
-        );
+        write_line(&mut w, "unique_id,cluster,name,birth_date,phone,national_id,address");
         w
     });
     let mut chunk: Vec<Record> = Vec::with_capacity(CHUNK);
@@ -609,26 +533,13 @@ fn main() {
 
     if args.rule_stats {
         for rule in cordon_match::BlockingRule::DEFAULT {
-            let c = cordon_match::candidate_pairs(
-                &prepared,
-                &[*rule],
-                Settings::default().max_block_size,
-            );
-            println!(
-                "  rule {:<24} pairs {:>10}  oversized blocks {}",
-                format!("{rule:?}"),
-                c.pairs.len(),
-                c.oversized_blocks
-            );
+            let c = cordon_match::candidate_pairs(&prepared, &[*rule], Settings::default().max_block_size);
+            println!("  rule {:<24} pairs {:>10}  oversized blocks {}", format!("{rule:?}"), c.pairs.len(), c.oversized_blocks);
         }
     }
 
     let defaults = Settings::default();
-    let settings = Settings {
-        threads: args.threads,
-        threshold: args.threshold.unwrap_or(defaults.threshold),
-        ..defaults
-    };
+    let settings = Settings { threads: args.threads, threshold: args.threshold.unwrap_or(defaults.threshold), ..defaults };
     let mut model = Model::default();
     let t2 = Instant::now();
     let report = train(&mut model, &prepared, &settings);
@@ -636,16 +547,8 @@ fn main() {
     if args.show_model {
         for f in cordon_match::Field::ALL {
             let p = &model.fields[f.index()];
-            let w: Vec<String> = (0..p.m.len())
-                .map(|l| {
-                    format!(
-                        "m={:.4} u={:.6} w={:+.1}",
-                        p.m[l],
-                        p.u[l],
-                        model.weight(f, l as u8)
-                    )
-                })
-                .collect();
+            let w: Vec<String> =
+                (0..p.m.len()).map(|l| format!("m={:.4} u={:.6} w={:+.1}", p.m[l], p.u[l], model.weight(f, l as u8))).collect();
             println!("  {:<14} {}", f.name(), w.join(" | "));
         }
     }
@@ -663,58 +566,26 @@ fn main() {
 
     if args.show_model {
         let by_id: HashMap<u64, &PreparedRecord> = prepared.iter().map(|r| (r.id, r)).collect();
-        let wrong = dedupe
-            .matches
-            .iter()
-            .filter(|p| truth[p.a as usize] != truth[p.b as usize])
-            .take(5);
+        let wrong = dedupe.matches.iter().filter(|p| truth[p.a as usize] != truth[p.b as usize]).take(5);
         for p in wrong {
-            println!(
-                "  false match {} ~ {} p={:.4}",
-                p.a, p.b, p.score.probability
-            );
+            println!("  false match {} ~ {} p={:.4}", p.a, p.b, p.score.probability);
             println!("    {:?}\n    {:?}", by_id[&p.a], by_id[&p.b]);
-            for f in p
-                .explain(&model)
-                .fields
-                .iter()
-                .filter(|f| f.level.is_some())
-            {
-                println!(
-                    "    {:<14} {:<60} {:+.1}",
-                    f.field.name(),
-                    f.label,
-                    f.weight
-                );
+            for f in p.explain(&model).fields.iter().filter(|f| f.level.is_some()) {
+                println!("    {:<14} {:<60} {:+.1}", f.field.name(), f.label, f.weight);
             }
         }
     }
     if args.show_model {
         let of = dedupe.clustering.entity_of();
         let by_id: HashMap<u64, &PreparedRecord> = prepared.iter().map(|r| (r.id, r)).collect();
-        let missed = (originals..args.records)
-            .filter(|&i| of[&(i as u64)] != of[&u64::from(truth[i])])
-            .take(8);
+        let missed = (originals..args.records).filter(|&i| of[&(i as u64)] != of[&u64::from(truth[i])]).take(8);
         for i in missed {
             let (a, b) = (by_id[&u64::from(truth[i])], by_id[&(i as u64)]);
             let (v, score) = model.score_pair(a, b);
-            println!(
-                "  missed {} ~ {} p={:.4} w={:.1}",
-                a.id, b.id, score.probability, score.weight
-            );
+            println!("  missed {} ~ {} p={:.4} w={:.1}", a.id, b.id, score.probability, score.weight);
             println!("    {:?}\n    {:?}", a, b);
-            for f in model
-                .explain(&v)
-                .fields
-                .iter()
-                .filter(|f| f.level.is_some())
-            {
-                println!(
-                    "    {:<14} {:<60} {:+.1}",
-                    f.field.name(),
-                    f.label,
-                    f.weight
-                );
+            for f in model.explain(&v).fields.iter().filter(|f| f.level.is_some()) {
+                println!("    {:<14} {:<60} {:+.1}", f.field.name(), f.label, f.weight);
             }
         }
     }
@@ -731,12 +602,7 @@ fn main() {
         *true_size.entry(t).or_default() += 1;
     }
     let tp: u64 = cell.values().map(|&n| pairs(n)).sum();
-    let predicted: u64 = dedupe
-        .clustering
-        .entities
-        .iter()
-        .map(|m| pairs(m.len() as u64))
-        .sum();
+    let predicted: u64 = dedupe.clustering.entities.iter().map(|m| pairs(m.len() as u64)).sum();
     let actual: u64 = true_size.values().map(|&n| pairs(n)).sum();
     let precision = tp as f64 / predicted.max(1) as f64;
     let recall = tp as f64 / actual.max(1) as f64;
@@ -798,19 +664,16 @@ fn main() {
         "  train (u + 2×EM + prior) {:>9.2?}   prior {:.3e}, em pairs {}, patterns {}",
         train_time, report.em.prior, report.em_pairs, report.distinct_patterns
     );
-    println!("  dedupe (block+score+cluster) {:>9.2?}   pairs compared {}, oversized blocks {}, matches {}", dedupe_time, dedupe.pairs_compared, dedupe.oversized_blocks, matches);
+    println!(
+        "  dedupe (block+score+cluster) {:>9.2?}   pairs compared {}, oversized blocks {}, matches {}",
+        dedupe_time, dedupe.pairs_compared, dedupe.oversized_blocks, matches
+    );
     println!(
         "  total batch (prepare+train+dedupe) {:>9.2?}   (process CPU time from start to end of dedupe, generation included: {:.1} s)",
         prepare_time + train_time + dedupe_time,
         cpu_batch
     );
-    println!(
-        "  entities {}, precision {:.4}, recall {:.4}, F1 {:.4}",
-        clustering.entities.len(),
-        precision,
-        recall,
-        f1
-    );
+    println!("  entities {}, precision {:.4}, recall {:.4}, F1 {:.4}", clustering.entities.len(), precision, recall, f1);
     println!(
         "  resolver load {:>9.2?}; {} resolves ({} joined an entity): p50 {:?}, p99 {:?}, max {:?}",
         load_time,

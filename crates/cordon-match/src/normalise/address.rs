@@ -175,10 +175,7 @@ impl Address {
         });
         for (i, w) in raw_words.iter().enumerate() {
             let in_province = span.is_some_and(|(s, e)| (s..e).contains(&i));
-            let full = ABBREVIATIONS
-                .iter()
-                .find(|(a, _)| a == w)
-                .map_or(*w, |(_, full)| *full);
+            let full = ABBREVIATIONS.iter().find(|(a, _)| a == w).map_or(*w, |(_, full)| *full);
             if !in_province {
                 if !locality.is_empty() {
                     locality.push(' ');
@@ -199,12 +196,7 @@ const LONGEST_PROVINCE_WORDS: usize = 4;
 
 fn province_table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
     static TABLE: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        OLD_TO_NEW_PROVINCE
-            .iter()
-            .map(|&(old, new)| (old, (old, new)))
-            .collect()
-    })
+    TABLE.get_or_init(|| OLD_TO_NEW_PROVINCE.iter().map(|&(old, new)| (old, (old, new))).collect())
 }
 
 /// Finds the province named last in the address: Vietnamese addresses end with the province,
@@ -240,54 +232,22 @@ mod tests {
     #[test]
     fn finds_old_and_new_provinces() {
         let cases = [
-            (
-                "Thôn 3, xã Lũng Cú, huyện Đồng Văn, tỉnh Hà Giang",
-                Some("ha giang"),
-                Some("Tuyên Quang"),
-            ),
-            (
-                "TP Bắc Giang, Bắc Giang",
-                Some("bac giang"),
-                Some("Bắc Ninh"),
-            ),
-            (
-                "123 Trần Hưng Đạo, TP Hải Dương",
-                Some("hai duong"),
-                Some("Hải Phòng"),
-            ),
-            (
-                "Phường 7, TP Vũng Tàu, tỉnh Bà Rịa – Vũng Tàu",
-                Some("ba ria vung tau"),
-                Some("Hồ Chí Minh"),
-            ),
-            (
-                "Thủ Dầu Một, Bình Dương",
-                Some("binh duong"),
-                Some("Hồ Chí Minh"),
-            ),
+            ("Thôn 3, xã Lũng Cú, huyện Đồng Văn, tỉnh Hà Giang", Some("ha giang"), Some("Tuyên Quang")),
+            ("TP Bắc Giang, Bắc Giang", Some("bac giang"), Some("Bắc Ninh")),
+            ("123 Trần Hưng Đạo, TP Hải Dương", Some("hai duong"), Some("Hải Phòng")),
+            ("Phường 7, TP Vũng Tàu, tỉnh Bà Rịa – Vũng Tàu", Some("ba ria vung tau"), Some("Hồ Chí Minh")),
+            ("Thủ Dầu Một, Bình Dương", Some("binh duong"), Some("Hồ Chí Minh")),
             ("Q.1, TP.HCM", Some("tp hcm"), Some("Hồ Chí Minh")),
             ("Rạch Giá, Kiên Giang", Some("kien giang"), Some("An Giang")),
             ("Hội An, Quảng Nam", Some("quang nam"), Some("Đà Nẵng")),
-            (
-                "45 đường Hải Phòng, Thanh Khê, Đà Nẵng",
-                Some("da nang"),
-                Some("Đà Nẵng"),
-            ),
+            ("45 đường Hải Phòng, Thanh Khê, Đà Nẵng", Some("da nang"), Some("Đà Nẵng")),
             ("Buôn Ma Thuột, Đắk Lắk", Some("dak lak"), Some("Đắk Lắk")),
             ("Tuy Hòa, Phú Yên", Some("phu yen"), Some("Đắk Lắk")),
             ("Phủ Lý, Hà Nam", Some("ha nam"), Some("Ninh Bình")),
-            (
-                "Thành phố Huế, Thừa Thiên Huế",
-                Some("thua thien hue"),
-                Some("Huế"),
-            ),
+            ("Thành phố Huế, Thừa Thiên Huế", Some("thua thien hue"), Some("Huế")),
             ("Bến Lức, Long An", Some("long an"), Some("Tây Ninh")),
             ("Hoà Bình", Some("hoa binh"), Some("Phú Thọ")),
-            (
-                "Dĩ An, Bình Dương (nay TP HCM)",
-                Some("tp hcm"),
-                Some("Hồ Chí Minh"),
-            ),
+            ("Dĩ An, Bình Dương (nay TP HCM)", Some("tp hcm"), Some("Hồ Chí Minh")),
             ("Khu phố 2, thị trấn X", None, None),
         ];
         for (raw, written, new) in cases {
@@ -300,10 +260,7 @@ mod tests {
     #[test]
     fn sixty_three_provinces_map_onto_thirty_four() {
         // Aliases aside, the table must name every one of the 63 old units exactly once.
-        let longest = OLD_TO_NEW_PROVINCE
-            .iter()
-            .map(|(o, _)| o.split(' ').count())
-            .max();
+        let longest = OLD_TO_NEW_PROVINCE.iter().map(|(o, _)| o.split(' ').count()).max();
         assert_eq!(longest, Some(LONGEST_PROVINCE_WORDS));
         let aliases = [
             "thua thien hue",
@@ -320,11 +277,7 @@ mod tests {
             "brvt",
             "vung tau",
         ];
-        let old: Vec<&str> = OLD_TO_NEW_PROVINCE
-            .iter()
-            .map(|(o, _)| *o)
-            .filter(|o| !aliases.contains(o))
-            .collect();
+        let old: Vec<&str> = OLD_TO_NEW_PROVINCE.iter().map(|(o, _)| *o).filter(|o| !aliases.contains(o)).collect();
         assert_eq!(old.len(), 63);
         let distinct: BTreeSet<&str> = old.iter().copied().collect();
         assert_eq!(distinct.len(), 63);

@@ -34,44 +34,15 @@ pub struct CompanyName {
 
 /// Legal-form word sequences (folded), longest first so that the longest form wins.
 const LEGAL_FORMS: &[(&[&str], LegalForm)] = &[
-    (
-        &[
-            "cong", "ty", "trach", "nhiem", "huu", "han", "mot", "thanh", "vien",
-        ],
-        LegalForm::SingleMemberLimitedLiability,
-    ),
-    (
-        &["cong", "ty", "tnhh", "mot", "thanh", "vien"],
-        LegalForm::SingleMemberLimitedLiability,
-    ),
-    (
-        &["trach", "nhiem", "huu", "han", "mot", "thanh", "vien"],
-        LegalForm::SingleMemberLimitedLiability,
-    ),
-    (
-        &["cong", "ty", "trach", "nhiem", "huu", "han"],
-        LegalForm::LimitedLiability,
-    ),
-    (
-        &["tnhh", "mot", "thanh", "vien"],
-        LegalForm::SingleMemberLimitedLiability,
-    ),
-    (
-        &["cong", "ty", "tnhh", "mtv"],
-        LegalForm::SingleMemberLimitedLiability,
-    ),
-    (
-        &["cty", "tnhh", "mtv"],
-        LegalForm::SingleMemberLimitedLiability,
-    ),
-    (
-        &["ct", "tnhh", "mtv"],
-        LegalForm::SingleMemberLimitedLiability,
-    ),
-    (
-        &["trach", "nhiem", "huu", "han"],
-        LegalForm::LimitedLiability,
-    ),
+    (&["cong", "ty", "trach", "nhiem", "huu", "han", "mot", "thanh", "vien"], LegalForm::SingleMemberLimitedLiability),
+    (&["cong", "ty", "tnhh", "mot", "thanh", "vien"], LegalForm::SingleMemberLimitedLiability),
+    (&["trach", "nhiem", "huu", "han", "mot", "thanh", "vien"], LegalForm::SingleMemberLimitedLiability),
+    (&["cong", "ty", "trach", "nhiem", "huu", "han"], LegalForm::LimitedLiability),
+    (&["tnhh", "mot", "thanh", "vien"], LegalForm::SingleMemberLimitedLiability),
+    (&["cong", "ty", "tnhh", "mtv"], LegalForm::SingleMemberLimitedLiability),
+    (&["cty", "tnhh", "mtv"], LegalForm::SingleMemberLimitedLiability),
+    (&["ct", "tnhh", "mtv"], LegalForm::SingleMemberLimitedLiability),
+    (&["trach", "nhiem", "huu", "han"], LegalForm::LimitedLiability),
     (&["doanh", "nghiep", "tu", "nhan"], LegalForm::Private),
     (&["cong", "ty", "co", "phan"], LegalForm::JointStock),
     (&["joint", "stock", "company"], LegalForm::JointStock),
@@ -164,10 +135,7 @@ impl CompanyName {
             core.push(tokens[i]);
             i += 1;
         }
-        Some(CompanyName {
-            core: core.join(" "),
-            legal_form,
-        })
+        Some(CompanyName { core: core.join(" "), legal_form })
     }
 }
 
@@ -188,66 +156,22 @@ mod tests {
     #[test]
     fn strips_legal_forms() {
         let cases = [
-            (
-                "Công ty TNHH Thương mại Hoàng Long",
-                "thuong mai hoang long",
-                Some(LimitedLiability),
-            ),
-            (
-                "CTY TNHH TM HOANG LONG",
-                "thuong mai hoang long",
-                Some(LimitedLiability),
-            ),
-            (
-                "Hoang Long Trading Co., Ltd",
-                "hoang long thuong mai",
-                Some(LimitedLiability),
-            ),
-            (
-                "Công ty TNHH MTV Xuất nhập khẩu Lạng Sơn",
-                "xuat nhap khau lang son",
-                Some(SingleMemberLimitedLiability),
-            ),
-            (
-                "Công ty trách nhiệm hữu hạn một thành viên Minh Phát",
-                "minh phat",
-                Some(SingleMemberLimitedLiability),
-            ),
-            (
-                "Công ty cổ phần Vận tải Bắc Nam",
-                "van tai bac nam",
-                Some(JointStock),
-            ),
+            ("Công ty TNHH Thương mại Hoàng Long", "thuong mai hoang long", Some(LimitedLiability)),
+            ("CTY TNHH TM HOANG LONG", "thuong mai hoang long", Some(LimitedLiability)),
+            ("Hoang Long Trading Co., Ltd", "hoang long thuong mai", Some(LimitedLiability)),
+            ("Công ty TNHH MTV Xuất nhập khẩu Lạng Sơn", "xuat nhap khau lang son", Some(SingleMemberLimitedLiability)),
+            ("Công ty trách nhiệm hữu hạn một thành viên Minh Phát", "minh phat", Some(SingleMemberLimitedLiability)),
+            ("Công ty cổ phần Vận tải Bắc Nam", "van tai bac nam", Some(JointStock)),
             ("CTCP Vận tải Bắc Nam", "van tai bac nam", Some(JointStock)),
             ("Bac Nam Transport JSC", "bac nam van tai", Some(JointStock)),
             ("DNTN Thanh Bình", "thanh binh", Some(Private)),
-            (
-                "Doanh nghiệp tư nhân Thanh Bình",
-                "thanh binh",
-                Some(Private),
-            ),
-            (
-                "HTX Nông nghiệp Tân Lập",
-                "nong nghiep tan lap",
-                Some(Cooperative),
-            ),
-            (
-                "Hợp tác xã Nông nghiệp Tân Lập",
-                "nong nghiep tan lap",
-                Some(Cooperative),
-            ),
+            ("Doanh nghiệp tư nhân Thanh Bình", "thanh binh", Some(Private)),
+            ("HTX Nông nghiệp Tân Lập", "nong nghiep tan lap", Some(Cooperative)),
+            ("Hợp tác xã Nông nghiệp Tân Lập", "nong nghiep tan lap", Some(Cooperative)),
             ("Golden Star LLC", "golden star", Some(LimitedLiability)),
-            (
-                "CT TNHH XNK Đông Á",
-                "xuat nhap khau dong a",
-                Some(LimitedLiability),
-            ),
+            ("CT TNHH XNK Đông Á", "xuat nhap khau dong a", Some(LimitedLiability)),
             ("Cty Hải Âu", "hai au", Some(Unspecified)),
-            (
-                "Sao Mai Import Export Company Limited",
-                "sao mai xuat nhap khau",
-                Some(LimitedLiability),
-            ),
+            ("Sao Mai Import Export Company Limited", "sao mai xuat nhap khau", Some(LimitedLiability)),
             ("Sao Mai", "sao mai", None),
         ];
         for (raw, core, form) in cases {

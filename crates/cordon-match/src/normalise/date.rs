@@ -16,11 +16,7 @@ pub struct PartialDate {
 /// Parses "dd/mm/yyyy", "dd-mm-yyyy", "dd.mm.yyyy", "yyyy-mm-dd", "mm/yyyy" or "yyyy".
 pub fn parse_date(raw: &str) -> Result<PartialDate, NormaliseError> {
     let bad = || NormaliseError::BadDate(raw.to_owned());
-    let parts: Vec<&str> = raw
-        .trim()
-        .split(['/', '-', '.', ' '])
-        .filter(|p| !p.is_empty())
-        .collect();
+    let parts: Vec<&str> = raw.trim().split(['/', '-', '.', ' ']).filter(|p| !p.is_empty()).collect();
     let num = |s: &str| -> Result<u32, NormaliseError> {
         if s.is_empty() || s.len() > 4 || !s.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad());
@@ -48,11 +44,7 @@ pub fn parse_date(raw: &str) -> Result<PartialDate, NormaliseError> {
         }
     }
     // The ranges checked above make these conversions lossless.
-    Ok(PartialDate {
-        year: y as u16,
-        month: m.map(|m| m as u8),
-        day: d.map(|d| d as u8),
-    })
+    Ok(PartialDate { year: y as u16, month: m.map(|m| m as u8), day: d.map(|d| d as u8) })
 }
 
 fn days_in_month(y: u32, m: u32) -> u32 {
@@ -83,18 +75,9 @@ mod tests {
             ("03/1990", Ok(d(1990, Some(3), None))),
             ("1990", Ok(d(1990, None, None))),
             ("29/02/2000", Ok(d(2000, Some(2), Some(29)))),
-            (
-                "29/02/1900",
-                Err(NormaliseError::BadDate("29/02/1900".into())),
-            ),
-            (
-                "31/04/1990",
-                Err(NormaliseError::BadDate("31/04/1990".into())),
-            ),
-            (
-                "05/13/1990",
-                Err(NormaliseError::BadDate("05/13/1990".into())),
-            ),
+            ("29/02/1900", Err(NormaliseError::BadDate("29/02/1900".into()))),
+            ("31/04/1990", Err(NormaliseError::BadDate("31/04/1990".into()))),
+            ("05/13/1990", Err(NormaliseError::BadDate("05/13/1990".into()))),
             ("90", Err(NormaliseError::BadDate("90".into()))),
             ("", Err(NormaliseError::BadDate("".into()))),
         ];

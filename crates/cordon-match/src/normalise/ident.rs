@@ -41,16 +41,10 @@ fn digits_only(raw: &str) -> Result<String, NormaliseError> {
 pub fn normalise_plate(raw: &str) -> Result<String, NormaliseError> {
     let p = alnum_upper(raw)?;
     if !(5..=12).contains(&p.len()) {
-        return Err(NormaliseError::BadLength {
-            what: "vehicle plate",
-            expected: "5 to 12 letters and digits",
-            got: p.len(),
-        });
+        return Err(NormaliseError::BadLength { what: "vehicle plate", expected: "5 to 12 letters and digits", got: p.len() });
     }
     if !p.bytes().any(|b| b.is_ascii_digit()) {
-        return Err(NormaliseError::BadCharacter(
-            p.chars().next().unwrap_or(' '),
-        ));
+        return Err(NormaliseError::BadCharacter(p.chars().next().unwrap_or(' ')));
     }
     Ok(p)
 }
@@ -79,11 +73,7 @@ pub fn normalise_national_id(raw: &str) -> Result<NationalId, NormaliseError> {
     match d.len() {
         9 => Ok(NationalId::Cmnd(d.into_boxed_str())),
         12 => Ok(NationalId::Cccd(d.into_boxed_str())),
-        got => Err(NormaliseError::BadLength {
-            what: "CMND/CCCD",
-            expected: "9 (CMND) or 12 (CCCD) digits",
-            got,
-        }),
+        got => Err(NormaliseError::BadLength { what: "CMND/CCCD", expected: "9 (CMND) or 12 (CCCD) digits", got }),
     }
 }
 
@@ -91,11 +81,7 @@ pub fn normalise_national_id(raw: &str) -> Result<NationalId, NormaliseError> {
 pub fn normalise_passport(raw: &str) -> Result<String, NormaliseError> {
     let p = alnum_upper(raw)?;
     if !(6..=12).contains(&p.len()) {
-        return Err(NormaliseError::BadLength {
-            what: "passport number",
-            expected: "6 to 12 letters and digits",
-            got: p.len(),
-        });
+        return Err(NormaliseError::BadLength { what: "passport number", expected: "6 to 12 letters and digits", got: p.len() });
     }
     Ok(p)
 }
@@ -123,19 +109,9 @@ impl TaxCode {
 pub fn normalise_tax_code(raw: &str) -> Result<TaxCode, NormaliseError> {
     let d = digits_only(raw)?;
     match d.len() {
-        10 | 12 => Ok(TaxCode {
-            base: d,
-            branch: None,
-        }),
-        13 => Ok(TaxCode {
-            base: d[..10].to_owned(),
-            branch: Some(d[10..].to_owned()),
-        }),
-        got => Err(NormaliseError::BadLength {
-            what: "tax code",
-            expected: "10, 12 or 13 digits",
-            got,
-        }),
+        10 | 12 => Ok(TaxCode { base: d, branch: None }),
+        13 => Ok(TaxCode { base: d[..10].to_owned(), branch: Some(d[10..].to_owned()) }),
+        got => Err(NormaliseError::BadLength { what: "tax code", expected: "10, 12 or 13 digits", got }),
     }
 }
 
@@ -143,11 +119,7 @@ pub fn normalise_tax_code(raw: &str) -> Result<TaxCode, NormaliseError> {
 pub fn normalise_bank_account(raw: &str) -> Result<String, NormaliseError> {
     let d = digits_only(raw)?;
     if !(6..=19).contains(&d.len()) {
-        return Err(NormaliseError::BadLength {
-            what: "bank account",
-            expected: "6 to 19 digits",
-            got: d.len(),
-        });
+        return Err(NormaliseError::BadLength { what: "bank account", expected: "6 to 19 digits", got: d.len() });
     }
     Ok(d)
 }
@@ -160,11 +132,7 @@ pub fn normalise_imo(raw: &str) -> Result<String, NormaliseError> {
         return Err(NormaliseError::BadCharacter(c));
     }
     if d.len() != 7 {
-        return Err(NormaliseError::BadLength {
-            what: "IMO number",
-            expected: "7 digits",
-            got: d.len(),
-        });
+        return Err(NormaliseError::BadLength { what: "IMO number", expected: "7 digits", got: d.len() });
     }
     let v: Vec<u32> = d.bytes().map(|b| u32::from(b - b'0')).collect();
     let sum: u32 = v[..6].iter().zip((2..=7).rev()).map(|(x, w)| x * w).sum();
@@ -189,22 +157,11 @@ mod tests {
             ("15R-012.34", Ok("15R01234")),
             ("80NG-123-45", Ok("80NG12345")),
             ("", Err(NormaliseError::Empty)),
-            (
-                "29A",
-                Err(NormaliseError::BadLength {
-                    what: "vehicle plate",
-                    expected: "5 to 12 letters and digits",
-                    got: 3,
-                }),
-            ),
+            ("29A", Err(NormaliseError::BadLength { what: "vehicle plate", expected: "5 to 12 letters and digits", got: 3 })),
             ("29A#12345", Err(NormaliseError::BadCharacter('#'))),
         ];
         for (raw, want) in cases {
-            assert_eq!(
-                normalise_plate(raw).as_deref(),
-                want.as_ref().map(|s| *s),
-                "{raw:?}"
-            );
+            assert_eq!(normalise_plate(raw).as_deref(), want.as_ref().map(|s| *s), "{raw:?}");
         }
     }
 
@@ -214,18 +171,8 @@ mod tests {
             ("012345678", Ok(NationalId::Cmnd("012345678".into()))),
             ("012 345 678", Ok(NationalId::Cmnd("012345678".into()))),
             ("001090012345", Ok(NationalId::Cccd("001090012345".into()))),
-            (
-                "001.090.012.345",
-                Ok(NationalId::Cccd("001090012345".into())),
-            ),
-            (
-                "12345",
-                Err(NormaliseError::BadLength {
-                    what: "CMND/CCCD",
-                    expected: "9 (CMND) or 12 (CCCD) digits",
-                    got: 5,
-                }),
-            ),
+            ("001.090.012.345", Ok(NationalId::Cccd("001090012345".into()))),
+            ("12345", Err(NormaliseError::BadLength { what: "CMND/CCCD", expected: "9 (CMND) or 12 (CCCD) digits", got: 5 })),
             ("00109001234X", Err(NormaliseError::BadCharacter('X'))),
         ];
         for (raw, want) in cases {
@@ -239,21 +186,10 @@ mod tests {
             ("B1234567", Ok("B1234567")),
             ("b 123 4567", Ok("B1234567")),
             ("C-0123456", Ok("C0123456")),
-            (
-                "E12",
-                Err(NormaliseError::BadLength {
-                    what: "passport number",
-                    expected: "6 to 12 letters and digits",
-                    got: 3,
-                }),
-            ),
+            ("E12", Err(NormaliseError::BadLength { what: "passport number", expected: "6 to 12 letters and digits", got: 3 })),
         ];
         for (raw, want) in cases {
-            assert_eq!(
-                normalise_passport(raw).as_deref(),
-                want.as_ref().map(|s| *s),
-                "{raw:?}"
-            );
+            assert_eq!(normalise_passport(raw).as_deref(), want.as_ref().map(|s| *s), "{raw:?}");
         }
     }
 
@@ -282,21 +218,10 @@ mod tests {
         let cases = [
             ("0011 0000 12345", Ok("0011000012345")),
             ("1903-5678-9010-12", Ok("19035678901012")),
-            (
-                "12345",
-                Err(NormaliseError::BadLength {
-                    what: "bank account",
-                    expected: "6 to 19 digits",
-                    got: 5,
-                }),
-            ),
+            ("12345", Err(NormaliseError::BadLength { what: "bank account", expected: "6 to 19 digits", got: 5 })),
         ];
         for (raw, want) in cases {
-            assert_eq!(
-                normalise_bank_account(raw).as_deref(),
-                want.as_ref().map(|s| *s),
-                "{raw:?}"
-            );
+            assert_eq!(normalise_bank_account(raw).as_deref(), want.as_ref().map(|s| *s), "{raw:?}");
         }
     }
 
@@ -307,21 +232,10 @@ mod tests {
             ("9074729", Ok("9074729")),
             ("imo9074729", Ok("9074729")),
             ("IMO 9074728", Err(NormaliseError::BadCheckDigit)),
-            (
-                "IMO 907472",
-                Err(NormaliseError::BadLength {
-                    what: "IMO number",
-                    expected: "7 digits",
-                    got: 6,
-                }),
-            ),
+            ("IMO 907472", Err(NormaliseError::BadLength { what: "IMO number", expected: "7 digits", got: 6 })),
         ];
         for (raw, want) in cases {
-            assert_eq!(
-                normalise_imo(raw).as_deref(),
-                want.as_ref().map(|s| *s),
-                "{raw:?}"
-            );
+            assert_eq!(normalise_imo(raw).as_deref(), want.as_ref().map(|s| *s), "{raw:?}");
         }
     }
 }

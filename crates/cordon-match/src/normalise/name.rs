@@ -11,11 +11,10 @@ use cordon_core::text::fold_words;
 
 /// Common Vietnamese family names, folded, the most frequent first.
 pub const FAMILY_NAMES: &[&str] = &[
-    "nguyen", "tran", "le", "pham", "hoang", "huynh", "phan", "vu", "vo", "dang", "bui", "do",
-    "ho", "ngo", "duong", "ly", "dinh", "trinh", "truong", "lam", "mai", "luong", "dao", "doan",
-    "vuong", "ha", "cao", "chu", "ta", "trieu", "quach", "thai", "tang", "luu", "la", "ton",
-    "kieu", "bach", "thach", "mac", "giang", "khuc", "hua", "au", "tieu", "diep", "lai", "nong",
-    "lo", "kim", "tong", "khong", "lac", "dam", "lieu", "quan", "phung", "tu", "an", "van",
+    "nguyen", "tran", "le", "pham", "hoang", "huynh", "phan", "vu", "vo", "dang", "bui", "do", "ho", "ngo", "duong", "ly", "dinh", "trinh",
+    "truong", "lam", "mai", "luong", "dao", "doan", "vuong", "ha", "cao", "chu", "ta", "trieu", "quach", "thai", "tang", "luu", "la",
+    "ton", "kieu", "bach", "thach", "mac", "giang", "khuc", "hua", "au", "tieu", "diep", "lai", "nong", "lo", "kim", "tong", "khong",
+    "lac", "dam", "lieu", "quan", "phung", "tu", "an", "van",
 ];
 
 /// How many entries at the head of [`FAMILY_NAMES`] cover most of the population.
@@ -26,8 +25,8 @@ const MOSTLY_GIVEN: &[&str] = &["an", "van", "kim", "mai", "lam", "ha", "tu"];
 
 /// Middle names that mark a Vietnamese name's structure (Văn and Thị also mark sex).
 pub const MIDDLE_NAMES: &[&str] = &[
-    "van", "thi", "duc", "huu", "dinh", "ngoc", "cong", "quang", "xuan", "thanh", "minh", "kim",
-    "hong", "trong", "ba", "tien", "the", "manh", "quoc", "thu", "bao", "gia",
+    "van", "thi", "duc", "huu", "dinh", "ngoc", "cong", "quang", "xuan", "thanh", "minh", "kim", "hong", "trong", "ba", "tien", "the",
+    "manh", "quoc", "thu", "bao", "gia",
 ];
 
 /// Which end of the written name the family name was found at.
@@ -68,10 +67,7 @@ impl PersonName {
     /// Parses a written name; `None` when nothing alphabetic is left.
     pub fn parse(raw: &str) -> Option<PersonName> {
         let folded = fold_words(raw);
-        let tokens: Vec<&str> = folded
-            .split(' ')
-            .filter(|t| !t.is_empty() && t.chars().all(char::is_alphabetic))
-            .collect();
+        let tokens: Vec<&str> = folded.split(' ').filter(|t| !t.is_empty() && t.chars().all(char::is_alphabetic)).collect();
         if tokens.is_empty() {
             return None;
         }
@@ -90,11 +86,7 @@ impl PersonName {
             (false, true) => Some(MarkedSex::Female),
             _ => None,
         };
-        Some(PersonName {
-            text: text.into_boxed_str(),
-            order,
-            marked_sex,
-        })
+        Some(PersonName { text: text.into_boxed_str(), order, marked_sex })
     }
 
     /// The tokens in canonical order (family name first when known).
@@ -172,8 +164,7 @@ impl PersonName {
 
     /// True when both names have the same tokens in any order.
     pub fn same_tokens(&self, other: &PersonName) -> bool {
-        self.text.len() == other.text.len()
-            && self.with_sorted_tokens(|a| other.with_sorted_tokens(|b| a == b))
+        self.text.len() == other.text.len() && self.with_sorted_tokens(|a| other.with_sorted_tokens(|b| a == b))
     }
 
     /// The tokens sorted and joined, so that any written order gives the same key.
@@ -201,10 +192,7 @@ fn family_position(tokens: &[&str]) -> (usize, NameOrder) {
         if MOSTLY_GIVEN.contains(t) {
             score -= 1;
         }
-        if tokens
-            .get(k + 1)
-            .is_some_and(|n| MIDDLE_NAMES.contains(n) && n != t)
-        {
+        if tokens.get(k + 1).is_some_and(|n| MIDDLE_NAMES.contains(n) && n != t) {
             score += 2;
         }
         if k == 0 {
@@ -234,99 +222,21 @@ mod tests {
     fn parses_names_in_either_order() {
         // (written, canonical key, family, given, order)
         let cases = [
-            (
-                "Nguyễn Văn An",
-                "nguyen van an",
-                Some("nguyen"),
-                "an",
-                NameOrder::FamilyFirst,
-            ),
-            (
-                "An Nguyen Van",
-                "nguyen van an",
-                Some("nguyen"),
-                "an",
-                NameOrder::GivenFirst,
-            ),
-            (
-                "NGUYEN VAN AN",
-                "nguyen van an",
-                Some("nguyen"),
-                "an",
-                NameOrder::FamilyFirst,
-            ),
-            (
-                "Trần Thị Thu Hương",
-                "tran thi thu huong",
-                Some("tran"),
-                "huong",
-                NameOrder::FamilyFirst,
-            ),
-            (
-                "Huong Tran Thi Thu",
-                "tran thi thu huong",
-                Some("tran"),
-                "huong",
-                NameOrder::GivenFirst,
-            ),
-            (
-                "Đặng Hữu Đức",
-                "dang huu duc",
-                Some("dang"),
-                "duc",
-                NameOrder::FamilyFirst,
-            ),
-            (
-                "Ly Nguyen Thi",
-                "nguyen thi ly",
-                Some("nguyen"),
-                "ly",
-                NameOrder::GivenFirst,
-            ),
-            (
-                "Lý Thị Mai",
-                "ly thi mai",
-                Some("ly"),
-                "mai",
-                NameOrder::FamilyFirst,
-            ),
-            (
-                "Huỳnh Tấn Phát",
-                "huynh tan phat",
-                Some("huynh"),
-                "phat",
-                NameOrder::FamilyFirst,
-            ),
+            ("Nguyễn Văn An", "nguyen van an", Some("nguyen"), "an", NameOrder::FamilyFirst),
+            ("An Nguyen Van", "nguyen van an", Some("nguyen"), "an", NameOrder::GivenFirst),
+            ("NGUYEN VAN AN", "nguyen van an", Some("nguyen"), "an", NameOrder::FamilyFirst),
+            ("Trần Thị Thu Hương", "tran thi thu huong", Some("tran"), "huong", NameOrder::FamilyFirst),
+            ("Huong Tran Thi Thu", "tran thi thu huong", Some("tran"), "huong", NameOrder::GivenFirst),
+            ("Đặng Hữu Đức", "dang huu duc", Some("dang"), "duc", NameOrder::FamilyFirst),
+            ("Ly Nguyen Thi", "nguyen thi ly", Some("nguyen"), "ly", NameOrder::GivenFirst),
+            ("Lý Thị Mai", "ly thi mai", Some("ly"), "mai", NameOrder::FamilyFirst),
+            ("Huỳnh Tấn Phát", "huynh tan phat", Some("huynh"), "phat", NameOrder::FamilyFirst),
             ("Mai Lê", "le mai", Some("le"), "mai", NameOrder::GivenFirst),
-            (
-                "Nguyễn V. An",
-                "nguyen v an",
-                Some("nguyen"),
-                "an",
-                NameOrder::FamilyFirst,
-            ),
+            ("Nguyễn V. An", "nguyen v an", Some("nguyen"), "an", NameOrder::FamilyFirst),
             ("N.V.An", "n v an", None, "an", NameOrder::Unknown),
-            (
-                "John  Smith",
-                "john smith",
-                None,
-                "smith",
-                NameOrder::Unknown,
-            ),
-            (
-                "Phạm-Thị  Hằng",
-                "pham thi hang",
-                Some("pham"),
-                "hang",
-                NameOrder::FamilyFirst,
-            ),
-            (
-                "Võ Nguyên Giáp",
-                "vo nguyen giap",
-                Some("vo"),
-                "giap",
-                NameOrder::FamilyFirst,
-            ),
+            ("John  Smith", "john smith", None, "smith", NameOrder::Unknown),
+            ("Phạm-Thị  Hằng", "pham thi hang", Some("pham"), "hang", NameOrder::FamilyFirst),
+            ("Võ Nguyên Giáp", "vo nguyen giap", Some("vo"), "giap", NameOrder::FamilyFirst),
         ];
         for (raw, key, family, given, order) in cases {
             let n = PersonName::parse(raw).unwrap_or_else(|| panic!("{raw} did not parse"));
@@ -357,11 +267,7 @@ mod tests {
             ("Lê Thị", None),
         ];
         for (raw, want) in cases {
-            assert_eq!(
-                PersonName::parse(raw).map(|n| n.marked_sex),
-                Some(want),
-                "{raw}"
-            );
+            assert_eq!(PersonName::parse(raw).map(|n| n.marked_sex), Some(want), "{raw}");
         }
     }
 

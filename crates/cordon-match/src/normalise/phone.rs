@@ -47,11 +47,7 @@ pub fn normalise_phone(raw: &str) -> Result<String, NormaliseError> {
     if digits.is_empty() {
         return Err(NormaliseError::Empty);
     }
-    let international = if plus {
-        Some(digits.as_str())
-    } else {
-        digits.strip_prefix("00")
-    };
+    let international = if plus { Some(digits.as_str()) } else { digits.strip_prefix("00") };
     let national = match international {
         Some(rest) => match rest.strip_prefix("84") {
             Some(nsn) => nsn.trim_start_matches('0'),
@@ -81,11 +77,7 @@ fn vietnamese(nsn: &str) -> Result<String, NormaliseError> {
         }
         // Landlines since 2017 are 02x plus eight digits: ten after the trunk 0.
         10 if nsn.starts_with('2') => Ok(format!("+84{nsn}")),
-        got => Err(NormaliseError::BadLength {
-            what: "Vietnamese phone number",
-            expected: "9 or 10 digits after the leading 0",
-            got,
-        }),
+        got => Err(NormaliseError::BadLength { what: "Vietnamese phone number", expected: "9 or 10 digits after the leading 0", got }),
     }
 }
 
@@ -93,11 +85,7 @@ fn foreign(rest: &str) -> Result<String, NormaliseError> {
     if (8..=15).contains(&rest.len()) {
         Ok(format!("+{rest}"))
     } else {
-        Err(NormaliseError::BadLength {
-            what: "international phone number",
-            expected: "8 to 15 digits",
-            got: rest.len(),
-        })
+        Err(NormaliseError::BadLength { what: "international phone number", expected: "8 to 15 digits", got: rest.len() })
     }
 }
 
@@ -144,10 +132,7 @@ mod tests {
 
     #[test]
     fn old_and_new_mobile_numbers_are_the_same_phone() {
-        assert_eq!(
-            normalise_phone("0168 xxx xxxx".replace('x', "7").as_str()),
-            normalise_phone("038 777 7777")
-        );
+        assert_eq!(normalise_phone("0168 xxx xxxx".replace('x', "7").as_str()), normalise_phone("038 777 7777"));
     }
 
     #[test]
@@ -155,26 +140,12 @@ mod tests {
         let cases = [
             ("", NormaliseError::Empty),
             ("abc", NormaliseError::BadCharacter('a')),
-            (
-                "01301234567",
-                NormaliseError::UnknownMobilePrefix("130".into()),
-            ),
+            ("01301234567", NormaliseError::UnknownMobilePrefix("130".into())),
             (
                 "091234",
-                NormaliseError::BadLength {
-                    what: "Vietnamese phone number",
-                    expected: "9 or 10 digits after the leading 0",
-                    got: 5,
-                },
+                NormaliseError::BadLength { what: "Vietnamese phone number", expected: "9 or 10 digits after the leading 0", got: 5 },
             ),
-            (
-                "+1 23",
-                NormaliseError::BadLength {
-                    what: "international phone number",
-                    expected: "8 to 15 digits",
-                    got: 3,
-                },
-            ),
+            ("+1 23", NormaliseError::BadLength { what: "international phone number", expected: "8 to 15 digits", got: 3 }),
         ];
         for (raw, want) in cases {
             assert_eq!(normalise_phone(raw), Err(want), "{raw:?}");

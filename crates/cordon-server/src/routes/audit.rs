@@ -12,7 +12,7 @@ use crate::problem::{ApiError, Query};
 use crate::AppState;
 
 pub fn add(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
-    r.routes(routes!(audit_log))
+    r.routes(routes!(audit_log)).routes(routes!(checkpoints))
 }
 
 /// Which entries to return; every given filter must match.
@@ -87,4 +87,40 @@ async fn audit_log(
             })
             .collect(),
     ))
+}
+
+/// A signed checkpoint of the audit log.
+#[derive(Serialize, ToSchema)]
+pub struct CheckpointView {
+    /// The entry vouched for.
+    seq: i64,
+    /// Its hash.
+    hash: String,
+    /// When signed, ms.
+    at: i64,
+    /// Ed25519 signature over `cordon-audit-checkpoint/v1\n{seq}\n{hash}\n{at}`, hex.
+    signature: String,
+}
+
+/// The node's public key and its signed checkpoints.
+#[derive(Serialize, ToSchema)]
+pub struct Checkpoints {
+    /// Ed25519 public key, hex: verify the checkpoints with it, outside Cordon if you like.
+    public_key: String,
+    /// Checkpoints, oldest first.
+    checkpoints: Vec<CheckpointView>,
+}
+
+/// Signed checkpoints of the audit log and the key that verifies them (auditors).
+#[utoipa::path(get, path = "/api/v1/audit/checkpoints", tag = "audit", security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = Checkpoints), (status = 403, body = crate::problem::Problem)))]
+async fn checkpoints(State(s): State<AppState>, Authed(actor): Authed) -> Result<axum::Json<Checkpoints>, ApiError> {
+    let (public_key, list) = s.app.audit_checkpoints(&actor).await?;
+    Ok(axum::Json(Checkpoints {
+        public_key,
+        checkpoints: list
+            .into_iter()
+            .map(|c| CheckpointView { seq: c.checkpoint.seq, hash: c.checkpoint.hash, at: c.at, signature: c.signature })
+            .collect(),
+    }))
 }
