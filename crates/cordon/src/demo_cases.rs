@@ -8,8 +8,11 @@ use cordon_app::{App, CaseInput, ConveyanceInput, GoodsInput, OutcomeInput, Part
 
 use crate::demo::Seq;
 
+/// A gate unit's port code and the officer who records there.
+type GateOfficer = (&'static str, &'static str);
+
 /// (province, plate prefix, gate units with their officer, commodities seized there).
-const BORDERS: &[(&str, &str, &[(&str, &str)], &[&str])] = &[
+const BORDERS: &[(&str, &str, &[GateOfficer], &[&str])] = &[
     (
         "lang-son",
         "12",
@@ -97,7 +100,7 @@ pub async fn seed_cases(app: &App, rng: &mut Seq, now: i64) -> anyhow::Result<us
                 let category = rng.pick(commodities);
                 let Some(g) = GOODS.iter().find(|g| g.0 == category) else { continue };
                 let qty = (g.5 / 2 + (rng.next() % g.5 as u64) as i64).max(1);
-                let ring = rng.next() % 5 == 0;
+                let ring = rng.next().is_multiple_of(5);
                 let (name, id_number) = if ring { ring_people[(rng.next() % 12) as usize].clone() } else { (person(rng), cccd(rng)) };
                 let truck = if ring { ring_plates[(rng.next() % 4) as usize].clone() } else { plate(rng, plate_prefix) };
                 let (tlp, distribution): (&str, Vec<String>) = match rng.next() % 10 {
@@ -107,16 +110,7 @@ pub async fn seed_cases(app: &App, rng: &mut Seq, now: i64) -> anyhow::Result<us
                     _ => ("green", vec!["all_domestic".into()]),
                 };
                 let input = CaseInput {
-                    case_type: if category == "counterfeit-goods" {
-                        "counterfeit"
-                    } else if category == "ip-infringing" {
-                        "ip_infringement"
-                    } else if category == "drugs-precursors" {
-                        "drugs_precursors"
-                    } else {
-                        "smuggling"
-                    }
-                    .into(),
+                    case_type: case_type_of(category).into(),
                     title: format!("Thu giữ {qty} {} {}", g.2, g.1.to_lowercase()),
                     summary: format!("Phát hiện xe {truck} do {name} điều khiển vận chuyển {} {}, {}.", qty, g.2, rng.pick(CONCEALMENT)),
                     detected_at: at,
@@ -125,7 +119,7 @@ pub async fn seed_cases(app: &App, rng: &mut Seq, now: i64) -> anyhow::Result<us
                     port: Some((*gate).into()),
                     route: None,
                     place_type: Some(if gate.ends_with("port") || *gate == "cai-lan" { "seaport" } else { "border_gate" }.into()),
-                    in_customs_area: Some(rng.next() % 4 != 0),
+                    in_customs_area: Some(!rng.next().is_multiple_of(4)),
                     latitude: None,
                     longitude: None,
                     lead_agency_id: None,
@@ -171,7 +165,7 @@ pub async fn seed_cases(app: &App, rng: &mut Seq, now: i64) -> anyhow::Result<us
                     let v = app.transition_case(&actor, &case.id, v.version, "seized", "").await?;
                     // RED cases stay in the gate unit; the provincial head cannot see them.
                     if age_days > 45 && tlp != "red" {
-                        let (to, why) = if rng.next() % 6 == 0 {
+                        let (to, why) = if rng.next().is_multiple_of(6) {
                             ("transferred_for_investigation", "Chuyển cơ quan điều tra theo thẩm quyền")
                         } else {
                             ("administratively_handled", "Xử phạt vi phạm hành chính, tịch thu hàng hóa")
@@ -183,6 +177,18 @@ pub async fn seed_cases(app: &App, rng: &mut Seq, now: i64) -> anyhow::Result<us
         }
     }
     Ok(recorded)
+}
+
+/// The violation type a seizure of this commodity is recorded under.
+fn case_type_of(category: &str) -> &'static str {
+    match category {
+        "counterfeit-goods" => "counterfeit",
+        "ip-infringing" => "ip_infringement",
+        "drugs-precursors" => "drugs_precursors",
+        "wildlife-timber" => "wildlife",
+        "gold-currency" => "currency_gold",
+        _ => "smuggling",
+    }
 }
 
 fn person(rng: &mut Seq) -> String {
