@@ -309,7 +309,7 @@ pub struct CaseView {
 }
 
 /// A page of cases.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CasePage {
     /// The cases.

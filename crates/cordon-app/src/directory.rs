@@ -184,6 +184,11 @@ impl App {
         Ok(self.store.units(agency_id).await?)
     }
 
+    /// Sets the actor's own interface language.
+    pub async fn set_language(&self, actor: &Actor, language: Language) -> Result<(), AppError> {
+        Ok(self.store.set_user_language(&actor.user.id, language, self.now_ms()).await?)
+    }
+
     /// Lists user accounts (administrators).
     pub async fn users(&self, actor: &Actor, unit_id: Option<&str>) -> Result<Vec<User>, AppError> {
         actor.require_admin()?;

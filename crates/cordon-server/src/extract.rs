@@ -55,7 +55,8 @@ impl FromRequestParts<AppState> for Authed {
     }
 }
 
-fn same_origin(parts: &Parts) -> bool {
+/// Whether an unsafe request comes from this site (no Origin, or one naming our Host).
+pub(crate) fn same_origin(parts: &Parts) -> bool {
     let Some(origin) = parts.headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
         // Browsers send Origin on every cross-site unsafe request; its absence means same-site or a non-browser client.
         return true;

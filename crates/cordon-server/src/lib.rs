@@ -7,6 +7,7 @@ mod extract;
 pub mod metrics;
 pub mod problem;
 mod routes;
+mod ui;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -88,6 +89,7 @@ pub fn router(app: App, options: ServerOptions) -> Router {
     let (api, doc) = routes();
     let doc = Arc::new(doc);
     api.route("/api/v1/openapi.json", axum::routing::get(move || routes::system::openapi_json(doc.clone())))
+        .merge(ui::routes())
         .fallback(|| async { problem::ApiError::no_route() })
         .method_not_allowed_fallback(|| async {
             problem::ApiError::new(
@@ -100,7 +102,7 @@ pub fn router(app: App, options: ServerOptions) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .layer(CatchPanicLayer::custom(|_| {
             axum::response::IntoResponse::into_response(problem::ApiError::new(

@@ -500,6 +500,17 @@ impl Store {
         Ok(())
     }
 
+    /// Sets a user's interface language.
+    pub async fn set_user_language(&self, user_id: &str, language: Language, at: i64) -> Result<(), StoreError> {
+        sqlx::query(&self.sql("UPDATE users SET language = $1, updated_at = $2 WHERE id = $3"))
+            .bind(language.as_str())
+            .bind(at)
+            .bind(user_id)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
     // ---- tokens ----
 
     /// Stores a new token's hash, with its audit entries.

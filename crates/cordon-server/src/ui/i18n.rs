@@ -1,0 +1,249 @@
+//! The interface's words in Vietnamese and English, and numbers and dates in each language's format.
+
+use cordon_core::Language;
+
+/// (key, Vietnamese, English).
+const WORDS: &[(&str, &str, &str)] = &[
+    (
+        "app.tagline",
+        "Trao đổi thông tin phòng, chống buôn lậu, gian lận thương mại và hàng giả",
+        "Information exchange against smuggling, trade fraud and counterfeit goods",
+    ),
+    ("nav.dashboard", "Tổng quan", "Dashboard"),
+    ("nav.cases", "Vụ việc", "Cases"),
+    ("nav.new_case", "Ghi nhận vụ việc", "Record a case"),
+    ("nav.logout", "Đăng xuất", "Sign out"),
+    ("nav.skip", "Bỏ qua đến nội dung chính", "Skip to main content"),
+    ("lang.switch", "English", "Tiếng Việt"),
+    ("login.title", "Đăng nhập", "Sign in"),
+    ("login.username", "Tên đăng nhập", "Username"),
+    ("login.password", "Mật khẩu", "Password"),
+    ("login.submit", "Đăng nhập", "Sign in"),
+    ("login.failed", "Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password."),
+    ("login.limited", "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau.", "Too many failed attempts. Please try again later."),
+    (
+        "login.change_password",
+        "Tài khoản này phải đổi mật khẩu trước (API /api/v1/auth/password).",
+        "This account must change its password first (API /api/v1/auth/password).",
+    ),
+    (
+        "session.warning",
+        "Phiên làm việc sắp hết hạn. Thao tác bất kỳ để tiếp tục.",
+        "Your session is about to expire. Do anything to continue.",
+    ),
+    ("dash.title", "Tổng quan đơn vị", "Unit dashboard"),
+    ("dash.this_month", "Tháng này", "This month"),
+    ("dash.same_month_last_year", "Cùng kỳ năm trước", "Same month last year"),
+    ("dash.change", "Thay đổi", "Change"),
+    ("dash.by_status", "Vụ việc theo trạng thái", "Cases by status"),
+    ("dash.recent", "Vụ việc mới nhất", "Latest cases"),
+    ("dash.visible", "Số vụ việc bạn được xem", "Cases you may see"),
+    ("cases.title", "Vụ việc", "Cases"),
+    ("cases.search", "Tìm kiếm (có hoặc không dấu)", "Search (with or without diacritics)"),
+    ("cases.filter", "Lọc", "Filter"),
+    ("cases.any", "Tất cả", "Any"),
+    ("cases.none", "Không có vụ việc nào.", "No cases."),
+    ("cases.next", "Trang sau", "Next page"),
+    ("field.reference", "Số hiệu", "Reference"),
+    ("field.title", "Tiêu đề", "Title"),
+    ("field.summary", "Nội dung", "Summary"),
+    ("field.case_type", "Loại vi phạm", "Violation type"),
+    ("field.status", "Trạng thái", "Status"),
+    ("field.detected_at", "Thời điểm phát hiện", "Detected"),
+    ("field.province", "Tỉnh, thành phố", "Province"),
+    ("field.port", "Cửa khẩu, cảng", "Border gate or port"),
+    ("field.value", "Trị giá", "Value"),
+    ("field.tlp", "Mức chia sẻ (TLP)", "Handling code (TLP)"),
+    ("field.distribution", "Chia sẻ với", "Shared with"),
+    ("field.goods", "Hàng hóa", "Goods"),
+    ("field.description", "Mô tả", "Description"),
+    ("field.category", "Nhóm hàng", "Category"),
+    ("field.quantity", "Số lượng", "Quantity"),
+    ("field.unit", "Đơn vị tính", "Unit"),
+    ("field.hs_code", "Mã HS", "HS code"),
+    ("field.value_vnd", "Trị giá (đồng)", "Value (VND)"),
+    ("field.parties", "Đối tượng", "Parties"),
+    ("field.party_name", "Họ tên đối tượng", "Party's name"),
+    ("field.party_cccd", "Số CCCD", "Citizen ID (CCCD)"),
+    ("field.party_role", "Vai trò", "Role"),
+    ("field.plate", "Biển kiểm soát", "Vehicle plate"),
+    ("field.concealment", "Thủ đoạn cất giấu", "Concealment"),
+    ("field.owner", "Đơn vị ghi nhận", "Recording unit"),
+    ("field.lead", "Cơ quan chủ trì", "Lead agency"),
+    ("field.held_by", "do cơ quan nắm giữ", "held by"),
+    (
+        "field.withheld",
+        "Thông tin cá nhân được giữ lại theo quy chế phối hợp",
+        "Personal identifiers withheld under the coordination agreement",
+    ),
+    ("field.disclosed_under", "Được cung cấp theo", "Disclosed under"),
+    ("field.timeline", "Diễn biến", "Timeline"),
+    ("field.handling", "Điều kiện xử lý", "Handling conditions"),
+    ("share.own_unit", "Chỉ đơn vị tôi", "My unit only"),
+    ("share.own_agency", "Toàn ngành (cơ quan tôi)", "My whole agency"),
+    ("share.border_guard", "Bộ đội Biên phòng", "Border Guard"),
+    ("share.police", "Công an", "Police"),
+    ("share.market", "Quản lý thị trường", "Market Surveillance"),
+    ("share.all_domestic", "Tất cả cơ quan trong nước", "All domestic agencies"),
+    ("share.international", "Đối tác quốc tế", "International partners"),
+    ("form.save", "Lưu vụ việc", "Save the case"),
+    ("form.errors", "Vui lòng sửa các lỗi được đánh dấu.", "Please correct the marked fields."),
+    ("form.required", "bắt buộc", "required"),
+    ("error.not_found", "Không tìm thấy (hoặc bạn không được xem).", "Not found (or not shared with you)."),
+    ("error.generic", "Đã có lỗi; không có gì bị thay đổi.", "Something went wrong; nothing was changed."),
+];
+
+/// The word for `key` in `lang`; `?` if it is missing (a test keeps none missing).
+pub fn t(lang: Language, key: &str) -> &'static str {
+    match WORDS.iter().find(|(k, _, _)| *k == key) {
+        Some((_, vi, en)) => match lang {
+            Language::Vi => vi,
+            Language::En => en,
+        },
+        None => "?",
+    }
+}
+
+/// A label for a coded value (status, type…) in `lang`.
+pub fn code_label(lang: Language, code: &str) -> &'static str {
+    const LABELS: &[(&str, &str, &str)] = &[
+        ("reported", "Mới ghi nhận", "Reported"),
+        ("verified", "Đã xác minh", "Verified"),
+        ("seized", "Đã tạm giữ", "Seized"),
+        ("administratively_handled", "Đã xử phạt hành chính", "Administratively handled"),
+        ("transferred_for_investigation", "Đã chuyển cơ quan điều tra", "Transferred for investigation"),
+        ("prosecuted", "Đã khởi tố", "Prosecuted"),
+        ("closed", "Đã đóng", "Closed"),
+        ("smuggling", "Buôn lậu", "Smuggling"),
+        ("illegal_transport", "Vận chuyển trái phép qua biên giới", "Illegal cross-border transport"),
+        ("trade_fraud", "Gian lận thương mại", "Trade fraud"),
+        ("counterfeit", "Hàng giả", "Counterfeit goods"),
+        ("ip_infringement", "Xâm phạm sở hữu trí tuệ", "IP infringement"),
+        ("drugs_precursors", "Ma túy, tiền chất", "Drugs and precursors"),
+        ("wildlife", "Động vật hoang dã", "Wildlife"),
+        ("currency_gold", "Tiền tệ, vàng", "Currency and gold"),
+        ("ecommerce", "Thương mại điện tử", "E-commerce"),
+        ("other", "Khác", "Other"),
+        ("suspect", "Nghi phạm", "Suspect"),
+        ("owner", "Chủ hàng/phương tiện", "Owner"),
+        ("driver", "Lái xe", "Driver"),
+        ("consignee", "Người nhận hàng", "Consignee"),
+        ("shipper", "Người gửi hàng", "Shipper"),
+        ("seller", "Người bán", "Seller"),
+        ("witness", "Người làm chứng", "Witness"),
+        ("person", "Cá nhân", "Person"),
+        ("company", "Doanh nghiệp", "Company"),
+        ("vehicle", "Phương tiện", "Vehicle"),
+        ("created", "Ghi nhận", "Recorded"),
+        ("updated", "Cập nhật", "Updated"),
+        ("status_changed", "Chuyển trạng thái", "Status changed"),
+        ("party_added", "Thêm đối tượng", "Party added"),
+    ];
+    match LABELS.iter().find(|(c, _, _)| *c == code) {
+        Some((_, vi, en)) => match lang {
+            Language::Vi => vi,
+            Language::En => en,
+        },
+        None => "",
+    }
+}
+
+/// A whole number grouped the language's way: 1.234.567 in Vietnamese, 1,234,567 in English.
+pub fn number(lang: Language, n: i64) -> String {
+    let sep = if lang == Language::Vi { '.' } else { ',' };
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        out.insert(0, '-');
+    }
+    out
+}
+
+/// An amount in dong: "1.234.567 ₫".
+pub fn money(lang: Language, vnd: i64) -> String {
+    format!("{} ₫", number(lang, vnd))
+}
+
+/// A date and time in Vietnam time (UTC+7), dd/mm/yyyy hh:mm.
+pub fn datetime(ms: i64) -> String {
+    let (y, m, d, hh, mm) = civil(ms);
+    format!("{d:02}/{m:02}/{y:04} {hh:02}:{mm:02}")
+}
+
+/// Calendar fields of a timestamp in Vietnam time: (year, month, day, hour, minute).
+pub fn civil(ms: i64) -> (i64, i64, i64, i64, i64) {
+    let local = ms + 7 * 3_600_000;
+    let days = local.div_euclid(86_400_000);
+    let secs = local.rem_euclid(86_400_000) / 1000;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d, secs / 3600, (secs % 3600) / 60)
+}
+
+/// Milliseconds of 00:00 Vietnam time on the first of a month.
+pub fn month_start(year: i64, month: i64) -> i64 {
+    let (y, m) = if month <= 2 { (year - 1, month + 9) } else { (year, month - 3) };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * m + 2) / 5;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    days * 86_400_000 - 7 * 3_600_000
+}
+
+/// Parses `yyyy-mm-ddThh:mm` (an HTML datetime-local value, Vietnam time) to ms.
+pub fn parse_local_datetime(s: &str) -> Option<i64> {
+    let (date, time) = s.split_once('T')?;
+    let mut d = date.split('-').map(|p| p.parse::<i64>().ok());
+    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
+    let mut t = time.split(':').map(|p| p.parse::<i64>().ok());
+    let (hh, mm) = (t.next()??, t.next()??);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&day) || !(0..24).contains(&hh) || !(0..60).contains(&mm) {
+        return None;
+    }
+    Some(month_start(y, m) + (day - 1) * 86_400_000 + hh * 3_600_000 + mm * 60_000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_money_and_dates() {
+        assert_eq!(money(Language::Vi, 1_234_567), "1.234.567 ₫");
+        assert_eq!(money(Language::En, 1_234_567), "1,234,567 ₫");
+        assert_eq!(number(Language::Vi, 999), "999");
+        assert_eq!(number(Language::Vi, -1000), "-1.000");
+        assert_eq!(datetime(1_767_200_400_000), "01/01/2026 00:00");
+        assert_eq!(civil(951_782_400_000).2, 29, "29 February 2000");
+        assert_eq!(month_start(2026, 1), 1_767_200_400_000);
+        assert_eq!(month_start(2024, 3) - month_start(2024, 2), 29 * 86_400_000, "leap February");
+        assert_eq!(parse_local_datetime("2026-01-01T00:00"), Some(1_767_200_400_000));
+        assert_eq!(parse_local_datetime("2026-13-01T00:00"), None);
+        assert_eq!(parse_local_datetime("yesterday"), None);
+    }
+
+    #[test]
+    fn every_word_exists_in_both_languages() {
+        for (k, vi, en) in WORDS {
+            assert!(!vi.is_empty() && !en.is_empty(), "{k}");
+        }
+        let mut keys: Vec<_> = WORDS.iter().map(|w| w.0).collect();
+        keys.sort_unstable();
+        let n = keys.len();
+        keys.dedup();
+        assert_eq!(n, keys.len(), "no key twice");
+    }
+}

@@ -1,0 +1,723 @@
+//! The pages: sign-in, dashboard, case list and search, case detail, recording a case.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use cordon_app::{Actor, AppError, CaseInput, CaseQuery, CaseView, GoodsInput, Login, PartyInput, SharingInput, SESSION_IDLE_MS};
+use cordon_core::reference::reference;
+use cordon_core::{Language, TokenKind};
+use maud::{html, Markup, DOCTYPE};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::i18n::{civil, code_label, datetime, money, month_start, number, parse_local_datetime, t};
+use super::CONTENT_SECURITY_POLICY;
+use crate::extract::{same_origin, session_cookie, ClientAddr, SESSION_COOKIE};
+use crate::AppState;
+
+/// A signed-in browser user.
+pub struct Ui {
+    actor: Actor,
+    token: String,
+    lang: Language,
+}
+
+impl Ui {
+    /// The form token: bound to the session, so a page from another site cannot forge it.
+    fn csrf(&self) -> String {
+        csrf_for(&self.token)
+    }
+
+    fn csrf_ok(&self, form: &Form) -> bool {
+        form.get("_csrf") == Some(self.csrf().as_str())
+    }
+
+    fn csrf_refused(&self) -> Response {
+        message_page(self.lang, StatusCode::FORBIDDEN, "error.generic")
+    }
+}
+
+fn csrf_for(token: &str) -> String {
+    hex_prefix(&Sha256::digest(format!("cordon-csrf:{token}").as_bytes()))
+}
+
+fn hex_prefix(bytes: &[u8]) -> String {
+    bytes.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+impl FromRequestParts<AppState> for Ui {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let to_login = || Redirect::to("/login").into_response();
+        let token = session_cookie(parts).ok_or_else(to_login)?.to_string();
+        let actor = state.app.authenticate(&token).await.map_err(|_| to_login())?;
+        Ok(Ui { lang: actor.user.language, actor, token })
+    }
+}
+
+/// A parsed urlencoded form that keeps repeated keys (checkbox groups).
+pub struct Form(Vec<(String, String)>);
+
+impl Form {
+    fn parse(body: &Bytes) -> Form {
+        Form(form_urlencoded::parse(body).into_owned().collect())
+    }
+
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    fn text(&self, key: &str) -> String {
+        self.get(key).unwrap_or_default().trim().to_string()
+    }
+
+    fn opt(&self, key: &str) -> Option<String> {
+        Some(self.text(key)).filter(|v| !v.is_empty())
+    }
+
+    fn all(&self, key: &str) -> Vec<String> {
+        self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).collect()
+    }
+}
+
+fn html_response(status: StatusCode, markup: Markup) -> Response {
+    let mut resp = (status, markup).into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    resp
+}
+
+fn layout(lang: Language, ui: Option<&Ui>, title: &str, body: Markup) -> Markup {
+    let idle = if ui.is_some() { SESSION_IDLE_MS.to_string() } else { "0".into() };
+    html! {
+        (DOCTYPE)
+        html lang=(lang.as_str()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · Cordon" }
+                link rel="stylesheet" href="/static/app.css";
+                script src="/static/app.js" defer {}
+            }
+            body data-session-idle-ms=(idle) {
+                a.skip href="#main" { (t(lang, "nav.skip")) }
+                header {
+                    a.brand href="/" { "Cordon" }
+                    @if let Some(ui) = ui {
+                        nav aria-label="Cordon" {
+                            a href="/" { (t(lang, "nav.dashboard")) }
+                            a href="/cases" { (t(lang, "nav.cases")) }
+                            a href="/cases/new" { (t(lang, "nav.new_case")) }
+                            form method="post" action="/language" {
+                                input type="hidden" name="_csrf" value=(ui.csrf());
+                                input type="hidden" name="lang" value=(if lang == Language::Vi { "en" } else { "vi" });
+                                button.link type="submit" lang=(if lang == Language::Vi { "en" } else { "vi" }) { (t(lang, "lang.switch")) }
+                            }
+                            span.muted { (ui.actor.user.display_name) " · " (ui.actor.user.unit_id) }
+                            form method="post" action="/logout" {
+                                input type="hidden" name="_csrf" value=(ui.csrf());
+                                button.link type="submit" { (t(lang, "nav.logout")) }
+                            }
+                        }
+                    }
+                }
+                main #main tabindex="-1" { (body) }
+                @if ui.is_some() {
+                    div #session-warning .banner role="alert" hidden { (t(lang, "session.warning")) }
+                }
+            }
+        }
+    }
+}
+
+fn message_page(lang: Language, status: StatusCode, key: &str) -> Response {
+    html_response(status, layout(lang, None, t(lang, key), html! { h1 { (t(lang, key)) } p { a href="/" { "Cordon" } } }))
+}
+
+fn app_error_page(ui: &Ui, e: AppError) -> Response {
+    let (status, key) = match e {
+        AppError::NotFound(_) => (StatusCode::NOT_FOUND, "error.not_found"),
+        AppError::PasswordChangeRequired => (StatusCode::FORBIDDEN, "login.change_password"),
+        AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "error.generic"),
+        other => {
+            tracing::error!(error = %other, "page failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "error.generic")
+        }
+    };
+    html_response(status, layout(ui.lang, Some(ui), t(ui.lang, key), html! { h1 { (t(ui.lang, key)) } }))
+}
+
+fn tlp_badge(tlp: &str) -> Markup {
+    let label = match tlp {
+        "red" => "TLP:RED",
+        "amber_strict" => "TLP:AMBER+STRICT",
+        "amber" => "TLP:AMBER",
+        "green" => "TLP:GREEN",
+        _ => "TLP:CLEAR",
+    };
+    html! { span class=(format!("tlp tlp-{tlp}")) { (label) } }
+}
+
+fn province_name(lang: Language, code: Option<&str>) -> String {
+    let r = reference();
+    code.and_then(|c| r.province(c))
+        .map_or(String::new(), |p| if lang == Language::Vi { p.name_vi.to_string() } else { p.name_en.to_string() })
+}
+
+// ---- sign in and out ----
+
+/// The sign-in form.
+pub async fn login_form(headers: HeaderMap) -> Response {
+    let lang = browser_language(&headers);
+    html_response(StatusCode::OK, login_markup(lang, None, ""))
+}
+
+fn browser_language(headers: &HeaderMap) -> Language {
+    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("vi");
+    if accept.trim_start().starts_with("en") {
+        Language::En
+    } else {
+        Language::Vi
+    }
+}
+
+fn login_markup(lang: Language, error: Option<&str>, username: &str) -> Markup {
+    layout(
+        lang,
+        None,
+        t(lang, "login.title"),
+        html! {
+            h1 { (t(lang, "login.title")) }
+            p.muted { (t(lang, "app.tagline")) }
+            @if let Some(e) = error { p.error role="alert" #login-error { (e) } }
+            form.stack method="post" action="/login" {
+                label for="username" { (t(lang, "login.username")) }
+                input #username type="text" name="username" value=(username) autocomplete="username" required autofocus;
+                label for="password" { (t(lang, "login.password")) }
+                input #password type="password" name="password" autocomplete="current-password" required;
+                button.primary type="submit" { (t(lang, "login.submit")) }
+            }
+        },
+    )
+}
+
+/// Signs in and sets the session cookie.
+pub async fn login(State(s): State<AppState>, ClientAddr(address): ClientAddr, parts_headers: HeaderMap, body: Bytes) -> Response {
+    let lang = browser_language(&parts_headers);
+    let form = Form::parse(&body);
+    let username = form.text("username");
+    if !origin_ok(&parts_headers) {
+        return message_page(lang, StatusCode::FORBIDDEN, "error.generic");
+    }
+    let login = Login {
+        username: username.clone(),
+        password: form.get("password").unwrap_or_default().to_string(),
+        address,
+        kind: TokenKind::Session,
+    };
+    match s.app.login(login).await {
+        Ok(out) => {
+            let secure = if s.options.secure_cookies { "; Secure" } else { "" };
+            let cookie =
+                format!("{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}", out.token, SESSION_IDLE_MS / 1000);
+            let mut resp = Redirect::to("/").into_response();
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                resp.headers_mut().insert(header::SET_COOKIE, v);
+            }
+            resp
+        }
+        Err(AppError::RateLimited(_)) => {
+            html_response(StatusCode::TOO_MANY_REQUESTS, login_markup(lang, Some(t(lang, "login.limited")), &username))
+        }
+        Err(_) => html_response(StatusCode::UNAUTHORIZED, login_markup(lang, Some(t(lang, "login.failed")), &username)),
+    }
+}
+
+fn origin_ok(headers: &HeaderMap) -> bool {
+    let mut parts = axum::http::Request::new(()).into_parts().0;
+    parts.headers = headers.clone();
+    same_origin(&parts)
+}
+
+/// Signs out and clears the cookie.
+pub async fn logout(State(s): State<AppState>, ui: Ui, body: Bytes) -> Response {
+    if !ui.csrf_ok(&Form::parse(&body)) {
+        return ui.csrf_refused();
+    }
+    if let Err(e) = s.app.logout(&ui.actor).await {
+        return app_error_page(&ui, e);
+    }
+    let mut resp = Redirect::to("/login").into_response();
+    resp.headers_mut()
+        .insert(header::SET_COOKIE, HeaderValue::from_static("cordon_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"));
+    resp
+}
+
+/// Switches the user's language (kept on the account).
+pub async fn language(State(s): State<AppState>, ui: Ui, headers: HeaderMap, body: Bytes) -> Response {
+    let form = Form::parse(&body);
+    if !ui.csrf_ok(&form) {
+        return ui.csrf_refused();
+    }
+    let lang = Language::parse(form.get("lang").unwrap_or_default()).unwrap_or(Language::Vi);
+    if let Err(e) = s.app.set_language(&ui.actor, lang).await {
+        return app_error_page(&ui, e);
+    }
+    // Back to the page the switch was pressed on, if it was one of ours.
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| r.split_once("://").map(|(_, rest)| rest))
+        .and_then(|rest| rest.find('/').map(|i| rest[i..].to_string()))
+        .unwrap_or_else(|| "/".into());
+    Redirect::to(&back).into_response()
+}
+
+// ---- dashboard ----
+
+/// The unit's dashboard: cases by status, this month against the same month last year, the latest cases.
+pub async fn dashboard(State(s): State<AppState>, ui: Ui) -> Response {
+    let lang = ui.lang;
+    let now = s.app.now_ms();
+    let (y, m, ..) = civil(now);
+    let this_month = (month_start(y, m), month_start(if m == 12 { y + 1 } else { y }, if m == 12 { 1 } else { m + 1 }));
+    let last_year = (month_start(y - 1, m), month_start(if m == 12 { y } else { y - 1 }, if m == 12 { 1 } else { m + 1 }));
+    let count = |since: Option<i64>, until: Option<i64>, status: Option<&str>| {
+        let q = CaseQuery { since, until, status: status.map(str::to_string), ..Default::default() };
+        let app = s.app.clone();
+        let actor = ui.actor.clone();
+        async move { app.count_cases(&actor, q).await }
+    };
+    let result: Result<_, AppError> = async {
+        let total = count(None, None, None).await?;
+        let now_n = count(Some(this_month.0), Some(this_month.1), None).await?;
+        let last_n = count(Some(last_year.0), Some(last_year.1), None).await?;
+        let mut by_status = Vec::new();
+        for st in cordon_core::case::CaseStatus::ALL {
+            by_status.push((st.as_str(), count(None, None, Some(st.as_str())).await?));
+        }
+        let latest = s.app.cases(&ui.actor, CaseQuery { limit: Some(8), ..Default::default() }).await?;
+        Ok((total, now_n, last_n, by_status, latest))
+    }
+    .await;
+    let (total, now_n, last_n, by_status, latest) = match result {
+        Ok(v) => v,
+        Err(e) => return app_error_page(&ui, e),
+    };
+    let change = if last_n == 0 { None } else { Some((now_n - last_n) as f64 * 100.0 / last_n as f64) };
+    let body = html! {
+        h1 { (t(lang, "dash.title")) }
+        div.cards {
+            div.card { div { (t(lang, "dash.visible")) } div.figure #figure-total { (number(lang, total)) } }
+            div.card { div { (t(lang, "dash.this_month")) } div.figure { (number(lang, now_n)) } }
+            div.card { div { (t(lang, "dash.same_month_last_year")) } div.figure { (number(lang, last_n)) } }
+            div.card {
+                div { (t(lang, "dash.change")) }
+                div.figure {
+                    @match change {
+                        Some(c) => span class=(if c > 0.0 { "up" } else { "down" }) { (format_percent(lang, c)) },
+                        None => span.muted { "—" },
+                    }
+                }
+            }
+        }
+        h2 { (t(lang, "dash.by_status")) }
+        table {
+            thead { tr { th scope="col" { (t(lang, "field.status")) } th.num scope="col" { "#" } } }
+            tbody {
+                @for (st, n) in &by_status {
+                    tr { td { a href=(format!("/cases?status={st}")) { (code_label(lang, st)) } } td.num { (number(lang, *n)) } }
+                }
+            }
+        }
+        h2 { (t(lang, "dash.recent")) }
+        (case_table(lang, &latest.items))
+    };
+    html_response(StatusCode::OK, layout(lang, Some(&ui), t(lang, "dash.title"), body))
+}
+
+fn format_percent(lang: Language, p: f64) -> String {
+    let s = format!("{}{:.1}%", if p > 0.0 { "+" } else { "" }, p);
+    if lang == Language::Vi {
+        s.replace('.', ",")
+    } else {
+        s
+    }
+}
+
+fn case_table(lang: Language, cases: &[CaseView]) -> Markup {
+    html! {
+        @if cases.is_empty() {
+            p #no-cases { (t(lang, "cases.none")) }
+        } @else {
+            table #case-table {
+                thead { tr {
+                    th scope="col" { (t(lang, "field.reference")) }
+                    th scope="col" { (t(lang, "field.title")) }
+                    th scope="col" { (t(lang, "field.status")) }
+                    th scope="col" { (t(lang, "field.province")) }
+                    th scope="col" { (t(lang, "field.detected_at")) }
+                    th.num scope="col" { (t(lang, "field.value")) }
+                    th scope="col" { "TLP" }
+                } }
+                tbody {
+                    @for c in cases {
+                        tr {
+                            td { a href=(format!("/cases/{}", c.id)) { (c.reference) } }
+                            td { (c.title) }
+                            td { (code_label(lang, &c.status)) }
+                            td { (province_name(lang, c.province_code.as_deref())) }
+                            td { (datetime(c.detected_at)) }
+                            td.num { (money(lang, c.total_value_vnd)) }
+                            td { (tlp_badge(&c.sharing.tlp)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+// ---- case list ----
+
+/// List filters from the query string.
+#[derive(Deserialize, Default)]
+pub struct ListParams {
+    q: Option<String>,
+    status: Option<String>,
+    case_type: Option<String>,
+    province: Option<String>,
+    cursor: Option<String>,
+}
+
+/// The case list with search and filters.
+pub async fn case_list(State(s): State<AppState>, ui: Ui, Query(p): Query<ListParams>) -> Response {
+    let lang = ui.lang;
+    let keep = |v: &Option<String>| v.clone().filter(|x| !x.trim().is_empty());
+    let q = CaseQuery {
+        q: keep(&p.q),
+        status: keep(&p.status),
+        case_type: keep(&p.case_type),
+        province: keep(&p.province),
+        cursor: keep(&p.cursor),
+        limit: Some(50),
+        ..Default::default()
+    };
+    let page = match s.app.cases(&ui.actor, q).await {
+        Ok(page) => page,
+        Err(AppError::Invalid(_)) => Default::default(),
+        Err(e) => return app_error_page(&ui, e),
+    };
+    let selected = |v: &Option<String>, code: &str| v.as_deref() == Some(code);
+    let next = page.next_cursor.as_ref().map(|c| {
+        let mut url = form_urlencoded::Serializer::new(String::from("/cases?"));
+        for (k, v) in [("q", &p.q), ("status", &p.status), ("case_type", &p.case_type), ("province", &p.province)] {
+            if let Some(v) = v {
+                url.append_pair(k, v);
+            }
+        }
+        url.append_pair("cursor", c);
+        url.finish()
+    });
+    let r = reference();
+    let body = html! {
+        h1 { (t(lang, "cases.title")) }
+        form.filters method="get" action="/cases" role="search" {
+            label { (t(lang, "cases.search")) input #q type="search" name="q" value=(p.q.clone().unwrap_or_default()); }
+            label { (t(lang, "field.status"))
+                select name="status" {
+                    option value="" { (t(lang, "cases.any")) }
+                    @for st in cordon_core::case::CaseStatus::ALL { option value=(st.as_str()) selected[selected(&p.status, st.as_str())] { (code_label(lang, st.as_str())) } }
+                }
+            }
+            label { (t(lang, "field.case_type"))
+                select name="case_type" {
+                    option value="" { (t(lang, "cases.any")) }
+                    @for ct in cordon_core::case::CaseType::ALL { option value=(ct.as_str()) selected[selected(&p.case_type, ct.as_str())] { (code_label(lang, ct.as_str())) } }
+                }
+            }
+            label { (t(lang, "field.province"))
+                select name="province" {
+                    option value="" { (t(lang, "cases.any")) }
+                    @for pr in &r.provinces { option value=(pr.code) selected[selected(&p.province, pr.code)] { (if lang == Language::Vi { pr.name_vi } else { pr.name_en }) } }
+                }
+            }
+            button.primary type="submit" { (t(lang, "cases.filter")) }
+        }
+        (case_table(lang, &page.items))
+        @if let Some(next) = next { p { a href=(next) rel="next" { (t(lang, "cases.next")) " →" } } }
+    };
+    html_response(StatusCode::OK, layout(lang, Some(&ui), t(lang, "cases.title"), body))
+}
+
+// ---- case detail ----
+
+/// One case: goods, parties, sharing, timeline.
+pub async fn case_detail(State(s): State<AppState>, ui: Ui, Path(id): Path<String>) -> Response {
+    let lang = ui.lang;
+    let (c, events) = match async { Ok::<_, AppError>((s.app.case(&ui.actor, &id).await?, s.app.case_events(&ui.actor, &id).await?)) }.await
+    {
+        Ok(v) => v,
+        Err(e) => return app_error_page(&ui, e),
+    };
+    let body = html! {
+        h1 { (c.reference) " — " (c.title) }
+        p { (tlp_badge(&c.sharing.tlp)) " " (code_label(lang, &c.status)) }
+        dl.facts {
+            dt { (t(lang, "field.case_type")) } dd { (code_label(lang, &c.case_type)) }
+            dt { (t(lang, "field.detected_at")) } dd { (datetime(c.detected_at)) }
+            dt { (t(lang, "field.province")) } dd { (province_name(lang, c.province_code.as_deref())) }
+            @if let Some(port) = c.port_code.as_deref().and_then(|p| reference().port(p)) {
+                dt { (t(lang, "field.port")) } dd { (if lang == Language::Vi { port.name_vi } else { port.name_en }) }
+            }
+            @if let Some(plate) = &c.conveyance.plate { dt { (t(lang, "field.plate")) } dd { (plate) } }
+            @if let Some(x) = &c.concealment { dt { (t(lang, "field.concealment")) } dd { (x) } }
+            dt { (t(lang, "field.owner")) } dd { (c.owner_unit_id) " (" (c.owner_agency_id) ")" }
+            dt { (t(lang, "field.lead")) } dd { (c.lead_agency_id) }
+            dt { (t(lang, "field.value")) } dd #case-value { (money(lang, c.total_value_vnd)) }
+        }
+        @if !c.summary.is_empty() { h2 { (t(lang, "field.summary")) } p { (c.summary) } }
+        h2 { (t(lang, "field.goods")) }
+        table {
+            thead { tr {
+                th scope="col" { (t(lang, "field.description")) } th scope="col" { (t(lang, "field.hs_code")) }
+                th scope="col" { (t(lang, "field.category")) } th.num scope="col" { (t(lang, "field.quantity")) } th.num scope="col" { (t(lang, "field.value")) }
+            } }
+            tbody {
+                @for g in &c.goods {
+                    tr {
+                        td { (g.description) } td { (g.hs_code.clone().unwrap_or_default()) }
+                        td { (g.category.as_deref().and_then(|k| reference().commodity(k)).map(|k| if lang == Language::Vi { k.name_vi } else { k.name_en }).unwrap_or_default()) }
+                        td.num { (g.quantity.map(|q| number(lang, q.round() as i64)).unwrap_or_default()) " " (g.unit.clone().unwrap_or_default()) }
+                        td.num { (g.value_vnd.map(|v| money(lang, v)).unwrap_or_default()) }
+                    }
+                }
+            }
+        }
+        h2 { (t(lang, "field.parties")) }
+        ul #parties {
+            @for p in &c.parties {
+                li {
+                    @if p.withheld {
+                        span.withheld { (code_label(lang, &p.kind)) " " (t(lang, "field.held_by")) " " (p.held_by) " — " (t(lang, "field.withheld")) }
+                    } @else {
+                        strong { (p.name.clone().unwrap_or_default()) } " — " (code_label(lang, &p.role))
+                        @for (k, v) in &p.identifiers { " · " (k.to_uppercase()) " " (v) }
+                    }
+                }
+            }
+        }
+        h2 { (t(lang, "field.distribution")) }
+        p #shared-with {
+            (tlp_badge(&c.sharing.tlp)) " "
+            @for (i, d) in c.sharing.distribution.iter().enumerate() { @if i > 0 { ", " } (d) }
+            @if !c.sharing.handling.is_empty() { " · " (t(lang, "field.handling")) ": " (c.sharing.handling.join(", ")) }
+            @if let Some(a) = &c.disclosed_under { " · " (t(lang, "field.disclosed_under")) " " (a) }
+        }
+        h2 { (t(lang, "field.timeline")) }
+        ol {
+            @for e in &events {
+                li { (datetime(e.at)) " — " (code_label(lang, &e.kind))
+                    @if let Some(to) = &e.to_status { " → " (code_label(lang, to)) }
+                    " · " (e.actor_unit_id)
+                    @if !e.reason.is_empty() { " · " (e.reason) }
+                }
+            }
+        }
+    };
+    html_response(StatusCode::OK, layout(lang, Some(&ui), &c.title, body))
+}
+
+// ---- recording a case ----
+
+/// The form to record a case.
+pub async fn new_case_form(State(s): State<AppState>, ui: Ui) -> Response {
+    let agencies = s.app.agencies(&ui.actor).await.unwrap_or_default();
+    html_response(StatusCode::OK, case_form(&ui, &agencies, &Form(Vec::new()), None))
+}
+
+fn field_error(error: Option<&(String, String)>, names: &[&str]) -> Option<String> {
+    error.filter(|(f, _)| names.iter().any(|n| f == n || f.ends_with(n))).map(|(_, r)| r.clone())
+}
+
+fn case_form(ui: &Ui, agencies: &[cordon_core::Agency], form: &Form, error: Option<(String, String)>) -> Markup {
+    let lang = ui.lang;
+    let r = reference();
+    let v = |k: &str| form.text(k);
+    let err = |names: &[&str]| field_error(error.as_ref(), names);
+    let input = |id: &'static str, kind: &'static str, label: &'static str, names: &'static [&'static str], required: bool| {
+        let e = err(names);
+        html! {
+            label for=(id) { (t(lang, label)) @if required { " (" (t(lang, "form.required")) ")" } }
+            input id=(id) type=(kind) name=(id) value=(v(id)) required[required] aria-invalid=(if e.is_some() { "true" } else { "false" })
+                aria-describedby=[e.as_ref().map(|_| format!("{id}-error"))];
+            @if let Some(e) = e { span.field-error id=(format!("{id}-error")) { (e) } }
+        }
+    };
+    let shared = form.all("share");
+    let partners: Vec<&cordon_core::Agency> = agencies.iter().filter(|a| a.id != ui.actor.agency_id && a.kind.is_domestic()).collect();
+    let body = html! {
+        h1 { (t(lang, "nav.new_case")) }
+        @if error.is_some() { p.error role="alert" #form-error { (t(lang, "form.errors")) } }
+        form.stack method="post" action="/cases/new" novalidate {
+            input type="hidden" name="_csrf" value=(ui.csrf());
+            (input("title", "text", "field.title", &["title"], true))
+            label for="case_type" { (t(lang, "field.case_type")) }
+            select #case_type name="case_type" {
+                @for ct in cordon_core::case::CaseType::ALL { option value=(ct.as_str()) selected[v("case_type") == ct.as_str()] { (code_label(lang, ct.as_str())) } }
+            }
+            (input("detected_at", "datetime-local", "field.detected_at", &["detected_at"], true))
+            label for="province" { (t(lang, "field.province")) }
+            select #province name="province" aria-invalid=(if err(&["province"]).is_some() { "true" } else { "false" }) {
+                option value="" { "—" }
+                @for p in &r.provinces { option value=(p.code) selected[v("province") == p.code] { (if lang == Language::Vi { p.name_vi } else { p.name_en }) } }
+            }
+            @if let Some(e) = err(&["province", "port"]) { span.field-error { (e) } }
+            label for="summary" { (t(lang, "field.summary")) }
+            textarea #summary name="summary" rows="4" { (v("summary")) }
+            (input("concealment", "text", "field.concealment", &["concealment"], false))
+            (input("plate", "text", "field.plate", &["plate", "conveyance.plate"], false))
+            fieldset {
+                legend { (t(lang, "field.goods")) }
+                (input("goods_description", "text", "field.description", &["goods.description"], false))
+                label for="goods_category" { (t(lang, "field.category")) }
+                select #goods_category name="goods_category" {
+                    option value="" { "—" }
+                    @for k in &r.commodities { option value=(k.code) selected[v("goods_category") == k.code] { (if lang == Language::Vi { k.name_vi } else { k.name_en }) } }
+                }
+                (input("goods_hs_code", "text", "field.hs_code", &["hs_code"], false))
+                (input("goods_quantity", "number", "field.quantity", &["goods"], false))
+                (input("goods_unit", "text", "field.unit", &["goods.unit"], false))
+                (input("goods_value_vnd", "number", "field.value_vnd", &["goods.value_vnd"], false))
+            }
+            fieldset {
+                legend { (t(lang, "field.parties")) }
+                (input("party_name", "text", "field.party_name", &["parties.name"], false))
+                (input("party_cccd", "text", "field.party_cccd", &["identifiers"], false))
+                label for="party_role" { (t(lang, "field.party_role")) }
+                select #party_role name="party_role" {
+                    @for role in cordon_core::case::PartyRole::ALL { option value=(role.as_str()) selected[v("party_role") == role.as_str()] { (code_label(lang, role.as_str())) } }
+                }
+            }
+            fieldset {
+                legend { (t(lang, "field.tlp")) }
+                label for="tlp" { (t(lang, "field.tlp")) }
+                select #tlp name="tlp" {
+                    @for (code, label) in [("amber", "TLP:AMBER"), ("amber_strict", "TLP:AMBER+STRICT"), ("red", "TLP:RED"), ("green", "TLP:GREEN"), ("clear", "TLP:CLEAR")] {
+                        option value=(code) selected[v("tlp") == code] { (label) }
+                    }
+                }
+                p { strong { (t(lang, "field.distribution")) } }
+                @if let Some(e) = err(&["distribution"]) { span.field-error #distribution-error { (e) } }
+                label { input type="checkbox" name="share" value="own_agency" checked[shared.iter().any(|s| s == "own_agency")]; " " (t(lang, "share.own_agency")) }
+                @for a in &partners {
+                    @let code = format!("agency:{}", a.id);
+                    label { input type="checkbox" name="share" value=(code) checked[shared.contains(&code)]; " " (if lang == Language::Vi { &a.name_vi } else { &a.name_en }) }
+                }
+                label { input type="checkbox" name="share" value="all_domestic" checked[shared.iter().any(|s| s == "all_domestic")]; " " (t(lang, "share.all_domestic")) }
+                label { input type="checkbox" name="share" value="international" checked[shared.iter().any(|s| s == "international")]; " " (t(lang, "share.international")) }
+            }
+            button.primary type="submit" { (t(lang, "form.save")) }
+        }
+    };
+    layout(lang, Some(ui), t(lang, "nav.new_case"), body)
+}
+
+/// Records the case from the form; on a refusal, the form comes back with the message next to the field.
+pub async fn create_case(State(s): State<AppState>, ui: Ui, body: Bytes) -> Response {
+    let form = Form::parse(&body);
+    if !ui.csrf_ok(&form) {
+        return ui.csrf_refused();
+    }
+    let agencies = s.app.agencies(&ui.actor).await.unwrap_or_default();
+    let back = |field: &str, reason: String| {
+        html_response(StatusCode::UNPROCESSABLE_ENTITY, case_form(&ui, &agencies, &form, Some((field.to_string(), reason))))
+    };
+    let Some(detected_at) = parse_local_datetime(&form.text("detected_at")) else {
+        return back(
+            "detected_at",
+            if ui.lang == Language::Vi { "nhập ngày giờ phát hiện".into() } else { "enter the date and time of detection".into() },
+        );
+    };
+    let number_field = |k: &str| -> Result<Option<f64>, String> {
+        form.opt(k).map(|x| x.replace(['.', ' '], "").replace(',', ".").parse::<f64>().map_err(|_| k.to_string())).transpose()
+    };
+    let (quantity, value) = match (number_field("goods_quantity"), number_field("goods_value_vnd")) {
+        (Ok(q), Ok(v)) => (q, v.map(|v| v as i64)),
+        (Err(k), _) | (_, Err(k)) => return back(if k == "goods_quantity" { "goods" } else { "goods.value_vnd" }, "?".into()),
+    };
+    let goods = form
+        .opt("goods_description")
+        .map(|d| GoodsInput {
+            description: d,
+            hs_code: form.opt("goods_hs_code"),
+            category: form.opt("goods_category"),
+            quantity,
+            unit: form.opt("goods_unit"),
+            value_vnd: value,
+            ..Default::default()
+        })
+        .into_iter()
+        .collect();
+    let parties = form
+        .opt("party_name")
+        .map(|name| PartyInput {
+            kind: "person".into(),
+            name,
+            identifiers: form.opt("party_cccd").map(|c| [("cccd".to_string(), c)].into()).unwrap_or_default(),
+            role: form.opt("party_role").unwrap_or_else(|| "suspect".into()),
+        })
+        .into_iter()
+        .collect();
+    let input = CaseInput {
+        case_type: form.text("case_type"),
+        title: form.text("title"),
+        summary: form.text("summary"),
+        detected_at,
+        seized_at: None,
+        province: form.opt("province"),
+        port: None,
+        route: None,
+        place_type: None,
+        in_customs_area: None,
+        latitude: None,
+        longitude: None,
+        lead_agency_id: None,
+        lead_basis: None,
+        detection_method: None,
+        concealment: form.opt("concealment"),
+        transport_mode: None,
+        conveyance: cordon_app::ConveyanceInput { plate: form.opt("plate"), ..Default::default() },
+        outcome: Default::default(),
+        goods,
+        parties,
+        sharing: SharingInput { tlp: form.text("tlp"), distribution: form.all("share"), handling: vec![] },
+        external_ref: None,
+    };
+    match s.app.create_case(&ui.actor, input).await {
+        Ok(view) => Redirect::to(&format!("/cases/{}", view.id)).into_response(),
+        Err(AppError::Invalid(i)) => back(i.field, i.reason),
+        Err(e) => app_error_page(&ui, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every word the pages ask for exists in both languages.
+    #[test]
+    fn no_missing_words() {
+        let source = include_str!("pages.rs");
+        let mut missing = Vec::new();
+        for chunk in source.split("t(lang, \"").skip(1).chain(source.split("t(ui.lang, \"").skip(1)) {
+            let key = chunk.split('"').next().unwrap_or_default();
+            if super::t(cordon_core::Language::Vi, key) == "?" {
+                missing.push(key.to_string());
+            }
+        }
+        assert!(missing.is_empty(), "{missing:?}");
+    }
+}

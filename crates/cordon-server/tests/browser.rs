@@ -1,0 +1,209 @@
+//! The web application in a real browser (Debian's Chromium, driven over WebDriver):
+//! a new user signs in, records a seizure with goods and a party, finds it again by a
+//! search without diacritics, sees it shared with the border guard but not with market
+//! surveillance, and switches the language. Screenshots of each page are written to
+//! `test-artifacts/` (kept on failure for the report).
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use test_support::{Backend, TestServer, PASSWORD};
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn chromedriver() -> Option<String> {
+    for p in ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"] {
+        if std::path::Path::new(p).exists() {
+            return Some(p.to_string());
+        }
+    }
+    None
+}
+
+async fn start_browser() -> Option<(Driver, Client)> {
+    let Some(path) = chromedriver() else {
+        assert!(
+            std::env::var("CORDON_REQUIRE_BROWSER").as_deref() != Ok("1"),
+            "CORDON_REQUIRE_BROWSER=1 but chromedriver is not installed"
+        );
+        eprintln!("browser test SKIPPED: no chromedriver (apt-get install chromium chromium-driver)");
+        return None;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    // The driver is handed to `Driver`, whose Drop kills and reaps it.
+    #[allow(clippy::zombie_processes)]
+    let child =
+        Command::new(path).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("start chromedriver");
+    let driver = Driver(child);
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,1000", "--lang=vi"]
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    for _ in 0..50 {
+        if let Ok(c) = ClientBuilder::new(connector.clone()).capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
+            return Some((driver, c));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("chromedriver did not answer");
+}
+
+type Step = Result<(), String>;
+
+macro_rules! ensure {
+    ($cond:expr, $($msg:tt)*) => { if !$cond { return Err(format!($($msg)*)); } };
+}
+
+async fn shot(c: &Client, name: &str) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test-artifacts");
+    let _ = std::fs::create_dir_all(&dir);
+    if let Ok(png) = c.screenshot().await {
+        let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+    }
+}
+
+async fn text_of(c: &Client, css: &str) -> Result<String, String> {
+    c.find(Locator::Css(css)).await.map_err(|e| format!("{css}: {e}"))?.text().await.map_err(|e| e.to_string())
+}
+
+async fn login(c: &Client, base: &str, username: &str) -> Step {
+    c.goto(&format!("{base}/login")).await.map_err(|e| e.to_string())?;
+    c.find(Locator::Id("username")).await.map_err(|e| e.to_string())?.send_keys(username).await.map_err(|e| e.to_string())?;
+    c.find(Locator::Id("password")).await.map_err(|e| e.to_string())?.send_keys(PASSWORD).await.map_err(|e| e.to_string())?;
+    c.find(Locator::Css("button[type=submit]")).await.map_err(|e| e.to_string())?.click().await.map_err(|e| e.to_string())?;
+    let h1 = text_of(c, "h1").await?;
+    ensure!(h1 == "Tổng quan đơn vị" || h1 == "Unit dashboard", "after sign-in the dashboard shows, got {h1:?}");
+    Ok(())
+}
+
+async fn logout(c: &Client) -> Step {
+    c.find(Locator::Css("form[action='/logout'] button")).await.map_err(|e| e.to_string())?.click().await.map_err(|e| e.to_string())?;
+    ensure!(c.current_url().await.map_err(|e| e.to_string())?.path() == "/login", "sign-out leads to the sign-in page");
+    Ok(())
+}
+
+async fn fill(c: &Client, id: &str, value: &str) -> Step {
+    let e = c.find(Locator::Id(id)).await.map_err(|e| format!("#{id}: {e}"))?;
+    e.clear().await.map_err(|e| e.to_string())?;
+    e.send_keys(value).await.map_err(|e| format!("#{id}: {e}"))
+}
+
+async fn select(c: &Client, id: &str, value: &str) -> Step {
+    c.find(Locator::Id(id)).await.map_err(|e| e.to_string())?.select_by_value(value).await.map_err(|e| format!("#{id}={value}: {e}"))
+}
+
+async fn scenario(c: &Client, base: &str) -> Step {
+    login(c, base, "hq.huunghi").await?;
+    shot(c, "01-dashboard").await;
+    c.goto(&format!("{base}/cases/new")).await.map_err(|e| e.to_string())?;
+    fill(c, "title", "Thu giữ 300 bao thuốc lá Jet tại cửa khẩu Hữu Nghị").await?;
+    select(c, "case_type", "smuggling").await?;
+    // datetime-local takes typed input in the browser's locale; set the value directly.
+    c.execute("document.getElementById('detected_at').value = '2026-01-15T07:30'; return null;", vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    select(c, "province", "lang-son").await?;
+    fill(c, "summary", "Xe tải giấu thuốc lá dưới lớp hoa quả.").await?;
+    fill(c, "plate", "12C-001.23").await?;
+    fill(c, "goods_description", "Thuốc lá điếu Jet").await?;
+    select(c, "goods_category", "cigarettes").await?;
+    fill(c, "goods_quantity", "300").await?;
+    fill(c, "goods_unit", "bao").await?;
+    fill(c, "goods_value_vnd", "7500000").await?;
+    fill(c, "party_name", "Trần Văn Bình").await?;
+    fill(c, "party_cccd", "12345").await?;
+    select(c, "tlp", "amber").await?;
+    c.find(Locator::Css("input[name=share][value='agency:border-guard-vn']"))
+        .await
+        .map_err(|e| e.to_string())?
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
+    c.find(Locator::Css("form.stack button[type=submit]")).await.map_err(|e| e.to_string())?.click().await.map_err(|e| e.to_string())?;
+    // A bad CCCD: the form comes back with the message next to the field, and the values kept.
+    let err = text_of(c, "#party_cccd-error").await?;
+    ensure!(err.contains("12"), "the CCCD error says what is expected: {err:?}");
+    ensure!(c.find(Locator::Css("#party_cccd[aria-invalid=true]")).await.is_ok(), "the field is marked invalid");
+    let kept = c.find(Locator::Id("title")).await.map_err(|e| e.to_string())?.prop("value").await.map_err(|e| e.to_string())?;
+    ensure!(kept.as_deref() == Some("Thu giữ 300 bao thuốc lá Jet tại cửa khẩu Hữu Nghị"), "values survive a refusal: {kept:?}");
+    shot(c, "02-validation").await;
+    fill(c, "party_cccd", "020085012345").await?;
+    c.execute("document.getElementById('detected_at').value = '2026-01-15T07:30'; return null;", vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    c.find(Locator::Css("form.stack button[type=submit]")).await.map_err(|e| e.to_string())?.click().await.map_err(|e| e.to_string())?;
+    let h1 = text_of(c, "h1").await?;
+    ensure!(h1.starts_with("VV-LANGSON-2026-") && h1.contains("thuốc lá Jet"), "the new case's page: {h1:?}");
+    let value = text_of(c, "#case-value").await?;
+    ensure!(value == "7.500.000 ₫", "money in Vietnamese format: {value:?}");
+    let parties = text_of(c, "#parties").await?;
+    ensure!(parties.contains("Trần Văn Bình") && parties.contains("020085012345"), "{parties:?}");
+    let shared = text_of(c, "#shared-with").await?;
+    ensure!(shared.contains("TLP:AMBER") && shared.contains("agency:border-guard-vn"), "{shared:?}");
+    shot(c, "03-case-detail").await;
+
+    // Found again without diacritics.
+    c.goto(&format!("{base}/cases")).await.map_err(|e| e.to_string())?;
+    fill(c, "q", "thuoc la jet").await?;
+    c.find(Locator::Css("form.filters button")).await.map_err(|e| e.to_string())?.click().await.map_err(|e| e.to_string())?;
+    let table = text_of(c, "#case-table").await?;
+    ensure!(table.contains("Thu giữ 300 bao thuốc lá Jet"), "search without diacritics finds it: {table:?}");
+    shot(c, "04-search").await;
+    logout(c).await?;
+
+    // The border guard sees it, with the party withheld (no agreement); market surveillance does not.
+    login(c, base, "bp.langson").await?;
+    c.goto(&format!("{base}/cases?q=thuoc+la+jet")).await.map_err(|e| e.to_string())?;
+    let table = text_of(c, "#case-table").await?;
+    ensure!(table.contains("thuốc lá Jet"), "shared with the border guard: {table:?}");
+    c.find(Locator::Css("#case-table a")).await.map_err(|e| e.to_string())?.click().await.map_err(|e| e.to_string())?;
+    let parties = text_of(c, "#parties").await?;
+    ensure!(!parties.contains("Trần Văn Bình") && !parties.contains("020085012345"), "personal identifiers withheld: {parties:?}");
+    shot(c, "05-border-guard-view").await;
+    logout(c).await?;
+    login(c, base, "qltt.langson").await?;
+    c.goto(&format!("{base}/cases?q=thuoc+la+jet")).await.map_err(|e| e.to_string())?;
+    ensure!(c.find(Locator::Id("no-cases")).await.is_ok(), "market surveillance does not find it");
+    shot(c, "06-market-surveillance-view").await;
+
+    // Language switch, kept on the account.
+    c.find(Locator::Css("form[action='/language'] button")).await.map_err(|e| e.to_string())?.click().await.map_err(|e| e.to_string())?;
+    let h1 = text_of(c, "h1").await?;
+    ensure!(h1 == "Cases", "English after the switch: {h1:?}");
+    c.goto(base).await.map_err(|e| e.to_string())?;
+    let h1 = text_of(c, "h1").await?;
+    ensure!(h1 == "Unit dashboard", "the choice sticks: {h1:?}");
+    shot(c, "07-english").await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_user_records_shares_and_finds_a_seizure() {
+    let Some((_driver, c)) = start_browser().await else { return };
+    let s = TestServer::start(Backend::Sqlite).await.expect("server");
+    s.user("hq.huunghi", ("customs-vn", "customs"), "customs-huu-nghi", &["officer"]).await;
+    s.user("bp.langson", ("border-guard-vn", "border_guard"), "bg-lang-son", &["officer"]).await;
+    s.user("qltt.langson", ("market-vn", "market_surveillance"), "qltt-lang-son", &["officer"]).await;
+    let result = scenario(&c, &s.base).await;
+    if result.is_err() {
+        shot(&c, "failure").await;
+    }
+    let _ = c.close().await;
+    if let Err(e) = result {
+        panic!("{e} (screenshots in test-artifacts/)");
+    }
+}

@@ -1,0 +1,74 @@
+//! The web pages over plain HTTP: sign-in, CSRF on every form, the content security
+//! policy, and a first page light enough for a 1 Mbit/s border-post link.
+
+use reqwest::header;
+use reqwest::redirect::Policy;
+use test_support::{Backend, TestServer, PASSWORD};
+
+fn browserless() -> reqwest::Client {
+    reqwest::Client::builder().redirect(Policy::none()).build().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_demand_a_session_and_every_form_a_csrf_token() {
+    let s = TestServer::start(Backend::Sqlite).await.unwrap();
+    s.user("hq.huunghi", ("customs-vn", "customs"), "customs-huu-nghi", &["officer"]).await;
+    let http = browserless();
+    let resp = http.get(format!("{}/cases", s.base)).send().await.unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(resp.headers()[header::LOCATION], "/login");
+
+    let resp =
+        http.post(format!("{}/login", s.base)).form(&[("username", "hq.huunghi"), ("password", "wrong password!!")]).send().await.unwrap();
+    assert_eq!(resp.status(), 401);
+    assert!(resp.text().await.unwrap().contains("Sai tên đăng nhập hoặc mật khẩu."));
+    let resp = http
+        .post(format!("{}/login", s.base))
+        .header(header::ORIGIN, "https://evil.example")
+        .form(&[("username", "hq.huunghi"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403, "a sign-in posted from another site is refused");
+
+    let resp = http.post(format!("{}/login", s.base)).form(&[("username", "hq.huunghi"), ("password", PASSWORD)]).send().await.unwrap();
+    assert_eq!(resp.status(), 303);
+    let cookie = resp.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
+    let page = http.get(format!("{}/cases/new", s.base)).header(header::COOKIE, &cookie).send().await.unwrap();
+    let csp = page.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_string();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    let html = page.text().await.unwrap();
+    let token = html.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    assert!(!html.contains("<script>") && !html.contains(" onclick="), "no inline script for the CSP to allow");
+    assert!(html.contains("<label for=\"title\">"), "controls have labels");
+
+    let form = [
+        ("title", "Thu giữ pháo nổ"),
+        ("case_type", "smuggling"),
+        ("detected_at", "2026-01-15T07:00"),
+        ("province", "lang-son"),
+        ("tlp", "amber"),
+    ];
+    let forged = http.post(format!("{}/cases/new", s.base)).header(header::COOKIE, &cookie).form(&form).send().await.unwrap();
+    assert_eq!(forged.status(), 403, "no token, no write");
+    let mut with_token = form.to_vec();
+    with_token.push(("_csrf", &token));
+    let ok = http.post(format!("{}/cases/new", s.base)).header(header::COOKIE, &cookie).form(&with_token).send().await.unwrap();
+    assert_eq!(ok.status(), 303, "{}", ok.text().await.unwrap_or_default());
+    let actor = s.app.actor_for_operator("hq.huunghi").await.unwrap();
+    assert_eq!(s.app.count_cases(&actor, Default::default()).await.unwrap(), 1, "exactly the one with the token was written");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_page_is_light() {
+    let s = TestServer::start(Backend::Sqlite).await.unwrap();
+    let http = browserless();
+    let mut bytes = 0;
+    for path in ["/login", "/static/app.css", "/static/app.js"] {
+        let resp = http.get(format!("{}{path}", s.base)).send().await.unwrap();
+        assert_eq!(resp.status(), 200, "{path}");
+        bytes += resp.bytes().await.unwrap().len();
+    }
+    // 1 Mbit/s moves about 125 KB a second; leave most of the second to latency.
+    assert!(bytes < 20_000, "the sign-in page weighs {bytes} bytes with its assets");
+}
