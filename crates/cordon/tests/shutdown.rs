@@ -1,58 +1,16 @@
 //! The binary itself: first start prints a one-time admin password, and SIGTERM during
 //! a burst of writes loses none that were acknowledged.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod common;
+
+use std::process::Command;
+use std::time::Duration;
+
+use common::start;
 
 use serde_json::{json, Value};
 
 const NEW_PASSWORD: &str = "a long and new passphrase";
-
-struct Server {
-    child: Child,
-    base: String,
-    one_time_password: Option<String>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts `cordon serve` on port 0 over `data_dir` and reads its address (and, on first
-/// start, the one-time password) from its standard output.
-// The child is handed to `Server`, whose Drop kills and reaps it; only a failed start
-// panics first, and then the test process ends and takes the child with it.
-#[allow(clippy::zombie_processes)]
-fn start(data_dir: &std::path::Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cordon"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
-        .arg(data_dir)
-        .env("CORDON_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn cordon");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let mut one_time_password = None;
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        assert!(Instant::now() < deadline, "server did not start");
-        let line = lines.next().expect("server exited early").expect("read");
-        if let Some(pw) = line.trim().strip_prefix("one-time password: ") {
-            one_time_password = Some(pw.to_string());
-        }
-        if let Some(url) = line.strip_prefix("Cordon is listening on ") {
-            // Keep draining stdout so the server never blocks on a full pipe.
-            std::thread::spawn(move || for _ in lines.by_ref() {});
-            return Server { child, base: url.trim().to_string(), one_time_password };
-        }
-    }
-}
 
 async fn login(http: &reqwest::Client, base: &str, password: &str) -> (u16, Value) {
     let resp =
