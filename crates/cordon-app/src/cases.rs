@@ -11,6 +11,7 @@ use cordon_core::reference::reference;
 use cordon_core::sharing::{may_see, principals_of_record, principals_of_viewer, Audience, Handling, Sharing, Tlp};
 use cordon_core::text::fold_words;
 use cordon_core::{Invalid, Role, RoleSet};
+use cordon_search::{SearchFilter, Searcher};
 use cordon_store::{CaseCursor, CaseFilter, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -624,6 +625,7 @@ impl App {
         let audit = actor.audit(now, "case.create", "case", &case.id, "ok", json!({ "tlp": case.sharing.tlp.as_str() }));
         let reference = self.store.insert_case(&case, &prefix, &principals, &event, &[audit]).await?;
         let case = Case { reference, ..case };
+        self.index_case(&case);
         self.view(actor, &case).await
     }
 
@@ -654,14 +656,43 @@ impl App {
             return Err(Invalid::new("limit", "1 to 100").into());
         }
         let filter = self.case_filter(&q)?;
-        let cursor = q.cursor.as_deref().map(parse_cursor).transpose()?;
         let principals = self.principals(actor).await?;
-        let cases = self.store.cases_visible(&principals, &filter, cursor.as_ref(), limit + 1).await?;
-        let more = cases.len() as i64 > limit;
-        let cases: Vec<Case> = cases.into_iter().take(limit as usize).collect();
+        let words = q.q.as_deref().map(fold_words).unwrap_or_default();
+        let (cases, next_cursor) = if words.is_empty() {
+            let cursor = q.cursor.as_deref().map(parse_cursor).transpose()?;
+            let cases = self.store.cases_visible(&principals, &filter, cursor.as_ref(), limit + 1).await?;
+            let more = cases.len() as i64 > limit;
+            let cases: Vec<Case> = cases.into_iter().take(limit as usize).collect();
+            let next = if more { cases.last().map(|c| format!("{}.{}", c.detected_at, c.id)) } else { None };
+            (cases, next)
+        } else {
+            // Search results come by relevance; their cursor is an offset into the ranking.
+            let offset = match q.cursor.as_deref() {
+                Some(c) => c
+                    .strip_prefix('s')
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .ok_or_else(|| Invalid::new("cursor", "not a cursor from this API"))?,
+                None => 0,
+            };
+            let who = Searcher { principals: &principals, agency: &actor.agency_id };
+            let ids = self
+                .search
+                .search(&words, &who, &search_filter(&filter), offset, limit as usize + 1)
+                .map_err(crate::search::search_failed)?;
+            let more = ids.len() as i64 > limit;
+            let mut cases = Vec::with_capacity(ids.len());
+            for id in ids.iter().take(limit as usize) {
+                // The index is derived; the store's record and the sharing rule have the last word.
+                if let Some(c) = self.store.case(id).await? {
+                    if may_see(&principals, &principals_of_record(&c.owner_unit_id, &c.owner_agency_id, &c.sharing)) {
+                        cases.push(c);
+                    }
+                }
+            }
+            (cases, more.then(|| format!("s{}", offset + limit as usize)))
+        };
         let ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
-        self.store.audit(&[actor.audit(self.now_ms(), "case.list", "case", "*", "ok", json!({ "ids": ids }))]).await?;
-        let next_cursor = if more { cases.last().map(|c| format!("{}.{}", c.detected_at, c.id)) } else { None };
+        self.store.audit(&[actor.audit(self.now_ms(), "case.list", "case", "*", "ok", json!({ "ids": ids, "q": q.q }))]).await?;
         let mut items = Vec::with_capacity(cases.len());
         for c in &cases {
             items.push(self.view(actor, c).await?);
@@ -674,7 +705,12 @@ impl App {
         actor.require_active()?;
         let filter = self.case_filter(&q)?;
         let principals = self.principals(actor).await?;
-        Ok(self.store.count_cases_visible(&principals, &filter).await?)
+        let words = q.q.as_deref().map(fold_words).unwrap_or_default();
+        if words.is_empty() {
+            return Ok(self.store.count_cases_visible(&principals, &filter).await?);
+        }
+        let who = Searcher { principals: &principals, agency: &actor.agency_id };
+        Ok(self.search.count(&words, &who, &search_filter(&filter)).map_err(crate::search::search_failed)? as i64)
     }
 
     fn case_filter(&self, q: &CaseQuery) -> Result<CaseFilter, AppError> {
@@ -690,7 +726,6 @@ impl App {
         if let Some(s) = &q.status {
             CaseStatus::parse(s).ok_or_else(|| Invalid::new("status", "unknown status"))?;
         }
-        let words = q.q.as_deref().map(fold_words).unwrap_or_default().split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect();
         Ok(CaseFilter {
             case_type: q.case_type.clone(),
             status: q.status.clone(),
@@ -699,7 +734,6 @@ impl App {
             commodity: q.commodity.clone(),
             since: q.since,
             until: q.until,
-            words,
         })
     }
 
@@ -757,6 +791,7 @@ impl App {
         };
         let audit = actor.audit(now, "case.update", "case", id, "ok", json!({ "version": new.version }));
         self.store.update_case(&new, &principals, &event, &[audit]).await.map_err(stale)?;
+        self.index_case(&new);
         self.view(actor, &new).await
     }
 
@@ -810,6 +845,7 @@ impl App {
         let principals = principals_of_record(&case.owner_unit_id, &case.owner_agency_id, &case.sharing);
         let audit = actor.audit(now, "case.transition", "case", id, "ok", json!({ "from": from.as_str(), "to": to.as_str() }));
         self.store.update_case(&case, &principals, &event, &[audit]).await.map_err(stale)?;
+        self.index_case(&case);
         self.view(actor, &case).await
     }
 
@@ -834,6 +870,9 @@ impl App {
         };
         let audit = actor.audit(now, "case.party_add", "case", id, "ok", json!({ "entity_id": party.entity_id }));
         self.store.add_party(id, expected_version, &party, &event, &[audit]).await.map_err(stale)?;
+        if let Some(c) = self.store.case(id).await? {
+            self.index_case(&c);
+        }
         self.case(actor, id).await
     }
 
@@ -947,6 +986,18 @@ impl App {
             created_at: c.created_at,
             updated_at: c.updated_at,
         })
+    }
+}
+
+fn search_filter(f: &CaseFilter) -> SearchFilter {
+    SearchFilter {
+        case_type: f.case_type.clone(),
+        status: f.status.clone(),
+        province: f.province.clone(),
+        agency: f.agency.clone(),
+        commodity: f.commodity.clone(),
+        since: f.since,
+        until: f.until,
     }
 }
 

@@ -13,6 +13,7 @@ mod directory;
 mod error;
 mod ids;
 mod limiter;
+mod search;
 
 pub use actor::Actor;
 pub use agreements::{AgreementInput, GroupInput};
@@ -38,12 +39,14 @@ pub struct App {
     clock: Arc<dyn Clock>,
     limiter: Arc<LoginLimiter>,
     audit_key: Arc<ed25519_dalek::SigningKey>,
+    search: cordon_search::LiveIndex,
 }
 
 impl App {
-    /// An application over an opened store with the given clock, signing audit checkpoints with `audit_key`.
-    pub fn new(store: Store, clock: Arc<dyn Clock>, audit_key: ed25519_dalek::SigningKey) -> Self {
-        App { store, clock, limiter: Arc::new(LoginLimiter::default()), audit_key: Arc::new(audit_key) }
+    /// An application over an opened store with the given clock, signing audit checkpoints
+    /// with `audit_key` and keeping `search` in step with the cases.
+    pub fn new(store: Store, clock: Arc<dyn Clock>, audit_key: ed25519_dalek::SigningKey, search: cordon_search::LiveIndex) -> Self {
+        App { store, clock, limiter: Arc::new(LoginLimiter::default()), audit_key: Arc::new(audit_key), search }
     }
 
     /// The store (for readiness checks and shutdown; use cases go through `App`).

@@ -380,20 +380,29 @@ impl Case {
         self.goods.iter().filter_map(|g| g.value_vnd).sum()
     }
 
-    /// The folded text that search matches: title, summary, goods, brands, route, parties.
-    pub fn search_text(&self) -> String {
-        let mut parts: Vec<&str> = vec![&self.reference, &self.title, &self.summary];
+    /// The text search matches, in two parts: what anyone who may see the case may search
+    /// (reference, title, summary, goods, brands, route, concealment, plate, non-personal
+    /// parties), and the names and identifiers of personal parties, which only the recording
+    /// agency may search (so that a search cannot reveal a withheld person).
+    pub fn search_text(&self) -> (String, String) {
+        let mut shared: Vec<&str> = vec![&self.reference, &self.title, &self.summary];
         for g in &self.goods {
-            parts.push(&g.description);
-            parts.extend(g.brand.as_deref());
+            shared.push(&g.description);
+            shared.extend(g.brand.as_deref());
+            shared.extend(g.hs_code.as_deref());
         }
-        parts.extend(self.place.route.as_deref());
-        parts.extend(self.concealment.as_deref());
-        parts.extend(self.conveyance.plate.as_deref());
+        shared.extend(self.place.route.as_deref());
+        shared.extend(self.concealment.as_deref());
+        shared.extend(self.conveyance.plate.as_deref());
+        shared.extend(self.conveyance.vessel.as_deref());
+        shared.extend(self.conveyance.container.as_deref());
+        let mut personal: Vec<&str> = Vec::new();
         for p in &self.parties {
-            parts.push(&p.name);
+            let bucket = if p.kind.is_personal() { &mut personal } else { &mut shared };
+            bucket.push(&p.name);
+            bucket.extend(p.identifiers.iter().map(|(_, v)| v.as_str()));
         }
-        crate::text::fold_words(&parts.join(" "))
+        (shared.join(" "), personal.join(" "))
     }
 }
 

@@ -9,6 +9,8 @@
 //! recording agency, so that a search cannot reveal that a withheld person is in a case.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use cordon_core::text::fold_words;
 use tantivy::collector::{Count, TopDocs};
@@ -204,12 +206,15 @@ impl SearchIndex {
         if terms.is_empty() || who.principals.is_empty() {
             return None;
         }
-        let term = |field: Field, v: &str| -> Box<dyn Query> { Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::WithFreqs)) };
+        let term = |field: Field, v: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::WithFreqs))
+        };
         let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         // Every word must appear, in the shared text or (for the recording agency) in personal names.
         for w in terms {
             let mut either: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, term(f.text, w))];
-            let own_personal: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, term(f.personal, w)), (Occur::Must, term(f.owner, who.agency))];
+            let own_personal: Vec<(Occur, Box<dyn Query>)> =
+                vec![(Occur::Must, term(f.personal, w)), (Occur::Must, term(f.owner, who.agency))];
             either.push((Occur::Should, Box::new(BooleanQuery::new(own_personal))));
             must.push((Occur::Must, Box::new(BooleanQuery::new(either))));
         }
@@ -235,7 +240,14 @@ impl SearchIndex {
     }
 
     /// The ids of the best-matching cases the caller may see, best first, after skipping `offset`.
-    pub fn search(&self, words: &str, who: &Searcher, filter: &SearchFilter, offset: usize, limit: usize) -> Result<Vec<String>, SearchError> {
+    pub fn search(
+        &self,
+        words: &str,
+        who: &Searcher,
+        filter: &SearchFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<String>, SearchError> {
         let Some(q) = self.query(words, who, filter) else { return Ok(Vec::new()) };
         let searcher = self.reader.searcher();
         let top = searcher.search(&q, &TopDocs::with_limit(limit).and_offset(offset))?;
@@ -253,5 +265,104 @@ impl SearchIndex {
     pub fn count(&self, words: &str, who: &Searcher, filter: &SearchFilter) -> Result<usize, SearchError> {
         let Some(q) = self.query(words, who, filter) else { return Ok(0) };
         Ok(self.reader.searcher().search(&q, &Count)?)
+    }
+}
+
+/// The index as the application uses it: one writer behind a lock, writes visible to the
+/// next search (a search commits pending writes first, so bulk loads commit once while a
+/// user always finds what was just recorded), and a high-water mark of what was indexed,
+/// kept in the commit, so that a restart can catch up with the store.
+#[derive(Clone)]
+pub struct LiveIndex {
+    index: SearchIndex,
+    writer: Arc<Mutex<IndexWriter>>,
+    dirty: Arc<AtomicBool>,
+    indexed_until: Arc<AtomicI64>,
+}
+
+impl LiveIndex {
+    /// Wraps an index with its writer.
+    pub fn new(index: SearchIndex) -> Result<LiveIndex, SearchError> {
+        let writer = index.writer()?;
+        let mark = index.index.load_metas()?.payload.and_then(|p| p.parse().ok()).unwrap_or(0);
+        Ok(LiveIndex {
+            index,
+            writer: Arc::new(Mutex::new(writer)),
+            dirty: Arc::new(AtomicBool::new(false)),
+            indexed_until: Arc::new(AtomicI64::new(mark)),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, IndexWriter> {
+        // A panic while holding the writer leaves at worst uncommitted documents, which the
+        // next catch-up re-adds; the writer itself stays usable.
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Indexes a case changed at `updated_at` (ms).
+    pub fn put(&self, doc: &CaseDoc, updated_at: i64) -> Result<(), SearchError> {
+        let w = self.lock();
+        self.index.upsert(&w, doc)?;
+        self.indexed_until.fetch_max(updated_at, Ordering::SeqCst);
+        self.dirty.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Commits pending writes, recording the high-water mark.
+    pub fn flush(&self) -> Result<(), SearchError> {
+        if !self.dirty.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        let mut w = self.lock();
+        if self.dirty.swap(false, Ordering::SeqCst) {
+            let mut prepared = w.prepare_commit()?;
+            prepared.set_payload(&self.indexed_until.load(Ordering::SeqCst).to_string());
+            prepared.commit()?;
+            self.index.reader.reload()?;
+        }
+        Ok(())
+    }
+
+    /// Drops every document (before a full rebuild).
+    pub fn clear(&self) -> Result<(), SearchError> {
+        let mut w = self.lock();
+        self.index.clear(&mut w)?;
+        self.indexed_until.store(0, Ordering::SeqCst);
+        self.dirty.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// The latest change time indexed and committed before this process started, or since.
+    pub fn indexed_until(&self) -> i64 {
+        self.indexed_until.load(Ordering::SeqCst)
+    }
+
+    /// Searches (after committing pending writes): ids best first.
+    pub fn search(
+        &self,
+        words: &str,
+        who: &Searcher,
+        filter: &SearchFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<String>, SearchError> {
+        self.flush()?;
+        self.index.search(words, who, filter, offset, limit)
+    }
+
+    /// Counts (after committing pending writes).
+    pub fn count(&self, words: &str, who: &Searcher, filter: &SearchFilter) -> Result<usize, SearchError> {
+        self.flush()?;
+        self.index.count(words, who, filter)
+    }
+
+    /// Documents in the index.
+    pub fn len(&self) -> u64 {
+        self.index.len()
+    }
+
+    /// Whether the index holds no document.
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
     }
 }

@@ -21,7 +21,18 @@ fn doc(id: &str, text: &str, personal: &str, principals: &[&str], province: &str
 fn index() -> SearchIndex {
     let idx = SearchIndex::in_memory().unwrap();
     let mut w = idx.writer().unwrap();
-    idx.upsert(&w, &doc("c1", "Thu giữ 2.000 bao thuốc lá Esse", "Nguyễn Văn An 020085012345", &["unit:u1", "agency:customs", "agency:bg"], "lang-son", 100)).unwrap();
+    idx.upsert(
+        &w,
+        &doc(
+            "c1",
+            "Thu giữ 2.000 bao thuốc lá Esse",
+            "Nguyễn Văn An 020085012345",
+            &["unit:u1", "agency:customs", "agency:bg"],
+            "lang-son",
+            100,
+        ),
+    )
+    .unwrap();
     idx.upsert(&w, &doc("c2", "Thuốc lá điếu Jet nhập lậu qua đường mòn", "Trần Thị Bình", &["unit:u1"], "lang-son", 200)).unwrap();
     idx.upsert(&w, &doc("c3", "Đường cát trắng nhập lậu", "", &["domestic"], "an-giang", 300)).unwrap();
     idx.commit(&mut w).unwrap();
@@ -39,7 +50,9 @@ fn folding_both_ways() {
     let who = Searcher { principals: &me, agency: "customs" };
     let all = SearchFilter::default();
     // Folding conflates đường (road) and đường (sugar), as people searching without diacritics expect.
-    for (q, want) in [("thuoc la", 2), ("THUỐC LÁ", 2), ("thuốc la esse", 1), ("duong", 2), ("đường", 2), ("duong cat", 1), ("heroin", 0), ("", 0)] {
+    for (q, want) in
+        [("thuoc la", 2), ("THUỐC LÁ", 2), ("thuốc la esse", 1), ("duong", 2), ("đường", 2), ("duong cat", 1), ("heroin", 0), ("", 0)]
+    {
         assert_eq!(idx.count(q, &who, &all).unwrap(), want, "{q:?}");
     }
     assert_eq!(idx.search("esse", &who, &all, 0, 10).unwrap(), vec!["c1"]);
@@ -65,7 +78,10 @@ fn personal_names_only_within_the_recording_agency() {
     let all = SearchFilter::default();
     assert_eq!(idx.search("nguyen van an", &Searcher { principals: &me, agency: "customs" }, &all, 0, 10).unwrap(), vec!["c1"]);
     assert_eq!(idx.search("020085012345", &Searcher { principals: &me, agency: "customs" }, &all, 0, 10).unwrap(), vec!["c1"]);
-    assert!(idx.search("nguyen van an", &Searcher { principals: &bg, agency: "bg" }, &all, 0, 10).unwrap().is_empty(), "the border guard may see c1 but not search it by a withheld name");
+    assert!(
+        idx.search("nguyen van an", &Searcher { principals: &bg, agency: "bg" }, &all, 0, 10).unwrap().is_empty(),
+        "the border guard may see c1 but not search it by a withheld name"
+    );
     assert_eq!(idx.count("thuoc esse", &Searcher { principals: &bg, agency: "bg" }, &all).unwrap(), 1, "the shared text is searchable");
 }
 

@@ -116,17 +116,15 @@ pub fn router(app: App, options: ServerOptions) -> Router {
         .with_state(state)
 }
 
-/// Serves until `shutdown` completes, then lets in-flight requests finish and closes the
-/// store, so that every write acknowledged to a client is on disk when this returns.
+/// Serves until `shutdown` completes, then lets in-flight requests finish: every write
+/// acknowledged to a client was committed before its answer left, so it is on disk when
+/// this returns. The caller closes the store.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: App,
     options: ServerOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let store = app.store().clone();
     let router = router(app, options);
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await?;
-    store.close().await;
-    Ok(())
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
 }

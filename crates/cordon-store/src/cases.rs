@@ -29,8 +29,6 @@ pub struct CaseFilter {
     pub since: Option<i64>,
     /// Detected before, ms.
     pub until: Option<i64>,
-    /// Folded words that must all appear in the case's text.
-    pub words: Vec<String>,
 }
 
 /// A page position: cases are listed newest first by (detected_at, id).
@@ -195,7 +193,7 @@ fn case_row(row: &AnyRow) -> Result<Case, StoreError> {
 const CASE_COLUMNS: &str = "id, reference, external_ref, version, case_type, status, title, summary, detected_at, seized_at, reported_at, \
     province_code, port_code, route, place_type, in_customs_area, latitude, longitude, owner_unit_id, owner_agency_id, lead_agency_id, \
     lead_basis, detection_method, concealment, transport_mode, plate, vessel, flight, container, waybill, fine_vnd, goods_confiscated, \
-    goods_destroyed, tlp, distribution, handling, total_value_vnd, search_text, created_by, created_at, updated_at";
+    goods_destroyed, tlp, distribution, handling, total_value_vnd, created_by, created_at, updated_at";
 
 impl Store {
     async fn write_case_row(&self, conn: &mut AnyConnection, c: &Case, insert: bool) -> Result<u64, StoreError> {
@@ -203,7 +201,7 @@ impl Store {
         let sql = if insert {
             self.sql(&format!(
                 "INSERT INTO cases ({CASE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-                 $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $40, $41)"
+                 $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $40)"
             ))
             .into_owned()
         } else {
@@ -214,7 +212,7 @@ impl Store {
                  in_customs_area = $16, latitude = $17, longitude = $18, owner_unit_id = $19, owner_agency_id = $20, lead_agency_id = $21, \
                  lead_basis = $22, detection_method = $23, concealment = $24, transport_mode = $25, plate = $26, vessel = $27, flight = $28, \
                  container = $29, waybill = $30, fine_vnd = $31, goods_confiscated = $32, goods_destroyed = $33, tlp = $34, distribution = $35, \
-                 handling = $36, total_value_vnd = $37, search_text = $38, created_by = $39, created_at = $40, updated_at = $41 \
+                 handling = $36, total_value_vnd = $37, created_by = $38, created_at = $39, updated_at = $40 \
                  WHERE id = $1 AND version = $4 - 1",
             )
             .into_owned()
@@ -257,7 +255,6 @@ impl Store {
             .bind(to_json_list(&distribution))
             .bind(handling_to_text(&c.sharing.handling))
             .bind(c.total_value_vnd())
-            .bind(c.search_text())
             .bind(c.created_by.clone())
             .bind(c.created_at)
             .bind(c.updated_at)
@@ -418,12 +415,6 @@ impl Store {
             return Err(StoreError::Stale);
         }
         self.insert_party_rows(&mut tx, case_id, p, event.at, &event.actor_user_id).await?;
-        // Keep the search text in step with the parties.
-        sqlx::query(&self.sql("UPDATE cases SET search_text = search_text || ' ' || $1 WHERE id = $2"))
-            .bind(cordon_core::text::fold_words(&p.name))
-            .bind(case_id)
-            .execute(&mut *tx)
-            .await?;
         self.insert_event(&mut tx, case_id, event).await?;
         self.append_audit(&mut tx, audit).await?;
         tx.commit().await?;
@@ -525,6 +516,32 @@ impl Store {
             };
         }
         Ok(q.fetch_one(&self.read).await?.try_get("n")?)
+    }
+
+    /// Ids of cases changed at or after `since` (ms), in (updated_at, id) order after the
+    /// given position: what a search index must catch up with.
+    pub async fn cases_changed_since(
+        &self,
+        since: i64,
+        after: Option<(i64, String)>,
+        limit: i64,
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        let (at, id) = after.unwrap_or((since, String::new()));
+        let rows = sqlx::query(&self.sql(
+            "SELECT updated_at, id FROM cases WHERE updated_at >= $1 AND (updated_at > $2 OR (updated_at = $2 AND id > $3)) ORDER BY updated_at, id LIMIT $4",
+        ))
+        .bind(since)
+        .bind(at)
+        .bind(id)
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get("updated_at")?, r.try_get("id")?))).collect()
+    }
+
+    /// How many cases exist (for operators: index consistency, reports).
+    pub async fn count_all_cases(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM cases").fetch_one(&self.read).await?.try_get("n")?)
     }
 
     /// A case's history, oldest first.
@@ -698,11 +715,6 @@ fn visible_query(principals: &[String], f: &CaseFilter, cursor: Option<&CaseCurs
     if let Some(u) = f.until {
         let ph = next(Bind::Int(u), &mut binds);
         sql.push_str(&format!(" AND c.detected_at < {ph}"));
-    }
-    for w in &f.words {
-        let escaped = w.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        let ph = next(Bind::Text(format!("%{escaped}%")), &mut binds);
-        sql.push_str(&format!(" AND c.search_text LIKE {ph} ESCAPE '\\'"));
     }
     if let Some(cur) = cursor {
         let a = next(Bind::Int(cur.detected_at), &mut binds);

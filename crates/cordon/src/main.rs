@@ -84,6 +84,8 @@ enum Command {
     },
     /// Print the OpenAPI 3.1 document of the HTTP API.
     Openapi,
+    /// Rebuild the search index from the store.
+    Reindex,
 }
 
 #[derive(Subcommand)]
@@ -163,7 +165,15 @@ async fn main() -> anyhow::Result<()> {
     init_logging(settings.json_logs);
     let store = Store::open(&settings.target).await.with_context(|| format!("opening the store ({})", settings.target.redacted()))?;
     let key = keys::load_or_create(&settings.data_dir)?;
-    let app = App::new(store.clone(), Arc::new(SystemClock), key);
+    // Each node keeps its index beside its data, whichever database holds the records.
+    let index = cordon_search::SearchIndex::open(&settings.data_dir.join("index")).context("opening the search index")?;
+    let app = App::new(store.clone(), Arc::new(SystemClock), key, cordon_search::LiveIndex::new(index)?);
+    if !matches!(cli.command, Command::Reindex) {
+        let n = app.catch_up_index().await?;
+        if n > 0 {
+            tracing::info!(cases = n, "search index caught up with the store");
+        }
+    }
 
     let result = run(cli.command, &app, &settings).await;
     store.close().await;
@@ -192,9 +202,14 @@ async fn run(command: Command, app: &App, settings: &config::Settings) -> anyhow
             let checkpoints = tokio::spawn(checkpoint_every_minute(app.clone()));
             cordon_server::serve(listener, app.clone(), options, shutdown_signal()).await?;
             checkpoints.abort();
+            app.flush_index()?;
+            app.checkpoint_audit().await?;
             tracing::info!("stopped; every acknowledged write is on disk");
         }
-        Command::Demo { seed } => print_logins(&demo::seed(app, seed).await?),
+        Command::Demo { seed } => {
+            print_logins(&demo::seed(app, seed).await?);
+            app.flush_index()?;
+        }
         Command::Migrate => {
             println!("Schema at version {}; reference data loaded.", app.store().schema_version().await?);
         }
@@ -226,6 +241,10 @@ async fn run(command: Command, app: &App, settings: &config::Settings) -> anyhow
             None => println!("No new entries since the last checkpoint."),
         },
         Command::Openapi => unreachable!("answered before the store is opened"),
+        Command::Reindex => {
+            let n = app.reindex().await?;
+            println!("Search index rebuilt: {n} cases.");
+        }
     }
     Ok(())
 }

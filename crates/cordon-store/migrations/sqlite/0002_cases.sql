@@ -36,13 +36,13 @@ CREATE TABLE cases (
     distribution TEXT NOT NULL,
     handling TEXT NOT NULL,
     total_value_vnd INTEGER NOT NULL,
-    search_text TEXT NOT NULL,
     created_by TEXT NOT NULL,
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
 );
 CREATE INDEX cases_detected ON cases(detected_at);
 CREATE INDEX cases_province ON cases(province_code);
+CREATE INDEX cases_updated ON cases(updated_at, id);
 
 CREATE TABLE case_access (
     case_id TEXT NOT NULL REFERENCES cases(id),
