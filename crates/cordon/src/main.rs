@@ -1,9 +1,12 @@
-//! The one Cordon binary: serve, demo, user, token, audit, migrate.
+//! The one Cordon binary: serve, demo, user, token, audit, migrate, and the file commands match, screen, rules.
 
+mod cli_match;
+mod cli_screen;
 mod config;
 mod demo;
 mod demo_cases;
 mod keys;
+mod progress;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -84,6 +87,18 @@ enum Command {
     },
     /// Print the OpenAPI 3.1 document of the HTTP API.
     Openapi,
+    /// Find records describing the same person, company or vehicle in CSV or NDJSON files (no store).
+    Match {
+        #[command(subcommand)]
+        command: cli_match::MatchCommand,
+    },
+    /// Screen online listings against a rule set; hits as NDJSON on standard output (no store).
+    Screen(cli_screen::ScreenArgs),
+    /// Check screening rule files.
+    Rules {
+        #[command(subcommand)]
+        command: cli_screen::RulesCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -152,6 +167,13 @@ async fn main() -> anyhow::Result<()> {
     if let Command::Openapi = cli.command {
         println!("{}", cordon_server::openapi().to_pretty_json()?);
         return Ok(());
+    }
+    // File commands never open the store: they work on a laptop with no data directory.
+    match cli.command {
+        Command::Match { command } => return cli_match::run(command),
+        Command::Screen(args) => return cli_screen::screen(args).await,
+        Command::Rules { command } => return cli_screen::rules(command),
+        _ => {}
     }
     let g = cli.global;
     let file = config::FileConfig::load(g.config.as_deref())?;
@@ -225,7 +247,9 @@ async fn run(command: Command, app: &App, settings: &config::Settings) -> anyhow
             Some(c) => println!("Checkpoint signed at entry {} ({}).", c.checkpoint.seq, c.checkpoint.hash),
             None => println!("No new entries since the last checkpoint."),
         },
-        Command::Openapi => unreachable!("answered before the store is opened"),
+        Command::Openapi | Command::Match { .. } | Command::Screen(_) | Command::Rules { .. } => {
+            unreachable!("answered before the store is opened")
+        }
     }
     Ok(())
 }
