@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::{anyhow, bail, Context};
 use clap::{Args, Subcommand};
 use cordon_screen::{CompiledRuleSet, Field, HitKind, Listing, RuleSet, RuleSetError, RuleSpec, Scratch, Screening};
-use serde_json::json;
+use serde::Serialize;
 
 use crate::cli_match::Format;
 use crate::progress::Progress;
@@ -182,7 +182,7 @@ fn screen_blocking(args: &ScreenArgs, stop: Arc<AtomicBool>) -> anyhow::Result<(
     run.out.flush().context("cannot write to standard output")?;
     run.progress.finish();
     eprintln!(
-        "Screened {} listings of {} with rules {}: {} with hits, {} leads, {} bad lines skipped.",
+        "Screened {} listings of {} with rules {}: {} with hits, {} leads; bad lines skipped: {}.",
         run.screened,
         run.name,
         rules.version(),
@@ -292,13 +292,48 @@ impl<W: Write> Run<'_, W> {
     }
 }
 
-/// One output line: the listing, its score, and every hit with where it was found.
-fn to_json(listing: &Listing, line: usize, s: &Screening) -> serde_json::Value {
-    let hits: Vec<serde_json::Value> = s
+/// One output line: the listing, its score, and every hit (fields in this order, for people reading the stream).
+#[derive(Serialize)]
+struct OutLine<'a> {
+    listing_id: &'a str,
+    platform: &'a str,
+    line: usize,
+    score: f64,
+    lead: bool,
+    hits: Vec<OutHit<'a>>,
+}
+
+/// One hit: which rule, why, and where.
+#[derive(Serialize)]
+struct OutHit<'a> {
+    rule: &'a str,
+    kind: String,
+    entry: &'a str,
+    weight: f64,
+    reason: &'a str,
+    spans: Vec<OutSpan<'a>>,
+}
+
+/// Where a hit was found: byte offsets into the original text, and the text itself.
+#[derive(Serialize)]
+struct OutSpan<'a> {
+    field: &'static str,
+    start: usize,
+    end: usize,
+    text: &'a str,
+}
+
+fn to_json<'a>(listing: &'a Listing, line: usize, s: &'a Screening) -> OutLine<'a> {
+    let hits = s
         .hits
         .iter()
-        .map(|h| {
-            let spans: Vec<serde_json::Value> = h
+        .map(|h| OutHit {
+            rule: &h.rule,
+            kind: kind_name(h.kind),
+            entry: &h.entry,
+            weight: h.weight,
+            reason: &h.reason,
+            spans: h
                 .spans
                 .iter()
                 .map(|span| {
@@ -306,32 +341,20 @@ fn to_json(listing: &Listing, line: usize, s: &Screening) -> serde_json::Value {
                         Field::Title => ("title", &listing.title),
                         Field::Description => ("description", &listing.description),
                     };
-                    json!({
-                        "field": field,
-                        "start": span.range.start,
-                        "end": span.range.end,
-                        "text": text.get(span.range.clone()).unwrap_or_default(),
-                    })
+                    OutSpan { field, start: span.range.start, end: span.range.end, text: text.get(span.range.clone()).unwrap_or_default() }
                 })
-                .collect();
-            json!({
-                "rule": &*h.rule,
-                "kind": kind_name(h.kind),
-                "entry": h.entry,
-                "weight": h.weight,
-                "reason": h.reason,
-                "spans": spans,
-            })
+                .collect(),
         })
         .collect();
-    json!({
-        "listing_id": listing.listing_id,
-        "platform": listing.platform,
-        "line": line,
-        "score": (s.score * 10_000.0).round() / 10_000.0,
-        "lead": s.lead,
-        "hits": hits,
-    })
+    OutLine {
+        listing_id: &listing.listing_id,
+        platform: &listing.platform,
+        line,
+        // Four decimals: enough to rank, short enough to read.
+        score: (s.score * 10_000.0).round() / 10_000.0,
+        lead: s.lead,
+        hits,
+    }
 }
 
 fn kind_name(kind: HitKind) -> String {

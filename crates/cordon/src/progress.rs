@@ -18,7 +18,7 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// Starts a stage; `total` in `unit`s when known (a percentage is shown), else a running count.
+    /// Starts a stage; `total` in `unit`s when known (a percentage is shown), else a running count (none when `unit` is empty).
     pub fn new(label: impl Into<String>, total: Option<u64>, unit: &'static str) -> Self {
         Progress { label: label.into(), total, done: 0, unit, drawn: None, visible: std::io::stderr().is_terminal(), shown: false }
     }
@@ -38,6 +38,8 @@ impl Progress {
                 let filled = (fraction * 30.0).round() as usize;
                 format!("{} [{}{}] {:>3.0}%", self.label, "#".repeat(filled), " ".repeat(30 - filled), fraction * 100.0)
             }
+            // A stage with nothing to count (one engine call) shows only its name.
+            _ if self.unit.is_empty() => format!("{}…", self.label),
             _ => format!("{} {} {}", self.label, self.done, self.unit),
         };
         eprint!("\r\x1b[2K{line}");
