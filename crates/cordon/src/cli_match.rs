@@ -175,8 +175,13 @@ impl Mapping {
     /// Reads and checks a mapping file; every problem is named before any input is read.
     fn load(path: &Path) -> anyhow::Result<Mapping> {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the mapping file {}", path.display()))?;
-        let file: MappingFile = toml::from_str(&text)
-            .with_context(|| format!("{} is not a valid mapping file (see `cordon match dedupe --help`)", path.display()))?;
+        Mapping::parse(&text, &path.display().to_string())
+    }
+
+    /// Checks a mapping's text; `origin` names it in messages.
+    fn parse(text: &str, origin: &str) -> anyhow::Result<Mapping> {
+        let file: MappingFile = toml::from_str(text)
+            .with_context(|| format!("{origin} is not a valid mapping file (see \"Files: matching and screening\" in the README)"))?;
         let mut problems = Vec::new();
         let mut columns = Vec::new();
         let mut used: BTreeMap<Kind, &str> = BTreeMap::new();
@@ -211,7 +216,7 @@ impl Mapping {
             problems.push("the [columns] table maps no column: name at least one, e.g. \"Họ tên\" = \"person_name\"".into());
         }
         if !problems.is_empty() {
-            bail!("the mapping file {} is refused:\n  {}", path.display(), problems.join("\n  "));
+            bail!("the mapping file {origin} is refused:\n  {}", problems.join("\n  "));
         }
         Ok(Mapping { entity, id: file.id.map(|s| s.trim().to_string()), columns })
     }
@@ -632,4 +637,35 @@ fn score_cells(p: &ScoredPair) -> [String; 3] {
         format!("{:.2}", p.score.weight),
         p.score.decided_by.map(Field::name).unwrap_or_default().to_string(),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(text: &str) -> String {
+        match Mapping::parse(text, "m.toml") {
+            Ok(_) => panic!("accepted: {text}"),
+            Err(e) => format!("{e:#}"),
+        }
+    }
+
+    #[test]
+    fn a_company_name_column_makes_the_records_companies() {
+        let m = Mapping::parse("[columns]\nten = \"company_name\"\nmst = \"TAX_CODE\"\n", "m.toml").unwrap();
+        assert_eq!(m.entity, EntityKind::Company);
+        assert_eq!(m.fields(), [Field::CompanyName, Field::TaxCode]);
+        let m = Mapping::parse("entity = \"vehicle\"\n[columns]\nchu = \"name\"\nbien = \"plate\"\n", "m.toml").unwrap();
+        assert_eq!(m.entity, EntityKind::Vehicle);
+    }
+
+    #[test]
+    fn every_problem_of_a_mapping_is_named() {
+        let e = refused("entity = \"ship\"\n[columns]\na = \"name\"\nb = \"person_name\"\nc = \"email\"\n");
+        assert!(e.contains("entity `ship` is unknown"), "{e}");
+        assert!(e.contains("columns `a` and `b` both feed"), "{e}");
+        assert!(e.contains("column `c` is mapped to `email`"), "{e}");
+        assert!(refused("[columns]\n").contains("maps no column"));
+        assert!(refused("colums = 1\n").contains("not a valid mapping file"));
+    }
 }

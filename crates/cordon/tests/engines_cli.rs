@@ -341,3 +341,25 @@ fn rules_check_accepts_a_good_file_and_lists_every_error_of_a_broken_one() {
     assert!(stderr.contains("broken.txt: line 6: "), "{stderr}");
     assert!(stderr.contains("has 2 errors"), "{stderr}");
 }
+
+#[test]
+fn rows_with_a_missing_or_repeated_id_are_skipped_with_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        dir.path(),
+        "people.csv",
+        "ma,ho_ten,ngay_sinh,dien_thoai,dia_chi\n\
+         HS-1,Nguyễn Văn An,05/03/1990,0168 123 4567,Quảng Ninh\n\
+         ,Trần Thị Bình,17/11/1985,0912 345 678,Hà Nội\n\
+         HS-1,Lê Văn Cường,01/01/1970,0903 111 222,Cần Thơ\n\
+         HS-4,,,,\n",
+    );
+    let map = write(dir.path(), "map.toml", MAPPING);
+    let out = run(&["match", "dedupe", "--mapping", map.to_str().unwrap(), input.to_str().unwrap()]);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("line 3: skipped: this row has no id in column `ma`"), "{stderr}");
+    assert!(stderr.contains("line 4: skipped: this row repeats the id `HS-1` of line 2"), "{stderr}");
+    assert!(stderr.contains("line 5: skipped: this row has none of the mapped fields filled in"), "{stderr}");
+    assert!(stderr.contains("1 records"), "{stderr}");
+}
