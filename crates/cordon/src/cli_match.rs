@@ -521,11 +521,11 @@ pub fn run(command: MatchCommand) -> anyhow::Result<()> {
             }
             let grouped = result.clustering.entities.iter().filter(|e| e.len() > 1).count();
             eprintln!(
-                "{} records, {} candidate pairs compared, {} pairs at or above {}, {} entities ({grouped} with more than one record).",
+                "Records: {}; candidate pairs compared: {}; pairs at or above {}: {}; entities: {} ({grouped} with more than one record).",
                 prepared.len(),
                 result.pairs_compared,
-                result.matches.len(),
                 options.threshold,
+                result.matches.len(),
                 result.clustering.entities.len(),
             );
         }
@@ -595,11 +595,11 @@ pub fn run(command: MatchCommand) -> anyhow::Result<()> {
                 out.flush()?;
             }
             eprintln!(
-                "{n_left} + {} records, {} candidate pairs compared, {} pairs across the files at or above {}.",
+                "Records: {n_left} + {}; candidate pairs compared: {}; pairs across the files at or above {}: {}.",
                 right_table.records.len(),
                 result.pairs_compared,
-                pairs.len(),
-                options.threshold
+                options.threshold,
+                pairs.len()
             );
         }
     }

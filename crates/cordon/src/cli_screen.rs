@@ -182,10 +182,10 @@ fn screen_blocking(args: &ScreenArgs, stop: Arc<AtomicBool>) -> anyhow::Result<(
     run.out.flush().context("cannot write to standard output")?;
     run.progress.finish();
     eprintln!(
-        "Screened {} listings of {} with rules {}: {} with hits, {} leads; bad lines skipped: {}.",
-        run.screened,
+        "Screened {} with rules {}: listings {}, with hits {}, leads {}, bad lines skipped {}.",
         run.name,
         rules.version(),
+        run.screened,
         run.with_hits,
         run.leads,
         run.bad

@@ -240,7 +240,7 @@ fn screen_prints_hits_as_ndjson_and_reports_bad_lines() {
     check_listings(&parse_lines(&stdout));
     assert!(stderr.contains("line 4: skipped: not a JSON object"), "{stderr}");
     assert!(stderr.contains("line 5: skipped: missing required field `listing_id`"), "{stderr}");
-    assert!(stderr.contains("Screened 4 listings"), "{stderr}");
+    assert!(stderr.contains("listings 4, with hits 2, leads 2, bad lines skipped 2"), "{stderr}");
 }
 
 #[test]
@@ -319,7 +319,7 @@ fn screen_follows_a_growing_file_until_interrupted() {
     assert!(started.elapsed() < Duration::from_secs(5));
     let stderr = text(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("Screened 2 listings"), "{stderr}");
+    assert!(stderr.contains("listings 2, with hits 2"), "{stderr}");
 }
 
 #[test]
@@ -361,5 +361,5 @@ fn rows_with_a_missing_or_repeated_id_are_skipped_with_their_line() {
     assert!(stderr.contains("line 3: skipped: this row has no id in column `ma`"), "{stderr}");
     assert!(stderr.contains("line 4: skipped: this row repeats the id `HS-1` of line 2"), "{stderr}");
     assert!(stderr.contains("line 5: skipped: this row has none of the mapped fields filled in"), "{stderr}");
-    assert!(stderr.contains("1 records"), "{stderr}");
+    assert!(stderr.contains("Records: 1;"), "{stderr}");
 }
