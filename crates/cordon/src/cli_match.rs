@@ -88,16 +88,27 @@ impl Format {
 /// Which `Record` field a column feeds.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
 enum Kind {
+    /// A person's full name, in any order.
     PersonName,
+    /// A company's name (makes the records companies unless `entity` says otherwise).
     CompanyName,
+    /// Date of birth or registration.
     BirthDate,
+    /// Phone, old or new numbering.
     Phone,
+    /// CCCD or CMND.
     NationalId,
+    /// Passport number.
     Passport,
+    /// Tax code.
     TaxCode,
+    /// Vehicle plate.
     Plate,
+    /// IMO ship number.
     Imo,
+    /// Bank account.
     BankAccount,
+    /// Address.
     Address,
 }
 
@@ -138,6 +149,7 @@ impl Kind {
         }
     }
 
+    /// Puts a column's value into the record field it feeds.
     fn set(self, record: &mut Record, value: String) {
         let slot = match self {
             Kind::PersonName | Kind::CompanyName => &mut record.name,
@@ -159,8 +171,11 @@ impl Kind {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct MappingFile {
+    /// person, company, vehicle or vessel.
     entity: Option<String>,
+    /// The column holding each record's id.
     id: Option<String>,
+    /// Column name → field kind.
     columns: BTreeMap<String, String>,
 }
 
@@ -606,6 +621,7 @@ pub fn run(command: MatchCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Refuses a threshold that is not a probability, before any file is read.
 fn check_threshold(p: f64) -> anyhow::Result<()> {
     if !(p > 0.0 && p <= 1.0) {
         bail!("--threshold must be a probability above 0 and at most 1, not {p}");
@@ -631,6 +647,7 @@ fn sort_pairs(pairs: &mut [ScoredPair]) {
     pairs.sort_by(|x, y| y.score.probability.total_cmp(&x.score.probability).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b)));
 }
 
+/// The probability, weight and deciding identifier cells of a pair.
 fn score_cells(p: &ScoredPair) -> [String; 3] {
     [
         format!("{:.4}", p.score.probability),
@@ -643,6 +660,7 @@ fn score_cells(p: &ScoredPair) -> [String; 3] {
 mod tests {
     use super::*;
 
+    /// The message a refused mapping gets.
     fn refused(text: &str) -> String {
         match Mapping::parse(text, "m.toml") {
             Ok(_) => panic!("accepted: {text}"),

@@ -138,6 +138,7 @@ pub async fn screen(args: ScreenArgs) -> anyhow::Result<()> {
     tokio::task::spawn_blocking(move || screen_blocking(&args, stop)).await.context("the screening thread failed")?
 }
 
+/// Screens the whole input on this thread (blocking reads and sleeps stay off the async workers).
 fn screen_blocking(args: &ScreenArgs, stop: Arc<AtomicBool>) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(&args.rules).with_context(|| format!("cannot read the rule file {}", args.rules.display()))?;
     let rules = CompiledRuleSet::from_text(&text).map_err(|e| report_rule_errors(&args.rules, e))?;
@@ -211,6 +212,7 @@ struct Run<'a, W: Write> {
 }
 
 impl<W: Write> Run<'_, W> {
+    /// Screens one listing per line; blank lines are not listings.
     fn ndjson(&mut self, mut reader: impl BufRead) -> anyhow::Result<()> {
         let mut buf = Vec::new();
         let mut line = 0usize;
@@ -237,6 +239,7 @@ impl<W: Write> Run<'_, W> {
         }
     }
 
+    /// Screens one listing per CSV record; a record's line is the line it starts on.
     fn csv(&mut self, reader: impl Read) -> anyhow::Result<()> {
         let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
         let headers: Vec<String> = reader
@@ -268,11 +271,13 @@ impl<W: Write> Run<'_, W> {
         }
     }
 
+    /// Reports a line that is not a listing and goes on.
     fn skip(&mut self, line: usize, reason: &str) {
         self.bad += 1;
         self.progress.note(&format!("{} line {line}: skipped: {reason}", self.name));
     }
 
+    /// Screens one listing and prints it when something fired.
     fn screen(&mut self, listing: &Listing, line: usize) -> anyhow::Result<()> {
         let screening = self.rules.screen_with(listing, &mut self.scratch);
         self.screened += 1;
@@ -323,6 +328,7 @@ struct OutSpan<'a> {
     text: &'a str,
 }
 
+/// Shapes a screening for output, with the matched text beside each span.
 fn to_json<'a>(listing: &'a Listing, line: usize, s: &'a Screening) -> OutLine<'a> {
     let hits = s
         .hits
@@ -357,6 +363,7 @@ fn to_json<'a>(listing: &'a Listing, line: usize, s: &'a Screening) -> OutLine<'
     }
 }
 
+/// The hit kind as the rule file spells it.
 fn kind_name(kind: HitKind) -> String {
     match kind {
         HitKind::Term(class) => format!("term:{}", class.as_str()),

@@ -31,6 +31,7 @@ impl Progress {
         }
     }
 
+    /// Rewrites the line in place.
     fn draw(&mut self) {
         let line = match self.total {
             Some(total) if total > 0 => {

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+/// The binary under test, with no store reachable.
 fn cordon() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_cordon"));
     // Proves the file commands never open the store: this data directory does not exist.
@@ -12,20 +13,24 @@ fn cordon() -> Command {
     c
 }
 
+/// Runs the binary to completion.
 fn run(args: &[&str]) -> Output {
     cordon().args(args).output().unwrap()
 }
 
+/// Output as text, for messages.
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// Writes a test file and returns its path.
 fn write(dir: &Path, name: &str, content: &str) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, content).unwrap();
     p
 }
 
+/// Three ways of writing Nguyễn Văn An (old and new phone numbers), distinct people, a short row on line 8.
 const PEOPLE: &str = "\
 ma,ho_ten,ngay_sinh,dien_thoai,dia_chi
 HS-1,Nguyễn Văn An,05/03/1990,0168 123 4567,\"12 Trần Phú, Móng Cái, Quảng Ninh\"
@@ -38,6 +43,7 @@ HS-6,Lê Văn Cường,01/01/1970
 HS-7,Phạm Thị Dung,02/02/1992,0903 111 222,Cần Thơ
 ";
 
+/// The mapping of PEOPLE.
 const MAPPING: &str = "\
 id = \"ma\"
 [columns]
@@ -71,6 +77,7 @@ fn csv_rows(path: &Path) -> Vec<Vec<String>> {
     rows
 }
 
+/// The cluster id of a record in a clusters CSV.
 fn cluster_of(rows: &[Vec<String>], id: &str) -> String {
     rows.iter().find(|r| r[0] == id).unwrap_or_else(|| panic!("{id} not in clusters: {rows:?}"))[1].clone()
 }
@@ -186,6 +193,7 @@ fn a_bad_mapping_is_refused_before_anything_runs() {
     assert!(!pairs.exists());
 }
 
+/// A small valid rule set: no-origin terms and a Rolex price floor.
 const RULES: &str = "\
 # Test rules
 version = 2026.11.22-test
@@ -199,6 +207,7 @@ không hóa đơn
 rolx | r0lex
 ";
 
+/// A cheap Rolex, a no-origin listing, an expensive Rolex, two bad lines and a clean listing.
 const LISTINGS: &str = concat!(
     "{\"platform\": \"shopee\", \"listing_id\": \"L1\", \"title\": \"Đồng hồ Rolex Submariner\", \"price\": 3500000, \"currency\": \"VND\"}\n",
     "{\"platform\": \"shopee\", \"listing_id\": \"L2\", \"title\": \"Nước hoa Pháp\", \"description\": \"Hàng xách tay không hóa đơn, giá rẻ\", \"price\": 450000}\n",
@@ -208,10 +217,12 @@ const LISTINGS: &str = concat!(
     "{\"platform\": \"tiki\", \"listing_id\": \"L6\", \"title\": \"Áo thun\", \"price\": 90000}\n",
 );
 
+/// Parses NDJSON output, failing on any line that is not JSON.
 fn parse_lines(stdout: &str) -> Vec<serde_json::Value> {
     stdout.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect()
 }
 
+/// The hits every screening of LISTINGS must give: the cheap Rolex and the no-origin listing.
 fn check_listings(hits: &[serde_json::Value]) {
     assert_eq!(hits.len(), 2, "{hits:?}");
     let l1 = &hits[0];
