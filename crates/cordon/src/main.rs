@@ -1,9 +1,12 @@
-//! The one Cordon binary: serve, demo, user, token, audit, migrate.
+//! The one Cordon binary: serve, demo, user, token, audit, migrate, and the file commands match, screen, rules.
 
+mod cli_match;
+mod cli_screen;
 mod config;
 mod demo;
 mod demo_cases;
 mod keys;
+mod progress;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -86,6 +89,18 @@ enum Command {
     Openapi,
     /// Rebuild the search index from the store.
     Reindex,
+    /// Find records describing the same person, company or vehicle in CSV or NDJSON files (no store).
+    Match {
+        #[command(subcommand)]
+        command: cli_match::MatchCommand,
+    },
+    /// Screen online listings against a rule set; hits as NDJSON on standard output (no store).
+    Screen(cli_screen::ScreenArgs),
+    /// Check screening rule files.
+    Rules {
+        #[command(subcommand)]
+        command: cli_screen::RulesCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -149,11 +164,29 @@ fn init_logging(json: bool) {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
+    // Errors are for the operator: the message and its causes, not a backtrace.
+    match real_main().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn real_main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     if let Command::Openapi = cli.command {
         println!("{}", cordon_server::openapi().to_pretty_json()?);
         return Ok(());
+    }
+    // File commands never open the store: they work on a laptop with no data directory.
+    match cli.command {
+        Command::Match { command } => return cli_match::run(command),
+        Command::Screen(args) => return cli_screen::screen(args).await,
+        Command::Rules { command } => return cli_screen::rules(command),
+        _ => {}
     }
     let g = cli.global;
     let file = config::FileConfig::load(g.config.as_deref())?;
@@ -240,10 +273,12 @@ async fn run(command: Command, app: &App, settings: &config::Settings) -> anyhow
             Some(c) => println!("Checkpoint signed at entry {} ({}).", c.checkpoint.seq, c.checkpoint.hash),
             None => println!("No new entries since the last checkpoint."),
         },
-        Command::Openapi => unreachable!("answered before the store is opened"),
         Command::Reindex => {
             let n = app.reindex().await?;
             println!("Search index rebuilt: {n} cases.");
+        }
+        Command::Openapi | Command::Match { .. } | Command::Screen(_) | Command::Rules { .. } => {
+            unreachable!("answered before the store is opened")
         }
     }
     Ok(())

@@ -1,0 +1,689 @@
+//! `cordon match dedupe|link`: entity resolution over CSV or NDJSON files, no store involved.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use clap::{Args, Subcommand, ValueEnum};
+use cordon_match::{cluster, deduplicate, train, EntityKind, Field, Link, Model, PreparedRecord, Record, ScoredPair, Settings};
+use serde::Deserialize;
+
+use crate::progress::Progress;
+
+/// Below this many records EM has too few pairs to learn from, so the built-in model is used.
+const TRAIN_MIN: usize = 1_000;
+
+/// Records are prepared in chunks of this size so that the progress bar moves.
+const PREPARE_CHUNK: usize = 5_000;
+
+/// `cordon match` subcommands.
+#[derive(Subcommand)]
+pub enum MatchCommand {
+    /// Find records of one file that describe the same person, company or vehicle.
+    Dedupe {
+        #[command(flatten)]
+        options: MatchOptions,
+        /// The CSV or NDJSON file to deduplicate.
+        input: PathBuf,
+    },
+    /// Find records of RIGHT that describe the same entity as a record of LEFT.
+    Link {
+        #[command(flatten)]
+        options: MatchOptions,
+        /// Mapping for RIGHT when its columns differ from LEFT's (default: --mapping).
+        #[arg(long, value_name = "MAP")]
+        right_mapping: Option<PathBuf>,
+        /// The first CSV or NDJSON file.
+        left: PathBuf,
+        /// The second CSV or NDJSON file.
+        right: PathBuf,
+    },
+}
+
+/// Options shared by `dedupe` and `link`.
+#[derive(Args)]
+pub struct MatchOptions {
+    /// TOML file saying which column holds which kind of field.
+    #[arg(long, value_name = "MAP")]
+    mapping: PathBuf,
+    /// Where to write the matching pairs (CSV); default standard output.
+    #[arg(long, value_name = "PAIRS.csv")]
+    output: Option<PathBuf>,
+    /// Where to write every record's cluster (CSV).
+    #[arg(long, value_name = "CLUSTERS.csv")]
+    clusters: Option<PathBuf>,
+    /// Match probability at or above which two records are the same entity.
+    #[arg(long, value_name = "P", default_value_t = 0.9)]
+    threshold: f64,
+    /// Input format; default from the file extension (.csv, .ndjson, .jsonl, .json).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+}
+
+/// Input file formats.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Comma-separated values with a header line.
+    Csv,
+    /// One JSON object per line.
+    Ndjson,
+}
+
+impl Format {
+    /// The explicit format, else the one the extension names.
+    pub fn of(path: &Path, explicit: Option<Format>) -> anyhow::Result<Format> {
+        if let Some(f) = explicit {
+            return Ok(f);
+        }
+        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+            Some("csv") => Ok(Format::Csv),
+            Some("ndjson" | "jsonl" | "json") => Ok(Format::Ndjson),
+            _ => bail!("cannot tell whether {} is CSV or NDJSON from its name; pass --format csv or --format ndjson", path.display()),
+        }
+    }
+}
+
+/// Which `Record` field a column feeds.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum Kind {
+    /// A person's full name, in any order.
+    PersonName,
+    /// A company's name (makes the records companies unless `entity` says otherwise).
+    CompanyName,
+    /// Date of birth or registration.
+    BirthDate,
+    /// Phone, old or new numbering.
+    Phone,
+    /// CCCD or CMND.
+    NationalId,
+    /// Passport number.
+    Passport,
+    /// Tax code.
+    TaxCode,
+    /// Vehicle plate.
+    Plate,
+    /// IMO ship number.
+    Imo,
+    /// Bank account.
+    BankAccount,
+    /// Address.
+    Address,
+}
+
+/// The words a mapping file may use, and what each means.
+const KINDS: [(&str, Kind); 15] = [
+    ("person_name", Kind::PersonName),
+    ("name", Kind::PersonName),
+    ("company_name", Kind::CompanyName),
+    ("birth_date", Kind::BirthDate),
+    ("date_of_birth", Kind::BirthDate),
+    ("phone", Kind::Phone),
+    ("national_id", Kind::NationalId),
+    ("cccd", Kind::NationalId),
+    ("cmnd", Kind::NationalId),
+    ("passport", Kind::Passport),
+    ("tax_code", Kind::TaxCode),
+    ("plate", Kind::Plate),
+    ("imo", Kind::Imo),
+    ("bank_account", Kind::BankAccount),
+    ("address", Kind::Address),
+];
+
+impl Kind {
+    /// The comparison fields this column's values end up in.
+    fn fields(self, entity: EntityKind) -> &'static [Field] {
+        match self {
+            Kind::PersonName | Kind::CompanyName if entity == EntityKind::Person => &[Field::PersonName],
+            Kind::PersonName | Kind::CompanyName => &[Field::CompanyName],
+            Kind::BirthDate => &[Field::BirthDate],
+            Kind::Phone => &[Field::Phone],
+            Kind::NationalId => &[Field::Cmnd, Field::Cccd],
+            Kind::Passport => &[Field::Passport],
+            Kind::TaxCode => &[Field::TaxCode],
+            Kind::Plate => &[Field::Plate],
+            Kind::Imo => &[Field::Imo],
+            Kind::BankAccount => &[Field::BankAccount],
+            Kind::Address => &[Field::Address],
+        }
+    }
+
+    /// Puts a column's value into the record field it feeds.
+    fn set(self, record: &mut Record, value: String) {
+        let slot = match self {
+            Kind::PersonName | Kind::CompanyName => &mut record.name,
+            Kind::BirthDate => &mut record.birth_date,
+            Kind::Phone => &mut record.phone,
+            Kind::NationalId => &mut record.national_id,
+            Kind::Passport => &mut record.passport,
+            Kind::TaxCode => &mut record.tax_code,
+            Kind::Plate => &mut record.plate,
+            Kind::Imo => &mut record.imo,
+            Kind::BankAccount => &mut record.bank_account,
+            Kind::Address => &mut record.address,
+        };
+        *slot = Some(value);
+    }
+}
+
+/// The mapping file as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MappingFile {
+    /// person, company, vehicle or vessel.
+    entity: Option<String>,
+    /// The column holding each record's id.
+    id: Option<String>,
+    /// Column name → field kind.
+    columns: BTreeMap<String, String>,
+}
+
+/// A checked mapping: what the records are, where their id is, and which column feeds which field.
+struct Mapping {
+    entity: EntityKind,
+    id: Option<String>,
+    columns: Vec<(String, Kind)>,
+}
+
+impl Mapping {
+    /// Reads and checks a mapping file; every problem is named before any input is read.
+    fn load(path: &Path) -> anyhow::Result<Mapping> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the mapping file {}", path.display()))?;
+        Mapping::parse(&text, &path.display().to_string())
+    }
+
+    /// Checks a mapping's text; `origin` names it in messages.
+    fn parse(text: &str, origin: &str) -> anyhow::Result<Mapping> {
+        let file: MappingFile = toml::from_str(text)
+            .with_context(|| format!("{origin} is not a valid mapping file (see \"Files: matching and screening\" in the README)"))?;
+        let mut problems = Vec::new();
+        let mut columns = Vec::new();
+        let mut used: BTreeMap<Kind, &str> = BTreeMap::new();
+        for (column, word) in &file.columns {
+            match KINDS.iter().find(|(w, _)| w.eq_ignore_ascii_case(word.trim())) {
+                None => problems.push(format!(
+                    "column `{column}` is mapped to `{word}`, which is not a field kind Cordon can match on (known kinds: {})",
+                    KINDS.iter().map(|(w, _)| *w).collect::<Vec<_>>().join(", ")
+                )),
+                Some(&(_, kind)) => {
+                    let slot = if kind == Kind::CompanyName { Kind::PersonName } else { kind };
+                    if let Some(other) = used.insert(slot, column) {
+                        problems.push(format!("columns `{other}` and `{column}` both feed the {word} field; map only one"));
+                    }
+                    columns.push((column.clone(), kind));
+                }
+            }
+        }
+        let company = columns.iter().any(|(_, k)| *k == Kind::CompanyName);
+        let entity = match file.entity.as_deref().map(str::trim) {
+            None if company => EntityKind::Company,
+            None | Some("person") => EntityKind::Person,
+            Some("company") => EntityKind::Company,
+            Some("vehicle") => EntityKind::Vehicle,
+            Some("vessel") => EntityKind::Vessel,
+            Some(other) => {
+                problems.push(format!("entity `{other}` is unknown (person, company, vehicle or vessel)"));
+                EntityKind::Person
+            }
+        };
+        if columns.is_empty() && problems.is_empty() {
+            problems.push("the [columns] table maps no column: name at least one, e.g. \"Họ tên\" = \"person_name\"".into());
+        }
+        if !problems.is_empty() {
+            bail!("the mapping file {origin} is refused:\n  {}", problems.join("\n  "));
+        }
+        Ok(Mapping { entity, id: file.id.map(|s| s.trim().to_string()), columns })
+    }
+
+    /// Every column the input must have.
+    fn required(&self) -> impl Iterator<Item = &str> {
+        self.id.as_deref().into_iter().chain(self.columns.iter().map(|(c, _)| c.as_str()))
+    }
+
+    /// The comparison fields the mapping feeds, in vector order.
+    fn fields(&self) -> Vec<Field> {
+        let set: BTreeSet<Field> = self.columns.iter().flat_map(|(_, k)| k.fields(self.entity).iter().copied()).collect();
+        set.into_iter().collect()
+    }
+
+    /// The column that fed a field, for messages.
+    fn column_of(&self, field: Field) -> &str {
+        self.columns.iter().find(|(_, k)| k.fields(self.entity).contains(&field)).map_or("?", |(c, _)| c.as_str())
+    }
+}
+
+/// The records read from one file, with what is needed to report on them.
+struct Table {
+    /// The records' ids as the file gives them (or their line numbers).
+    ids: Vec<String>,
+    /// The records, in file order.
+    records: Vec<Record>,
+    /// Each record's line in the file.
+    lines: Vec<usize>,
+}
+
+/// One row as read, before it becomes a record: its line and the mapped columns' values.
+struct Row {
+    line: usize,
+    values: Vec<Option<String>>,
+}
+
+/// Rows that could not be read: their line and why.
+type BadRows = Vec<(usize, String)>;
+
+/// Reads the mapped columns of every row; a mapped column the file lacks is refused before any row is reported.
+fn read_rows(path: &Path, format: Format, names: &[&str], progress: &mut Progress) -> anyhow::Result<(Vec<Row>, BadRows)> {
+    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut rows = Vec::new();
+    let mut bad = Vec::new();
+    match format {
+        Format::Csv => {
+            let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(BufReader::new(file));
+            let headers: Vec<String> = reader
+                .byte_headers()
+                .with_context(|| format!("cannot read the header line of {}", path.display()))?
+                .iter()
+                .map(|h| String::from_utf8_lossy(h).trim().trim_start_matches('\u{feff}').to_string())
+                .collect();
+            let mut index = Vec::new();
+            let missing: Vec<&str> = names.iter().copied().filter(|n| !headers.iter().any(|h| h == n)).collect();
+            if !missing.is_empty() {
+                bail!(
+                    "the mapping names column{} {} that {} does not have (its columns: {})",
+                    if missing.len() > 1 { "s" } else { "" },
+                    missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", "),
+                    path.display(),
+                    headers.join(", ")
+                );
+            }
+            for n in names {
+                // Present: missing columns were refused just above.
+                index.push(headers.iter().position(|h| h == n).unwrap_or_default());
+            }
+            let mut record = csv::ByteRecord::new();
+            loop {
+                match reader.read_byte_record(&mut record) {
+                    Ok(false) => break,
+                    Ok(true) => {}
+                    Err(e) => bail!("cannot read {}: {e}", path.display()),
+                }
+                let pos = record.position().map_or((0, 0), |p| (p.line() as usize, p.byte()));
+                progress.set(pos.1);
+                if record.len() != headers.len() {
+                    bad.push((pos.0, format!("has {} fields where the header has {}", record.len(), headers.len())));
+                    continue;
+                }
+                let mut values = Vec::with_capacity(index.len());
+                let mut problem = None;
+                for (&i, name) in index.iter().zip(names) {
+                    match std::str::from_utf8(&record[i]) {
+                        Ok(s) => values.push(Some(s.to_string())),
+                        Err(_) => {
+                            problem = Some(format!("column `{name}` is not valid UTF-8"));
+                            break;
+                        }
+                    }
+                }
+                match problem {
+                    Some(p) => bad.push((pos.0, p)),
+                    None => rows.push(Row { line: pos.0, values }),
+                }
+            }
+        }
+        Format::Ndjson => {
+            let mut reader = BufReader::new(file);
+            let mut buf = Vec::new();
+            let (mut line, mut bytes) = (0usize, 0u64);
+            let mut seen = vec![false; names.len()];
+            loop {
+                buf.clear();
+                let n = reader.read_until(b'\n', &mut buf).with_context(|| format!("cannot read {}", path.display()))?;
+                if n == 0 {
+                    break;
+                }
+                line += 1;
+                bytes += n as u64;
+                progress.set(bytes);
+                let text = match std::str::from_utf8(&buf) {
+                    Ok(t) => t.trim(),
+                    Err(_) => {
+                        bad.push((line, "not valid UTF-8".into()));
+                        continue;
+                    }
+                };
+                if text.is_empty() {
+                    continue;
+                }
+                let object = match serde_json::from_str::<serde_json::Value>(text) {
+                    Ok(serde_json::Value::Object(o)) => o,
+                    Ok(_) => {
+                        bad.push((line, "is not a JSON object".into()));
+                        continue;
+                    }
+                    Err(e) => {
+                        bad.push((line, format!("is not JSON: {e}")));
+                        continue;
+                    }
+                };
+                let mut values = Vec::with_capacity(names.len());
+                let mut problem = None;
+                for (i, name) in names.iter().enumerate() {
+                    let value = match object.get(*name) {
+                        None | Some(serde_json::Value::Null) => None,
+                        Some(serde_json::Value::String(s)) => Some(s.clone()),
+                        Some(v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) => Some(v.to_string()),
+                        Some(_) => {
+                            problem = Some(format!("field `{name}` holds a list or an object where text is expected"));
+                            None
+                        }
+                    };
+                    seen[i] |= object.contains_key(*name);
+                    values.push(value);
+                }
+                match problem {
+                    Some(p) => bad.push((line, p)),
+                    None => rows.push(Row { line, values }),
+                }
+            }
+            let missing: Vec<String> = names.iter().zip(&seen).filter(|(_, s)| !**s).map(|(n, _)| format!("`{n}`")).collect();
+            if !missing.is_empty() && !rows.is_empty() {
+                bail!(
+                    "the mapping names field{} {} that no line of {} has",
+                    if missing.len() > 1 { "s" } else { "" },
+                    missing.join(", "),
+                    path.display()
+                );
+            }
+        }
+    }
+    Ok((rows, bad))
+}
+
+/// Reads one input file into records, reporting and skipping bad rows.
+fn read_table(path: &Path, format: Option<Format>, mapping: &Mapping) -> anyhow::Result<Table> {
+    let format = Format::of(path, format)?;
+    let size = std::fs::metadata(path).map(|m| m.len()).ok();
+    let mut progress = Progress::new(format!("reading {}", path.display()), size, "bytes");
+    let names: Vec<&str> = mapping.required().collect();
+    let (rows, mut bad) = read_rows(path, format, &names, &mut progress)?;
+    let offset = usize::from(mapping.id.is_some());
+    let mut table = Table { ids: Vec::new(), records: Vec::new(), lines: Vec::new() };
+    let mut first_line: HashMap<String, usize> = HashMap::new();
+    for row in rows {
+        let id = match &mapping.id {
+            None => row.line.to_string(),
+            Some(column) => match row.values[0].as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                None => {
+                    bad.push((row.line, format!("has no id in column `{column}`")));
+                    continue;
+                }
+                Some(id) => id.to_string(),
+            },
+        };
+        if let Some(&earlier) = first_line.get(&id) {
+            bad.push((row.line, format!("repeats the id `{id}` of line {earlier}")));
+            continue;
+        }
+        let mut record = Record { id: table.records.len() as u64, kind: mapping.entity, ..Record::default() };
+        let mut any = false;
+        for ((_, kind), value) in mapping.columns.iter().zip(&row.values[offset..]) {
+            if let Some(v) = value.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                kind.set(&mut record, v.to_string());
+                any = true;
+            }
+        }
+        if !any {
+            bad.push((row.line, "has none of the mapped fields filled in".into()));
+            continue;
+        }
+        first_line.insert(id.clone(), row.line);
+        table.ids.push(id);
+        table.records.push(record);
+        table.lines.push(row.line);
+    }
+    progress.finish();
+    bad.sort_by_key(|(line, _)| *line);
+    for (line, reason) in &bad {
+        eprintln!("{} line {line}: skipped: this row {reason}", path.display());
+    }
+    Ok(table)
+}
+
+/// Normalises records in chunks (so the bar moves), warning about values that could not be read.
+fn prepare(path: &Path, table: &Table, mapping: &Mapping, id_offset: u64, threads: usize) -> Vec<PreparedRecord> {
+    let mut progress = Progress::new(format!("preparing {}", path.display()), Some(table.records.len() as u64), "records");
+    let mut prepared = Vec::with_capacity(table.records.len());
+    for chunk in table.records.chunks(PREPARE_CHUNK) {
+        prepared.extend(PreparedRecord::prepare_all(chunk, threads));
+        progress.set(prepared.len() as u64);
+    }
+    for (i, p) in prepared.iter_mut().enumerate() {
+        for (field, error) in &p.rejected {
+            let message = format!(
+                "{} line {}: column `{}` ({}): {error}; the value is ignored",
+                path.display(),
+                table.lines[i],
+                mapping.column_of(*field),
+                field.name()
+            );
+            progress.note(&message);
+        }
+        p.id += id_offset;
+    }
+    prepared
+}
+
+/// Writes to a file, or to standard output when no file is named.
+fn open_output(path: Option<&Path>) -> anyhow::Result<csv::Writer<Box<dyn Write>>> {
+    let sink: Box<dyn Write> = match path {
+        Some(p) => Box::new(File::create(p).with_context(|| format!("cannot create {}", p.display()))?),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    Ok(csv::Writer::from_writer(sink))
+}
+
+/// One pair's per-field explanation cells, for the fields the mapping feeds.
+fn explain_cells(pair: &ScoredPair, model: &Model, fields: &[Field]) -> Vec<String> {
+    let why = pair.explain(model);
+    fields
+        .iter()
+        .map(|f| match why.fields.iter().find(|e| e.field == *f) {
+            Some(e) if e.level.is_some() => format!("{} ({:+.2})", e.label, e.weight),
+            _ => "missing".to_string(),
+        })
+        .collect()
+}
+
+/// Runs `cordon match`.
+pub fn run(command: MatchCommand) -> anyhow::Result<()> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    match command {
+        MatchCommand::Dedupe { options, input } => {
+            let mapping = Mapping::load(&options.mapping)?;
+            check_threshold(options.threshold)?;
+            let table = read_table(&input, options.format, &mapping)?;
+            let prepared = prepare(&input, &table, &mapping, 0, threads);
+            let settings = Settings { threshold: options.threshold, threads, ..Settings::default() };
+            let model = model_for(&prepared, &settings);
+            let mut progress = Progress::new(format!("matching {} records", prepared.len()), None, "");
+            progress.set(0);
+            let mut result = deduplicate(&prepared, &model, &settings, &[])?;
+            progress.finish();
+            sort_pairs(&mut result.matches);
+            let fields = mapping.fields();
+            let name = |id: u64| table.ids[id as usize].as_str();
+            let mut out = open_output(options.output.as_deref())?;
+            let mut header = vec!["id_a".to_string(), "id_b".into(), "probability".into(), "weight".into(), "decided_by".into()];
+            header.extend(fields.iter().map(|f| f.name().to_string()));
+            out.write_record(&header)?;
+            for p in &result.matches {
+                let mut row = vec![name(p.a).to_string(), name(p.b).to_string()];
+                row.extend(score_cells(p));
+                row.extend(explain_cells(p, &model, &fields));
+                out.write_record(&row)?;
+            }
+            out.flush()?;
+            if let Some(path) = &options.clusters {
+                let mut out = open_output(Some(path))?;
+                out.write_record(["record_id", "cluster_id", "cluster_size"])?;
+                for (n, entity) in result.clustering.entities.iter().enumerate() {
+                    for &id in entity {
+                        out.write_record([name(id).to_string(), (n + 1).to_string(), entity.len().to_string()])?;
+                    }
+                }
+                out.flush()?;
+            }
+            let grouped = result.clustering.entities.iter().filter(|e| e.len() > 1).count();
+            eprintln!(
+                "Records: {}; candidate pairs compared: {}; pairs at or above {}: {}; entities: {} ({grouped} with more than one record).",
+                prepared.len(),
+                result.pairs_compared,
+                options.threshold,
+                result.matches.len(),
+                result.clustering.entities.len(),
+            );
+        }
+        MatchCommand::Link { options, right_mapping, left, right } => {
+            let left_mapping = Mapping::load(&options.mapping)?;
+            let right_mapping = match &right_mapping {
+                Some(p) => Mapping::load(p)?,
+                None => Mapping::load(&options.mapping)?,
+            };
+            if left_mapping.entity != right_mapping.entity {
+                bail!("the two mappings describe different kinds of entity; records of different kinds are never compared");
+            }
+            check_threshold(options.threshold)?;
+            let left_table = read_table(&left, options.format, &left_mapping)?;
+            let right_table = read_table(&right, options.format, &right_mapping)?;
+            let n_left = left_table.records.len() as u64;
+            let mut prepared = prepare(&left, &left_table, &left_mapping, 0, threads);
+            prepared.extend(prepare(&right, &right_table, &right_mapping, n_left, threads));
+            let settings = Settings { threshold: options.threshold, threads, ..Settings::default() };
+            let model = model_for(&prepared, &settings);
+            let mut progress = Progress::new(format!("linking {n_left} and {} records", right_table.records.len()), None, "");
+            progress.set(0);
+            let result = deduplicate(&prepared, &model, &settings, &[])?;
+            progress.finish();
+            // Only pairs across the files count; pairs inside one file are for `dedupe`.
+            let mut pairs: Vec<ScoredPair> = result
+                .matches
+                .into_iter()
+                .filter(|p| (p.a < n_left) != (p.b < n_left))
+                .map(|p| if p.a < n_left { p } else { ScoredPair { a: p.b, b: p.a, ..p } })
+                .collect();
+            sort_pairs(&mut pairs);
+            let name = |id: u64| -> (&str, &str) {
+                if id < n_left {
+                    ("left", left_table.ids[id as usize].as_str())
+                } else {
+                    ("right", right_table.ids[(id - n_left) as usize].as_str())
+                }
+            };
+            let mut fields = left_mapping.fields();
+            fields.extend(right_mapping.fields());
+            fields.sort();
+            fields.dedup();
+            let mut out = open_output(options.output.as_deref())?;
+            let mut header = vec!["left_id".to_string(), "right_id".into(), "probability".into(), "weight".into(), "decided_by".into()];
+            header.extend(fields.iter().map(|f| f.name().to_string()));
+            out.write_record(&header)?;
+            for p in &pairs {
+                let mut row = vec![name(p.a).1.to_string(), name(p.b).1.to_string()];
+                row.extend(score_cells(p));
+                row.extend(explain_cells(p, &model, &fields));
+                out.write_record(&row)?;
+            }
+            out.flush()?;
+            let links: Vec<Link> = pairs.iter().map(|p| Link { a: p.a, b: p.b, probability: p.score.probability }).collect();
+            let ids: Vec<u64> = prepared.iter().map(|r| r.id).collect();
+            let clustering = cluster(&ids, &links, &[], options.threshold)?;
+            if let Some(path) = &options.clusters {
+                let mut out = open_output(Some(path))?;
+                out.write_record(["source", "record_id", "cluster_id", "cluster_size"])?;
+                for (n, entity) in clustering.entities.iter().enumerate() {
+                    for &id in entity {
+                        let (source, record) = name(id);
+                        out.write_record([source.to_string(), record.to_string(), (n + 1).to_string(), entity.len().to_string()])?;
+                    }
+                }
+                out.flush()?;
+            }
+            eprintln!(
+                "Records: {n_left} + {}; candidate pairs compared: {}; pairs across the files at or above {}: {}.",
+                right_table.records.len(),
+                result.pairs_compared,
+                options.threshold,
+                pairs.len()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a threshold that is not a probability, before any file is read.
+fn check_threshold(p: f64) -> anyhow::Result<()> {
+    if !(p > 0.0 && p <= 1.0) {
+        bail!("--threshold must be a probability above 0 and at most 1, not {p}");
+    }
+    Ok(())
+}
+
+/// Trains on large inputs; small ones keep the built-in model, which EM on a few pairs would only distort.
+fn model_for(prepared: &[PreparedRecord], settings: &Settings) -> Model {
+    let mut model = Model::default();
+    if prepared.len() >= TRAIN_MIN {
+        let mut progress = Progress::new(format!("training on {} records", prepared.len()), None, "");
+        progress.set(0);
+        let report = train(&mut model, prepared, settings);
+        progress.finish();
+        eprintln!("Model trained: {} candidate pairs, {} pairs used by EM.", report.candidate_pairs, report.em_pairs);
+    }
+    model
+}
+
+/// Strongest pairs first; ties in id order so the output is reproducible.
+fn sort_pairs(pairs: &mut [ScoredPair]) {
+    pairs.sort_by(|x, y| y.score.probability.total_cmp(&x.score.probability).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b)));
+}
+
+/// The probability, weight and deciding identifier cells of a pair.
+fn score_cells(p: &ScoredPair) -> [String; 3] {
+    [
+        format!("{:.4}", p.score.probability),
+        format!("{:.2}", p.score.weight),
+        p.score.decided_by.map(Field::name).unwrap_or_default().to_string(),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The message a refused mapping gets.
+    fn refused(text: &str) -> String {
+        match Mapping::parse(text, "m.toml") {
+            Ok(_) => panic!("accepted: {text}"),
+            Err(e) => format!("{e:#}"),
+        }
+    }
+
+    #[test]
+    fn a_company_name_column_makes_the_records_companies() {
+        let m = Mapping::parse("[columns]\nten = \"company_name\"\nmst = \"TAX_CODE\"\n", "m.toml").unwrap();
+        assert_eq!(m.entity, EntityKind::Company);
+        assert_eq!(m.fields(), [Field::CompanyName, Field::TaxCode]);
+        let m = Mapping::parse("entity = \"vehicle\"\n[columns]\nchu = \"name\"\nbien = \"plate\"\n", "m.toml").unwrap();
+        assert_eq!(m.entity, EntityKind::Vehicle);
+    }
+
+    #[test]
+    fn every_problem_of_a_mapping_is_named() {
+        let e = refused("entity = \"ship\"\n[columns]\na = \"name\"\nb = \"person_name\"\nc = \"email\"\n");
+        assert!(e.contains("entity `ship` is unknown"), "{e}");
+        assert!(e.contains("columns `a` and `b` both feed"), "{e}");
+        assert!(e.contains("column `c` is mapped to `email`"), "{e}");
+        assert!(refused("[columns]\n").contains("maps no column"));
+        assert!(refused("colums = 1\n").contains("not a valid mapping file"));
+    }
+}
