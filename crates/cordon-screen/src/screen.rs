@@ -13,7 +13,7 @@ use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind, PatternID, StartKind};
 
-use crate::fold::{fold_into, fold_padded};
+use crate::fold::{fold_padded, fold_words_into};
 use crate::hash::SeededState;
 use crate::listing::Listing;
 use crate::normalise::{bank_into, image_hash_into, phone_into, seller_into};
@@ -92,6 +92,8 @@ pub struct Screening {
 pub struct Scratch {
     folded: Vec<u8>,
     map: Vec<u32>,
+    /// Index of every space in `folded`: each is followed by a word start (but the last).
+    spaces: Vec<u32>,
     found: Vec<(PatternID, u32)>,
     /// (rule, entry) of each term hit so far, with its index in the hits.
     keys: Vec<((u32, u32), usize)>,
@@ -422,7 +424,12 @@ impl CompiledRuleSet {
         scratch.keys.clear();
         scratch.category.clear();
         if let Some(c) = &listing.category {
-            fold_into(c, &mut scratch.category, &mut scratch.map);
+            fold_words_into(
+                c,
+                &mut scratch.category,
+                &mut scratch.map,
+                &mut scratch.spaces,
+            );
         }
         let price_vnd = self.price_vnd(listing);
 
@@ -467,15 +474,18 @@ impl CompiledRuleSet {
         }
         let dfa = &self.dfa;
         let Scratch {
-            folded, map, found, ..
+            folded,
+            map,
+            spaces,
+            found,
+            ..
         } = &mut *scratch;
         found.clear();
-        fold_into(text, folded, map);
-        // Patterns never start with a space, and a hit must start a word.
-        for s in 1..folded.len() {
-            if folded[s - 1] == b' ' && folded[s] != b' ' {
-                walk_from(dfa, self.start, folded, s, found);
-            }
+        fold_words_into(text, folded, map, spaces);
+        // Patterns never start with a space, and a hit must start a word: every space but the
+        // last is followed by one.
+        for &sp in spaces.iter().take(spaces.len().saturating_sub(1)) {
+            walk_from(dfa, self.start, folded, sp as usize + 1, found);
         }
         // Report in the order an unanchored scan would: by end, longer (earlier start) first.
         if found.len() > 1 {
@@ -710,14 +720,10 @@ impl CompiledRuleSet {
     fn phones_in_text(&self, text: &str, field: Field, scratch: &mut Scratch, hits: &mut Vec<Hit>) {
         let f = &scratch.folded;
         let mut i = 1usize;
-        while i < f.len() {
-            // A phone starts a word with a digit; digits are rare, so most text is skipped here.
-            let Some(p) = f[i..].iter().position(u8::is_ascii_digit) else {
-                break;
-            };
-            let start = i + p;
-            if f[start - 1] != b' ' {
-                i = start + 1;
+        for k in 0..scratch.spaces.len() {
+            // A phone starts a word with a digit; only word starts are looked at.
+            let start = scratch.spaces[k] as usize + 1;
+            if start < i || !f.get(start).is_some_and(u8::is_ascii_digit) {
                 continue;
             }
             // Gather the digit-only words that follow each other ("0912 345 678"), trying each
