@@ -28,13 +28,17 @@ const P_SKIP: u8 = 0;
 const P_SLOW: u8 = 1;
 
 struct Tables {
-    /// Indexed by (previous byte << 8 | byte); low byte: what the character ENDING at this byte
-    /// folds to (a folded ASCII byte, or b' ' for a separator), P_SKIP for bytes that end no
-    /// character (lead bytes, the middle byte of ạ...ỹ) and for combining marks, or P_SLOW at
-    /// the second byte of a character the table does not hold; high byte: how many bytes back
-    /// the character started. One load per byte and no decoding branches: the loop carries no
-    /// dependency from one byte to the next but the output index.
-    pair: Box<[u16; 0x10000]>,
+    /// Row offset of each previous byte in `out` and `back`: the pair (previous byte, byte)
+    /// table has only ~40 distinct rows, so it is stored once per distinct row and fits in L1.
+    row: [u16; 0x100],
+    /// Indexed by row(previous byte) + byte: what the character ENDING at this byte folds to
+    /// (a folded ASCII byte, or b' ' for a separator), P_SKIP for bytes that end no character
+    /// (lead bytes, the middle byte of ạ...ỹ) and for combining marks, or P_SLOW at the second
+    /// byte of a character the table does not hold. One load per byte and no decoding branches:
+    /// the loop carries no dependency from one byte to the next but the output index.
+    out: Box<[u8; 0x10000]>,
+    /// Same index: how many bytes back the character ending here started.
+    back: Box<[u8; 0x10000]>,
 }
 
 /// Classifies by asking the reference folder, so the tables can never drift from core.
@@ -61,46 +65,82 @@ fn tables() -> &'static Tables {
         let class = |cp: u32| char::from_u32(cp).map_or(SLOW, classify);
         let low: Vec<u8> = (0..TWO_BYTE_END).map(class).collect();
         let viet: Vec<u8> = (VIET_START..VIET_START + 0x100).map(class).collect();
-        let mut pair = Box::new([u16::from(P_SKIP); 0x10000]);
-        for (k, slot) in pair.iter_mut().enumerate() {
-            let (p, b) = ((k >> 8) as u8, k as u8);
-            let (class, back) = if b < 0x80 {
-                (low[usize::from(b)], 0)
-            } else if !is_cont(b) {
-                (SKIP, 0)
-            } else if (0xC0..0xE0).contains(&p) {
-                (low[(usize::from(p & 0x1F) << 6) | usize::from(b & 0x3F)], 1)
-            } else if p == 0xE1 {
-                (if b & 0xFC == 0xB8 { SKIP } else { SLOW }, 0)
-            } else if p >= 0xE0 {
-                (SLOW, 0)
-            } else if (0xB8..=0xBB).contains(&p) {
-                // Third byte of E1 B8..BB xx: every other lead before it went the slow way.
-                (
-                    viet[(usize::from(p & 0x03) << 6) | usize::from(b & 0x3F)],
-                    2,
-                )
-            } else {
-                (SKIP, 0)
-            };
-            let out = match class {
-                SEP => b' ',
-                SKIP => P_SKIP,
-                SLOW => P_SLOW,
-                letter => letter,
-            };
-            *slot = (back << 8) | u16::from(out);
+        let mut row = [0u16; 0x100];
+        let mut out: Vec<u8> = Vec::new();
+        let mut back: Vec<u8> = Vec::new();
+        for p in 0..=0xFFu8 {
+            let mut o_row = [P_SKIP; 0x100];
+            let mut b_row = [0u8; 0x100];
+            for b in 0..=0xFFu8 {
+                let (class, bk) = if b < 0x80 {
+                    (low[usize::from(b)], 0)
+                } else if !is_cont(b) {
+                    (SKIP, 0)
+                } else if (0xC0..0xE0).contains(&p) {
+                    (low[(usize::from(p & 0x1F) << 6) | usize::from(b & 0x3F)], 1)
+                } else if p == 0xE1 {
+                    (if b & 0xFC == 0xB8 { SKIP } else { SLOW }, 0)
+                } else if p >= 0xE0 {
+                    (SLOW, 0)
+                } else if (0xB8..=0xBB).contains(&p) {
+                    // Third byte of E1 B8..BB xx: every other lead before it went the slow way.
+                    (
+                        viet[(usize::from(p & 0x03) << 6) | usize::from(b & 0x3F)],
+                        2,
+                    )
+                } else {
+                    (SKIP, 0)
+                };
+                o_row[usize::from(b)] = match class {
+                    SEP => b' ',
+                    SKIP => P_SKIP,
+                    SLOW => P_SLOW,
+                    letter => letter,
+                };
+                b_row[usize::from(b)] = bk;
+            }
+            let existing = (0..out.len() / 0x100).find(|&r| {
+                out[r * 0x100..(r + 1) * 0x100] == o_row[..]
+                    && back[r * 0x100..(r + 1) * 0x100] == b_row[..]
+            });
+            let r = existing.unwrap_or_else(|| {
+                out.extend_from_slice(&o_row);
+                back.extend_from_slice(&b_row);
+                out.len() / 0x100 - 1
+            });
+            // At most 256 distinct rows (one per previous byte), so r * 256 < 65,536.
+            row[usize::from(p)] = (r * 0x100) as u16;
         }
-        Tables { pair }
+        // Only the first rows are used; full-size arrays let a u16 index go unchecked.
+        let mut out_full = Box::new([P_SKIP; 0x10000]);
+        let mut back_full = Box::new([0u8; 0x10000]);
+        out_full[..out.len()].copy_from_slice(&out);
+        back_full[..back.len()].copy_from_slice(&back);
+        Tables {
+            row,
+            out: out_full,
+            back: back_full,
+        }
     })
 }
 
 /// Folds `text` into `folded` (words separated by one space, one space before the first and
 /// after the last, so a pattern `" term "` matches whole words only), with `map[i]` the byte
-/// offset in `text` of the character that gave `folded[i]`. All buffers are cleared first.
-pub(crate) fn fold_into(text: &str, folded: &mut Vec<u8>, map: &mut Vec<u32>) {
-    let mut spaces = Vec::new();
-    fold_words_into(text, folded, map, &mut spaces);
+/// offset in `text` of the character that gave `folded[i]`, and `spaces` the index of every
+/// space of `folded` (ascending). All buffers are cleared first.
+pub(crate) fn fold_into(
+    text: &str,
+    folded: &mut Vec<u8>,
+    map: &mut Vec<u32>,
+    spaces: &mut Vec<u32>,
+) {
+    fold_impl::<true>(text, folded, map, spaces);
+}
+
+/// [`fold_into`] without the offset map: what the scanner runs on every text. Spans are needed
+/// only for hits, which are rare, so the map is built by folding again when one is found.
+pub(crate) fn fold_words_into(text: &str, folded: &mut Vec<u8>, spaces: &mut Vec<u32>) {
+    fold_impl::<false>(text, folded, &mut Vec::new(), spaces);
 }
 
 /// Where the folder stands: output lengths and the last byte written.
@@ -120,9 +160,18 @@ impl State {
     /// the write counts: a separator counts only after a word, so runs collapse to one space
     /// that keeps the offset of the first separator.
     #[inline(always)]
-    fn take(&mut self, o: u8, at: usize, folded: &mut [u8], map: &mut [u32], spaces: &mut [u32]) {
+    fn take<const MAP: bool>(
+        &mut self,
+        o: u8,
+        at: usize,
+        folded: &mut [u8],
+        map: &mut [u32],
+        spaces: &mut [u32],
+    ) {
         folded[self.w] = o;
-        map[self.w] = at as u32;
+        if MAP {
+            map[self.w] = at as u32;
+        }
         spaces[self.ns] = self.w as u32;
         let space = o == b' ';
         let counts = (o > P_SLOW) & (!space | (self.last != b' '));
@@ -135,19 +184,17 @@ impl State {
 /// Room for the opening and closing spaces.
 const FAST_ROOM: usize = 2;
 
-/// [`fold_into`], also listing in `spaces` the index of every space of `folded` (ascending), so
-/// the scanner finds word starts without another pass over the bytes.
-///
-/// Byte-level, one table load per byte: ASCII, two-byte characters (Latin-1, Latin
-/// Extended-A/B: đ, ơ, ư, à, ...) and the three-byte Vietnamese block (ạ, ả, ấ, ... ỹ) are
-/// tabled, combining marks fold to nothing; only other characters take core's general path.
-pub(crate) fn fold_words_into(
+/// The folder. Byte-level, one table load per byte: ASCII, two-byte characters (Latin-1,
+/// Latin Extended-A/B: đ, ơ, ư, à, ...) and the three-byte Vietnamese block (ạ, ả, ấ, ... ỹ)
+/// are tabled, combining marks fold to nothing; only other characters take core's general path.
+fn fold_impl<const MAP: bool>(
     text: &str,
     folded: &mut Vec<u8>,
     map: &mut Vec<u32>,
     spaces: &mut Vec<u32>,
 ) {
-    let pair: &[u16; 0x10000] = &tables().pair;
+    let t = tables();
+    let (row, out, back) = (&t.row, &*t.out, &*t.back);
     let bytes = text.as_bytes();
     // The tables give at most one byte per input byte, so input length plus the two spaces is
     // room enough; only the general path can need more, and it grows the buffers.
@@ -156,7 +203,9 @@ pub(crate) fn fold_words_into(
     map.clear();
     spaces.clear();
     folded.resize(room, b' ');
-    map.resize(room, 0);
+    if MAP {
+        map.resize(room, 0);
+    }
     spaces.resize(room, 0);
     let mut st = State {
         w: 1,
@@ -170,18 +219,29 @@ pub(crate) fn fold_words_into(
     loop {
         // The fast loop holds plain slices, so buffer pointers and lengths stay in registers.
         let (f, m, sp) = (&mut folded[..], &mut map[..], &mut spaces[..]);
-        let mut at_slow = None;
-        for (k, &b) in bytes[i..].iter().enumerate() {
-            let v = pair[(usize::from(prev) << 8) | usize::from(b)];
-            let o = v as u8;
+        // One index only: every extra counter in this loop was spilled to the stack.
+        let mut j = i;
+        while j < bytes.len() {
+            let b = bytes[j];
+            // Row offsets are multiples of 256, so OR is the sum and the u16 is in bounds.
+            let at = usize::from(row[usize::from(prev)] | u16::from(b));
+            let o = out[at];
             if o == P_SLOW {
-                at_slow = Some(i + k);
                 break;
             }
-            st.take(o, (i + k).saturating_sub(usize::from(v >> 8)), f, m, sp);
+            let start = if MAP {
+                j.saturating_sub(usize::from(back[at]))
+            } else {
+                0
+            };
+            st.take::<MAP>(o, start, f, m, sp);
             prev = b;
+            j += 1;
         }
-        let Some(at) = at_slow else { break };
+        if j >= bytes.len() {
+            break;
+        }
+        let at = j;
         // Rare: the character that started at the previous byte is beyond the tables.
         let start = at.saturating_sub(1);
         let Some(c) = text.get(start..).and_then(|t| t.chars().next()) else {
@@ -193,7 +253,9 @@ pub(crate) fn fold_words_into(
         let need = st.w + slow.len() + (bytes.len() - start) + FAST_ROOM;
         if need > folded.len() {
             folded.resize(need, b' ');
-            map.resize(need, 0);
+            if MAP {
+                map.resize(need, 0);
+            }
             spaces.resize(need, 0);
         }
         for ch in slow.chars() {
@@ -202,26 +264,28 @@ pub(crate) fn fold_words_into(
                 for &fb in ch.encode_utf8(&mut buf).as_bytes() {
                     // Bytes of alphanumeric characters are neither P_SKIP, P_SLOW nor a space
                     // (ASCII ones are at least '0'), so each counts as a letter.
-                    st.take(fb, start, folded, map, spaces);
+                    st.take::<MAP>(fb, start, folded, map, spaces);
                 }
             } else {
-                st.take(b' ', start, folded, map, spaces);
+                st.take::<MAP>(b' ', start, folded, map, spaces);
             }
         }
         i = start + c.len_utf8();
         prev = 0;
     }
     // The last word is followed by the separator that ended it, or by the end of the text.
-    st.take(b' ', bytes.len(), folded, map, spaces);
+    st.take::<MAP>(b' ', bytes.len(), folded, map, spaces);
     folded.truncate(st.w);
-    map.truncate(st.w);
+    if MAP {
+        map.truncate(st.w);
+    }
     spaces.truncate(st.ns);
     // Spelled-out letters: two one-byte words in a row (spaces two apart twice) may start a run.
     if spaces
         .windows(3)
         .any(|s| s[1] - s[0] == 2 && s[2] - s[1] == 2)
     {
-        join_spelled_out(folded, map);
+        join_spelled_out(folded, MAP.then_some(map));
         spaces.clear();
         spaces.extend(
             folded
@@ -234,7 +298,7 @@ pub(crate) fn fold_words_into(
 }
 
 /// Joins every run of at least [`MIN_SPELLED_OUT`] one-letter words: " r o l e x " → " rolex ".
-fn join_spelled_out(folded: &mut Vec<u8>, map: &mut Vec<u32>) {
+fn join_spelled_out(folded: &mut Vec<u8>, mut map: Option<&mut Vec<u32>>) {
     // (start, end, starts with a digit) of every word.
     let mut words: Vec<(usize, usize, bool)> = Vec::new();
     let mut start = None;
@@ -275,26 +339,32 @@ fn join_spelled_out(folded: &mut Vec<u8>, map: &mut Vec<u32>) {
         for &(s, e, _) in &words[group.clone()] {
             for r in s..e {
                 folded[w] = folded[r];
-                map[w] = map[r];
+                if let Some(m) = map.as_deref_mut() {
+                    m[w] = m[r];
+                }
                 w += 1;
             }
         }
         // The space after the group keeps the offset of the separator that followed it.
         let after = words[group.end - 1].1;
         folded[w] = b' ';
-        map[w] = map[after];
+        if let Some(m) = map.as_deref_mut() {
+            m[w] = m[after];
+        }
         w += 1;
         k = group.end;
     }
     folded.truncate(w);
-    map.truncate(w);
+    if let Some(m) = map {
+        m.truncate(w);
+    }
 }
 
 /// Folds `text` to the exact string the scanner sees (for building patterns and for tests).
 pub(crate) fn fold_padded(text: &str) -> String {
     let mut folded = Vec::new();
     let mut map = Vec::new();
-    fold_into(text, &mut folded, &mut map);
+    fold_into(text, &mut folded, &mut map, &mut Vec::new());
     // Every byte pushed is ASCII or part of a whole UTF-8 encoded folded character.
     String::from_utf8(folded).unwrap_or_default()
 }
@@ -379,7 +449,7 @@ mod tests {
         ];
         for (s, i, want) in cases {
             let (mut folded, mut map) = (Vec::new(), Vec::new());
-            fold_into(s, &mut folded, &mut map);
+            fold_into(s, &mut folded, &mut map, &mut Vec::new());
             assert_eq!(folded.len(), map.len());
             let at = map[i] as usize;
             assert!(s[at..].starts_with(want), "{s:?}[{i}] -> {at}");
@@ -398,6 +468,23 @@ mod tests {
         }
 
         #[test]
+        fn folding_without_the_map_gives_the_same_text(s in "(\\PC|[đĐàáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹ\u{0300}\u{0301}. ]){0,40}") {
+            let (mut f1, mut m1, mut s1) = (Vec::new(), Vec::new(), Vec::new());
+            let (mut f2, mut s2) = (Vec::new(), Vec::new());
+            fold_into(&s, &mut f1, &mut m1, &mut s1);
+            fold_words_into(&s, &mut f2, &mut s2);
+            proptest::prop_assert_eq!(&f1, &f2);
+            proptest::prop_assert_eq!(&s1, &s2);
+            proptest::prop_assert_eq!(f1.len(), m1.len());
+            let spaces: Vec<u32> = f1.iter().enumerate().filter(|(_, &b)| b == b' ').map(|(k, _)| k as u32).collect();
+            proptest::prop_assert_eq!(s1, spaces);
+            // Every offset is a character boundary of the original.
+            for &at in &m1 {
+                proptest::prop_assert!(s.is_char_boundary(at as usize));
+            }
+        }
+
+        #[test]
         fn spelled_out_letters_join(s in "([a-z0-9]{1,3}[ .]){0,8}") {
             proptest::prop_assert_eq!(fold_padded(&s), reference(&s));
         }
@@ -413,12 +500,12 @@ mod speed {
     #[ignore]
     fn fold_speed() {
         let text = "Áo thun nam nữ cotton giá rẻ chính hãng bảo hành 12 tháng freeship Túi đeo Giày thể thao Điện thoại Ốp lưng Sạc nhanh new original fast shipping Nồi cơm điện đổi trả 7 ngày giao hàng toàn quốc màu đen mới 100% full box hàng công ty mùa hè Hà Nội TP HCM để được tư vấn";
-        let (mut f, mut m, mut s) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut f, mut s) = (Vec::new(), Vec::new());
         let n = 200_000;
         let t = std::time::Instant::now();
         let mut total = 0usize;
         for _ in 0..n {
-            fold_words_into(std::hint::black_box(text), &mut f, &mut m, &mut s);
+            fold_words_into(std::hint::black_box(text), &mut f, &mut s);
             total += f.len();
         }
         let el = t.elapsed();

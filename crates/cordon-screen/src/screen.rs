@@ -13,7 +13,7 @@ use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind, PatternID, StartKind};
 
-use crate::fold::{fold_padded, fold_words_into};
+use crate::fold::{fold_into, fold_padded, fold_words_into};
 use crate::hash::SeededState;
 use crate::listing::Listing;
 use crate::normalise::{bank_into, image_hash_into, phone_into, seller_into};
@@ -94,6 +94,8 @@ pub struct Scratch {
     map: Vec<u32>,
     /// Index of every space in `folded`: each is followed by a word start (but the last).
     spaces: Vec<u32>,
+    /// Whether `map` belongs to the text in `folded`.
+    mapped: bool,
     found: Vec<(PatternID, u32)>,
     /// (rule, entry) of each term hit so far, with its index in the hits.
     keys: Vec<((u32, u32), usize)>,
@@ -105,6 +107,15 @@ impl Scratch {
     /// Empty buffers.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Builds the offset map of the text in `folded` by folding it again (same output), only
+    /// once a hit needs a span.
+    fn ensure_map(&mut self, text: &str) {
+        if !self.mapped {
+            fold_into(text, &mut self.folded, &mut self.map, &mut self.spaces);
+            self.mapped = true;
+        }
     }
 }
 
@@ -424,12 +435,7 @@ impl CompiledRuleSet {
         scratch.keys.clear();
         scratch.category.clear();
         if let Some(c) = &listing.category {
-            fold_words_into(
-                c,
-                &mut scratch.category,
-                &mut scratch.map,
-                &mut scratch.spaces,
-            );
+            fold_words_into(c, &mut scratch.category, &mut scratch.spaces);
         }
         let price_vnd = self.price_vnd(listing);
 
@@ -475,13 +481,14 @@ impl CompiledRuleSet {
         let dfa = &self.dfa;
         let Scratch {
             folded,
-            map,
             spaces,
             found,
+            mapped,
             ..
         } = &mut *scratch;
         found.clear();
-        fold_words_into(text, folded, map, spaces);
+        fold_words_into(text, folded, spaces);
+        *mapped = false;
         // Patterns never start with a space, and a hit must start a word: every space but the
         // last is followed by one.
         for &sp in spaces.iter().take(spaces.len().saturating_sub(1)) {
@@ -502,6 +509,7 @@ impl CompiledRuleSet {
             {
                 continue;
             }
+            scratch.ensure_map(text);
             let (Some(&from), Some(&last_at)) = (scratch.map.get(start), scratch.map.get(end - 1))
             else {
                 continue;
@@ -718,9 +726,9 @@ impl CompiledRuleSet {
     /// Phones written in the title or description ("Zalo 0912.345.678") checked against the
     /// phone watchlist: sellers move their number into the text to dodge field checks.
     fn phones_in_text(&self, text: &str, field: Field, scratch: &mut Scratch, hits: &mut Vec<Hit>) {
-        let f = &scratch.folded;
         let mut i = 1usize;
         for k in 0..scratch.spaces.len() {
+            let f = &scratch.folded;
             // A phone starts a word with a digit; only word starts are looked at.
             let start = scratch.spaces[k] as usize + 1;
             if start < i || !f.get(start).is_some_and(u8::is_ascii_digit) {
@@ -761,6 +769,7 @@ impl CompiledRuleSet {
             let Some((ri, _)) = listed else {
                 continue;
             };
+            scratch.ensure_map(text);
             let (Some(&from), Some(&last_at)) = (scratch.map.get(start), scratch.map.get(end - 1))
             else {
                 continue;
