@@ -184,6 +184,50 @@ impl State {
 /// Room for the opening and closing spaces.
 const FAST_ROOM: usize = 2;
 
+/// The tabled part of [`fold_impl`] from `i`: returns where it stopped (the end of `bytes`, or
+/// the second byte of a character beyond the tables). Kept out of line: in the big function
+/// its counters were spilled to the stack, putting a store-to-load round trip on every byte.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn fast_run<const MAP: bool>(
+    bytes: &[u8],
+    i: usize,
+    prev: &mut u8,
+    (row, out, back): (&[u16; 0x100], &[u8; 0x10000], &[u8; 0x10000]),
+    st: &mut State,
+    f: &mut [u8],
+    m: &mut [u32],
+    sp: &mut [u32],
+) -> usize {
+    let mut p = *prev;
+    let mut s = State {
+        w: st.w,
+        ns: st.ns,
+        last: st.last,
+    };
+    let mut j = i;
+    while j < bytes.len() {
+        let b = bytes[j];
+        // Row offsets are multiples of 256, so OR is the sum and the u16 is in bounds.
+        let at = usize::from(row[usize::from(p)] | u16::from(b));
+        let o = out[at];
+        if o == P_SLOW {
+            break;
+        }
+        let start = if MAP {
+            j.saturating_sub(usize::from(back[at]))
+        } else {
+            0
+        };
+        s.take::<MAP>(o, start, f, m, sp);
+        p = b;
+        j += 1;
+    }
+    *prev = p;
+    *st = s;
+    j
+}
+
 /// The folder. Byte-level, one table load per byte: ASCII, two-byte characters (Latin-1,
 /// Latin Extended-A/B: đ, ơ, ư, à, ...) and the three-byte Vietnamese block (ạ, ả, ấ, ... ỹ)
 /// are tabled, combining marks fold to nothing; only other characters take core's general path.
@@ -219,25 +263,7 @@ fn fold_impl<const MAP: bool>(
     loop {
         // The fast loop holds plain slices, so buffer pointers and lengths stay in registers.
         let (f, m, sp) = (&mut folded[..], &mut map[..], &mut spaces[..]);
-        // One index only: every extra counter in this loop was spilled to the stack.
-        let mut j = i;
-        while j < bytes.len() {
-            let b = bytes[j];
-            // Row offsets are multiples of 256, so OR is the sum and the u16 is in bounds.
-            let at = usize::from(row[usize::from(prev)] | u16::from(b));
-            let o = out[at];
-            if o == P_SLOW {
-                break;
-            }
-            let start = if MAP {
-                j.saturating_sub(usize::from(back[at]))
-            } else {
-                0
-            };
-            st.take::<MAP>(o, start, f, m, sp);
-            prev = b;
-            j += 1;
-        }
+        let j = fast_run::<MAP>(bytes, i, &mut prev, (row, out, back), &mut st, f, m, sp);
         if j >= bytes.len() {
             break;
         }
