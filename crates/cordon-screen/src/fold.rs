@@ -143,14 +143,14 @@ pub(crate) fn fold_words_into(text: &str, folded: &mut Vec<u8>, spaces: &mut Vec
     fold_impl::<false>(text, folded, &mut Vec::new(), spaces);
 }
 
-/// Where the folder stands: output lengths and the last byte written.
+/// Where the folder stands: output lengths and whether a word is open.
 struct State {
     /// Bytes written to `folded` and `map`.
     w: usize,
     /// Entries written to `spaces`.
     ns: usize,
-    /// Last byte written: a space means no word is open.
-    last: u8,
+    /// The last byte that counted was a letter.
+    in_word: bool,
 }
 
 impl State {
@@ -173,11 +173,15 @@ impl State {
             map[self.w] = at as u32;
         }
         spaces[self.ns] = self.w as u32;
-        let space = o == b' ';
-        let counts = (o > P_SLOW) & (!space | (self.last != b' '));
-        self.ns += usize::from(counts & space);
-        self.w += usize::from(counts);
-        self.last = if counts { o } else { self.last };
+        // Letters are ASCII alphanumerics or bytes of encoded characters, all above the space.
+        let letter = o > b' ';
+        let sep = o == b' ';
+        let ends = sep & self.in_word;
+        self.ns += usize::from(ends);
+        self.w += usize::from(letter | ends);
+        // Only a one-step select carries over to the next byte: comparing the last byte written
+        // instead made a four-instruction dependency chain through every byte.
+        self.in_word = if letter | sep { letter } else { self.in_word };
     }
 }
 
@@ -203,7 +207,7 @@ fn fast_run<const MAP: bool>(
     let mut s = State {
         w: st.w,
         ns: st.ns,
-        last: st.last,
+        in_word: st.in_word,
     };
     let mut j = i;
     while j < bytes.len() {
@@ -254,7 +258,7 @@ fn fold_impl<const MAP: bool>(
     let mut st = State {
         w: 1,
         ns: 1,
-        last: b' ',
+        in_word: false,
     };
     let mut slow = String::new();
 
