@@ -22,9 +22,23 @@ const TWO_BYTE_END: u32 = 0x0800;
 /// are counts next to the word), while "z o l 5 0 0 m g" joins whole to "zol500mg".
 pub(crate) const MIN_SPELLED_OUT: usize = 3;
 
+/// Pair-table output: the byte ends no character, or ends one that folds to nothing.
+const P_SKIP: u8 = 0;
+/// Pair-table output: the character starting at the previous byte is not tabled.
+const P_SLOW: u8 = 1;
+
 struct Tables {
-    low: [u8; TWO_BYTE_END as usize],
-    viet: [u8; 0x100],
+    /// Row offset of each previous byte in `out` and `back`: the pair (previous byte, byte)
+    /// table has only ~40 distinct rows, so it is stored once per distinct row and fits in L1.
+    row: [u16; 0x100],
+    /// Indexed by row(previous byte) + byte: what the character ENDING at this byte folds to
+    /// (a folded ASCII byte, or b' ' for a separator), P_SKIP for bytes that end no character
+    /// (lead bytes, the middle byte of ạ...ỹ) and for combining marks, or P_SLOW at the second
+    /// byte of a character the table does not hold. One load per byte and no decoding branches:
+    /// the loop carries no dependency from one byte to the next but the output index.
+    out: Box<[u8; 0x10000]>,
+    /// Same index: how many bytes back the character ending here started.
+    back: Box<[u8; 0x10000]>,
 }
 
 /// Classifies by asking the reference folder, so the tables can never drift from core.
@@ -40,154 +54,240 @@ fn classify(c: char) -> u8 {
     }
 }
 
+fn is_cont(b: u8) -> bool {
+    b & 0xC0 == 0x80
+}
+
 fn tables() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
     TABLES.get_or_init(|| {
-        let mut low = [SLOW; TWO_BYTE_END as usize];
-        for (cp, slot) in low.iter_mut().enumerate() {
-            // Below 0x800 there are no surrogates, so from_u32 always succeeds; SLOW is a safe fallback.
-            *slot = char::from_u32(cp as u32).map_or(SLOW, classify);
+        // Neither range holds surrogates, so from_u32 always succeeds; SLOW is a safe fallback.
+        let class = |cp: u32| char::from_u32(cp).map_or(SLOW, classify);
+        let low: Vec<u8> = (0..TWO_BYTE_END).map(class).collect();
+        let viet: Vec<u8> = (VIET_START..VIET_START + 0x100).map(class).collect();
+        let mut row = [0u16; 0x100];
+        let mut out: Vec<u8> = Vec::new();
+        let mut back: Vec<u8> = Vec::new();
+        for p in 0..=0xFFu8 {
+            let mut o_row = [P_SKIP; 0x100];
+            let mut b_row = [0u8; 0x100];
+            for b in 0..=0xFFu8 {
+                let (class, bk) = if b < 0x80 {
+                    (low[usize::from(b)], 0)
+                } else if !is_cont(b) {
+                    (SKIP, 0)
+                } else if (0xC0..0xE0).contains(&p) {
+                    (low[(usize::from(p & 0x1F) << 6) | usize::from(b & 0x3F)], 1)
+                } else if p == 0xE1 {
+                    (if b & 0xFC == 0xB8 { SKIP } else { SLOW }, 0)
+                } else if p >= 0xE0 {
+                    (SLOW, 0)
+                } else if (0xB8..=0xBB).contains(&p) {
+                    // Third byte of E1 B8..BB xx: every other lead before it went the slow way.
+                    (viet[(usize::from(p & 0x03) << 6) | usize::from(b & 0x3F)], 2)
+                } else {
+                    (SKIP, 0)
+                };
+                o_row[usize::from(b)] = match class {
+                    SEP => b' ',
+                    SKIP => P_SKIP,
+                    SLOW => P_SLOW,
+                    letter => letter,
+                };
+                b_row[usize::from(b)] = bk;
+            }
+            let existing = (0..out.len() / 0x100)
+                .find(|&r| out[r * 0x100..(r + 1) * 0x100] == o_row[..] && back[r * 0x100..(r + 1) * 0x100] == b_row[..]);
+            let r = existing.unwrap_or_else(|| {
+                out.extend_from_slice(&o_row);
+                back.extend_from_slice(&b_row);
+                out.len() / 0x100 - 1
+            });
+            // At most 256 distinct rows (one per previous byte), so r * 256 < 65,536.
+            row[usize::from(p)] = (r * 0x100) as u16;
         }
-        let mut viet = [SLOW; 0x100];
-        for (i, slot) in viet.iter_mut().enumerate() {
-            *slot = char::from_u32(VIET_START + i as u32).map_or(SLOW, classify);
-        }
-        Tables { low, viet }
+        // Only the first rows are used; full-size arrays let a u16 index go unchecked.
+        let mut out_full = Box::new([P_SKIP; 0x10000]);
+        let mut back_full = Box::new([0u8; 0x10000]);
+        out_full[..out.len()].copy_from_slice(&out);
+        back_full[..back.len()].copy_from_slice(&back);
+        Tables { row, out: out_full, back: back_full }
     })
 }
 
 /// Folds `text` into `folded` (words separated by one space, one space before the first and
 /// after the last, so a pattern `" term "` matches whole words only), with `map[i]` the byte
-/// offset in `text` of the character that gave `folded[i]`. Both buffers are cleared first.
-pub(crate) fn fold_into(text: &str, folded: &mut Vec<u8>, map: &mut Vec<u32>) {
-    fold_scan(text, folded, map, |_, _| {});
+/// offset in `text` of the character that gave `folded[i]`, and `spaces` the index of every
+/// space of `folded` (ascending). All buffers are cleared first.
+pub(crate) fn fold_into(text: &str, folded: &mut Vec<u8>, map: &mut Vec<u32>, spaces: &mut Vec<u32>) {
+    fold_impl::<true>(text, folded, map, spaces);
 }
 
-/// [`fold_into`], feeding every folded byte and its index to `step` as soon as it is written,
-/// so an automaton runs while the text is folded. Returns true when spelled-out letters were
-/// joined after the fact: `folded` then differs from what `step` saw and must be scanned again.
-#[inline(always)]
-pub(crate) fn fold_scan(text: &str, folded: &mut Vec<u8>, map: &mut Vec<u32>, mut step: impl FnMut(u8, usize)) -> bool {
+/// [`fold_into`] without the offset map: what the scanner runs on every text. Spans are needed
+/// only for hits, which are rare, so the map is built by folding again when one is found.
+pub(crate) fn fold_words_into(text: &str, folded: &mut Vec<u8>, spaces: &mut Vec<u32>) {
+    fold_impl::<false>(text, folded, &mut Vec::new(), spaces);
+}
+
+/// Where the folder stands: output lengths and whether a word is open.
+struct State {
+    /// Bytes written to `folded` and `map`.
+    w: usize,
+    /// Entries written to `spaces`.
+    ns: usize,
+    /// The last byte that counted was a letter.
+    in_word: bool,
+}
+
+impl State {
+    /// Takes one folded byte (a letter byte, b' ' for a separator, or P_SKIP) for the character
+    /// at `at`. Branch-free: Vietnamese mixes letters, marks and separators too irregularly for a
+    /// predictor. Always writes at `w` and `ns` (the buffers have room) and then decides whether
+    /// the write counts: a separator counts only after a word, so runs collapse to one space
+    /// that keeps the offset of the first separator.
+    #[inline(always)]
+    fn take<const MAP: bool>(&mut self, o: u8, at: usize, folded: &mut [u8], map: &mut [u32], spaces: &mut [u32]) {
+        folded[self.w] = o;
+        if MAP {
+            map[self.w] = at as u32;
+        }
+        spaces[self.ns] = self.w as u32;
+        // Letters are ASCII alphanumerics or bytes of encoded characters, all above the space.
+        let letter = o > b' ';
+        let sep = o == b' ';
+        let ends = sep & self.in_word;
+        self.ns += usize::from(ends);
+        self.w += usize::from(letter | ends);
+        // Only a one-step select carries over to the next byte: comparing the last byte written
+        // instead made a four-instruction dependency chain through every byte.
+        self.in_word = if letter | sep { letter } else { self.in_word };
+    }
+}
+
+/// Room for the opening and closing spaces.
+const FAST_ROOM: usize = 2;
+
+/// The tabled part of [`fold_impl`] from `i`: returns where it stopped (the end of `bytes`, or
+/// the second byte of a character beyond the tables). Kept out of line: in the big function
+/// its counters were spilled to the stack, putting a store-to-load round trip on every byte.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn fast_run<const MAP: bool>(
+    bytes: &[u8],
+    i: usize,
+    prev: &mut u8,
+    (row, out, back): (&[u16; 0x100], &[u8; 0x10000], &[u8; 0x10000]),
+    st: &mut State,
+    f: &mut [u8],
+    m: &mut [u32],
+    sp: &mut [u32],
+) -> usize {
+    let mut p = *prev;
+    let mut s = State { w: st.w, ns: st.ns, in_word: st.in_word };
+    let mut j = i;
+    while j < bytes.len() {
+        let b = bytes[j];
+        // Row offsets are multiples of 256, so OR is the sum and the u16 is in bounds.
+        let at = usize::from(row[usize::from(p)] | u16::from(b));
+        let o = out[at];
+        if o == P_SLOW {
+            break;
+        }
+        let start = if MAP { j.saturating_sub(usize::from(back[at])) } else { 0 };
+        s.take::<MAP>(o, start, f, m, sp);
+        p = b;
+        j += 1;
+    }
+    *prev = p;
+    *st = s;
+    j
+}
+
+/// The folder. Byte-level, one table load per byte: ASCII, two-byte characters (Latin-1,
+/// Latin Extended-A/B: đ, ơ, ư, à, ...) and the three-byte Vietnamese block (ạ, ả, ấ, ... ỹ)
+/// are tabled, combining marks fold to nothing; only other characters take core's general path.
+fn fold_impl<const MAP: bool>(text: &str, folded: &mut Vec<u8>, map: &mut Vec<u32>, spaces: &mut Vec<u32>) {
     let t = tables();
+    let (row, out, back) = (&t.row, &*t.out, &*t.back);
     let bytes = text.as_bytes();
+    // The tables give at most one byte per input byte, so input length plus the two spaces is
+    // room enough; only the general path can need more, and it grows the buffers.
+    let room = bytes.len() + FAST_ROOM;
     folded.clear();
     map.clear();
-    folded.reserve(bytes.len() + 2);
-    map.reserve(bytes.len() + 2);
-    folded.push(b' ');
-    map.push(0);
-
-    // Offset of the separator owed before the next word; u32::MAX when none is owed.
-    let mut pending = u32::MAX;
-    let mut in_word = false;
-    let mut word_start = 0usize;
-    let mut prev_single = false;
-    let mut spelled_out = false;
+    spaces.clear();
+    folded.resize(room, b' ');
+    if MAP {
+        map.resize(room, 0);
+    }
+    spaces.resize(room, 0);
+    let mut st = State { w: 1, ns: 1, in_word: false };
     let mut slow = String::new();
-    let mut fed = 0usize;
 
-    macro_rules! end_word {
-        () => {
-            if in_word {
-                let single = folded.len() - word_start == 1;
-                spelled_out |= single && prev_single;
-                prev_single = single;
-                in_word = false;
-            }
-        };
-    }
-    macro_rules! emit {
-        ($b:expr, $at:expr) => {
-            if !in_word {
-                if pending != u32::MAX {
-                    folded.push(b' ');
-                    map.push(pending);
-                    pending = u32::MAX;
-                }
-                word_start = folded.len();
-                in_word = true;
-            }
-            folded.push($b);
-            map.push($at);
-        };
-    }
-
+    let mut prev = 0u8;
     let mut i = 0usize;
-    while i < bytes.len() {
-        let b = bytes[i];
-        // `text` is valid UTF-8, so continuation bytes exist wherever a lead byte says so.
-        let (class, width) = if b < 0x80 {
-            (t.low[b as usize], 1)
-        } else if b < 0xE0 {
-            let cp = (u32::from(b & 0x1F) << 6) | u32::from(bytes[i + 1] & 0x3F);
-            (t.low[cp as usize], 2)
-        } else if b < 0xF0 {
-            let cp = (u32::from(b & 0x0F) << 12) | (u32::from(bytes[i + 1] & 0x3F) << 6) | u32::from(bytes[i + 2] & 0x3F);
-            if (VIET_START..VIET_START + 0x100).contains(&cp) {
-                (t.viet[(cp - VIET_START) as usize], 3)
-            } else {
-                (SLOW, 3)
-            }
-        } else {
-            (SLOW, 4)
+    loop {
+        // The fast loop holds plain slices, so buffer pointers and lengths stay in registers.
+        let (f, m, sp) = (&mut folded[..], &mut map[..], &mut spaces[..]);
+        let j = fast_run::<MAP>(bytes, i, &mut prev, (row, out, back), &mut st, f, m, sp);
+        if j >= bytes.len() {
+            break;
+        }
+        let at = j;
+        // Rare: the character the slow byte belongs to is beyond the tables. Slow bytes are
+        // always continuation bytes (ASCII is tabled and lead bytes are skipped), so the
+        // character starts at the nearest boundary before: one byte back for two-byte
+        // characters, two for the three-byte block (ẚ, ẞ…).
+        let mut start = at;
+        while start > 0 && !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let Some(c) = text.get(start..).and_then(|t| t.chars().next()) else {
+            break;
         };
-        match class {
-            SEP => {
-                if in_word {
-                    end_word!();
-                    pending = i as u32;
-                }
+        slow.clear();
+        text::fold_char(c, &mut slow);
+        // Keep room for this output and one byte per input byte still to come.
+        let need = st.w + slow.len() + (bytes.len() - start) + FAST_ROOM;
+        if need > folded.len() {
+            folded.resize(need, b' ');
+            if MAP {
+                map.resize(need, 0);
             }
-            SKIP => {}
-            SLOW => {
-                if let Some(c) = text[i..].chars().next() {
-                    slow.clear();
-                    text::fold_char(c, &mut slow);
-                    for f in slow.chars() {
-                        if f.is_alphanumeric() {
-                            let mut buf = [0u8; 4];
-                            for &fb in f.encode_utf8(&mut buf).as_bytes() {
-                                emit!(fb, i as u32);
-                            }
-                        } else if in_word {
-                            end_word!();
-                            pending = i as u32;
-                        }
-                    }
+            spaces.resize(need, 0);
+        }
+        for ch in slow.chars() {
+            if ch.is_alphanumeric() {
+                let mut buf = [0u8; 4];
+                for &fb in ch.encode_utf8(&mut buf).as_bytes() {
+                    // Bytes of alphanumeric characters are neither P_SKIP, P_SLOW nor a space
+                    // (ASCII ones are at least '0'), so each counts as a letter.
+                    st.take::<MAP>(fb, start, folded, map, spaces);
                 }
-            }
-            folded_byte => {
-                emit!(folded_byte, i as u32);
+            } else {
+                st.take::<MAP>(b' ', start, folded, map, spaces);
             }
         }
-        i += width;
-        while fed < folded.len() {
-            step(folded[fed], fed);
-            fed += 1;
-        }
+        i = start + c.len_utf8();
+        prev = 0;
     }
-    if in_word {
-        let single = folded.len() - word_start == 1;
-        spelled_out |= single && prev_single;
-        pending = bytes.len() as u32;
+    // The last word is followed by the separator that ended it, or by the end of the text.
+    st.take::<MAP>(b' ', bytes.len(), folded, map, spaces);
+    folded.truncate(st.w);
+    if MAP {
+        map.truncate(st.w);
     }
-    if folded.len() > 1 {
-        // The last word is followed by the separator that ended it, or by the end of the text.
-        folded.push(b' ');
-        map.push(pending);
+    spaces.truncate(st.ns);
+    // Spelled-out letters: two one-byte words in a row (spaces two apart twice) may start a run.
+    if spaces.windows(3).any(|s| s[1] - s[0] == 2 && s[2] - s[1] == 2) {
+        join_spelled_out(folded, MAP.then_some(map));
+        spaces.clear();
+        spaces.extend(folded.iter().enumerate().filter(|&(_, &b)| b == b' ').map(|(k, _)| k as u32));
     }
-    while fed < folded.len() {
-        step(folded[fed], fed);
-        fed += 1;
-    }
-    if spelled_out {
-        join_spelled_out(folded, map);
-    }
-    spelled_out
 }
 
 /// Joins every run of at least [`MIN_SPELLED_OUT`] one-letter words: " r o l e x " → " rolex ".
-fn join_spelled_out(folded: &mut Vec<u8>, map: &mut Vec<u32>) {
+fn join_spelled_out(folded: &mut Vec<u8>, mut map: Option<&mut Vec<u32>>) {
     // (start, end, starts with a digit) of every word.
     let mut words: Vec<(usize, usize, bool)> = Vec::new();
     let mut start = None;
@@ -224,26 +324,32 @@ fn join_spelled_out(folded: &mut Vec<u8>, map: &mut Vec<u32>) {
         for &(s, e, _) in &words[group.clone()] {
             for r in s..e {
                 folded[w] = folded[r];
-                map[w] = map[r];
+                if let Some(m) = map.as_deref_mut() {
+                    m[w] = m[r];
+                }
                 w += 1;
             }
         }
         // The space after the group keeps the offset of the separator that followed it.
         let after = words[group.end - 1].1;
         folded[w] = b' ';
-        map[w] = map[after];
+        if let Some(m) = map.as_deref_mut() {
+            m[w] = m[after];
+        }
         w += 1;
         k = group.end;
     }
     folded.truncate(w);
-    map.truncate(w);
+    if let Some(m) = map {
+        m.truncate(w);
+    }
 }
 
 /// Folds `text` to the exact string the scanner sees (for building patterns and for tests).
 pub(crate) fn fold_padded(text: &str) -> String {
     let mut folded = Vec::new();
     let mut map = Vec::new();
-    fold_into(text, &mut folded, &mut map);
+    fold_into(text, &mut folded, &mut map, &mut Vec::new());
     // Every byte pushed is ASCII or part of a whole UTF-8 encoded folded character.
     String::from_utf8(folded).unwrap_or_default()
 }
@@ -325,10 +431,17 @@ mod tests {
         ];
         for (s, i, want) in cases {
             let (mut folded, mut map) = (Vec::new(), Vec::new());
-            fold_into(s, &mut folded, &mut map);
+            fold_into(s, &mut folded, &mut map, &mut Vec::new());
             assert_eq!(folded.len(), map.len());
             let at = map[i] as usize;
             assert!(s[at..].starts_with(want), "{s:?}[{i}] -> {at}");
+        }
+    }
+
+    #[test]
+    fn rare_letters_of_the_vietnamese_block_take_the_general_path_without_losing_text() {
+        for s in ["ẚ", "aẚb ẞ c", "Straẞe và thuốc lá", "ẛ ẜ ẝ ẟ ạ"] {
+            assert_eq!(fold_padded(s), reference(s), "{s:?}");
         }
     }
 
@@ -341,6 +454,23 @@ mod tests {
         #[test]
         fn agrees_on_vietnamese_heavy_text(s in "[a-zA-Z0-9 .,đĐàáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹ\u{0300}\u{0301}\u{0303}-]{0,40}") {
             proptest::prop_assert_eq!(fold_padded(&s), reference(&s));
+        }
+
+        #[test]
+        fn folding_without_the_map_gives_the_same_text(s in "(\\PC|[đĐàáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹ\u{0300}\u{0301}. ]){0,40}") {
+            let (mut f1, mut m1, mut s1) = (Vec::new(), Vec::new(), Vec::new());
+            let (mut f2, mut s2) = (Vec::new(), Vec::new());
+            fold_into(&s, &mut f1, &mut m1, &mut s1);
+            fold_words_into(&s, &mut f2, &mut s2);
+            proptest::prop_assert_eq!(&f1, &f2);
+            proptest::prop_assert_eq!(&s1, &s2);
+            proptest::prop_assert_eq!(f1.len(), m1.len());
+            let spaces: Vec<u32> = f1.iter().enumerate().filter(|(_, &b)| b == b' ').map(|(k, _)| k as u32).collect();
+            proptest::prop_assert_eq!(s1, spaces);
+            // Every offset is a character boundary of the original.
+            for &at in &m1 {
+                proptest::prop_assert!(s.is_char_boundary(at as usize));
+            }
         }
 
         #[test]

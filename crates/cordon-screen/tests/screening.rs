@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use cordon_screen::{CompiledRuleSet, Field, HitKind, Listing, RuleSetError, Scratch, Screening, TermClass};
+use cordon_screen::{CompiledRuleSet, Field, HitKind, Listing, RuleSetError, Scratch, Screening, TermClass, WatchlistKind};
 
 const RULES: &str = "\
 version = 2026.11.22-1
@@ -335,4 +335,35 @@ fn screens_listings_parsed_from_ndjson() {
     assert_eq!(ids, ["brand:rolex:watches", "price-anomaly", "watchlist:phone"]);
     let brand = s.hits.iter().find(|h| h.kind == HitKind::Brand).unwrap();
     assert_eq!(&l.title[brand.spans[0].range.clone()], "R.O.L.E.X");
+}
+
+#[test]
+fn spans_point_at_the_original_bytes_among_multibyte_text() {
+    let r = rules();
+    // Characters from every path of the folder around the hit: ASCII, two-byte, the three-byte
+    // Vietnamese block, combining marks, and characters beyond the tables (emoji, CJK, ₫, –).
+    let cases = [
+        ("😀 Đồng hồ — ₫ hàng xách tay ✓", "hàng xách tay"),
+        ("中国制造 HÀNG XÁCH TAY 中国", "HÀNG XÁCH TAY"),
+        ("ả ạ ấ hàng xa\u{0301}ch tay ỹ", "hàng xa\u{0301}ch tay"),
+        ("giá 5.000.000₫ – không hóa đơn – ship", "không hóa đơn"),
+        ("ỳỵỷ—h.à.n.g x.á.c.h t.a.y…", "h.à.n.g x.á.c.h t.a.y"),
+    ];
+    for (title, want) in cases {
+        for (t, d, field) in [(title, "", Field::Title), ("", title, Field::Description)] {
+            let s = r.screen(&listing(t, d));
+            let hit = s.hits.iter().find(|h| &*h.rule == "term:no-origin").unwrap_or_else(|| panic!("no hit in {title:?}: {:?}", s.hits));
+            let span = &hit.spans[0];
+            assert_eq!(span.field, field);
+            assert_eq!(&title[span.range.clone()], want, "{title:?}");
+        }
+    }
+    let text = "Liên hệ 📞 Zalo: 0912.345.678 – giao hàng toàn quốc";
+    let s = r.screen(&listing("", text));
+    let hit = s
+        .hits
+        .iter()
+        .find(|h| h.kind == HitKind::Watchlist(WatchlistKind::Phone))
+        .unwrap_or_else(|| panic!("phone in text not found: {:?}", s.hits));
+    assert_eq!(&text[hit.spans[0].range.clone()], "0912.345.678");
 }
