@@ -449,7 +449,7 @@ impl App {
         Ok(principals_of_viewer(&actor.user.unit_id, &actor.agency_id, domestic, &groups))
     }
 
-    async fn validate_case(&self, actor: &Actor, input: &CaseInput, now: i64) -> Result<(Case, Vec<String>), AppError> {
+    pub(crate) async fn validate_case(&self, actor: &Actor, input: &CaseInput, now: i64) -> Result<(Case, Vec<String>), AppError> {
         let case_type = CaseType::parse(&input.case_type).ok_or_else(|| Invalid::new("case_type", "unknown case type"))?;
         let title = text("title", &input.title, 300, true)?.unwrap_or_default();
         let summary = text("summary", &input.summary, 20_000, false)?.unwrap_or_default();
@@ -590,7 +590,7 @@ impl App {
         Ok((case, principals))
     }
 
-    fn require_case_worker(actor: &Actor) -> Result<(), AppError> {
+    pub(crate) fn require_case_worker(actor: &Actor) -> Result<(), AppError> {
         actor.require_active()?;
         if !CASE_WORKERS.iter().any(|r| actor.user.roles.holds(*r)) {
             return Err(AppError::Forbidden("only officers and unit heads record cases"));
@@ -608,20 +608,8 @@ impl App {
         }
         let now = self.now_ms();
         let (case, principals) = self.validate_case(actor, &input, now).await?;
-        let year = time_year(case.detected_at);
-        let place = case.place.province_code.as_deref().unwrap_or("VN").replace('-', "").to_ascii_uppercase();
-        let prefix = format!("VV-{place}-{year}");
-        let event = CaseEvent {
-            seq: 0,
-            at: now,
-            actor_user_id: actor.user.id.clone(),
-            actor_unit_id: actor.user.unit_id.clone(),
-            kind: "created".into(),
-            from_status: None,
-            to_status: Some(CaseStatus::Reported),
-            reason: String::new(),
-            detail: "{}".into(),
-        };
+        let prefix = reference_prefix(&case);
+        let event = created_event(actor, now);
         let audit = actor.audit(now, "case.create", "case", &case.id, "ok", json!({ "tlp": case.sharing.tlp.as_str() }));
         let reference = self.store.insert_case(&case, &prefix, &principals, &event, &[audit]).await?;
         let case = Case { reference, ..case };
@@ -650,6 +638,15 @@ impl App {
 
     /// The cases the actor may see, filtered, newest first; the list read is audited with the ids returned.
     pub async fn cases(&self, actor: &Actor, q: CaseQuery) -> Result<CasePage, AppError> {
+        let text = q.q.clone();
+        let page = self.cases_unaudited(actor, q).await?;
+        let ids: Vec<&str> = page.items.iter().map(|c| c.id.as_str()).collect();
+        self.store.audit(&[actor.audit(self.now_ms(), "case.list", "case", "*", "ok", json!({ "ids": ids, "q": text }))]).await?;
+        Ok(page)
+    }
+
+    /// A page of cases for callers that audit the read themselves (export).
+    pub(crate) async fn cases_unaudited(&self, actor: &Actor, q: CaseQuery) -> Result<CasePage, AppError> {
         actor.require_active()?;
         let limit = q.limit.unwrap_or(50);
         if !(1..=100).contains(&limit) {
@@ -691,8 +688,6 @@ impl App {
             }
             (cases, more.then(|| format!("s{}", offset + limit as usize)))
         };
-        let ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
-        self.store.audit(&[actor.audit(self.now_ms(), "case.list", "case", "*", "ok", json!({ "ids": ids, "q": q.q }))]).await?;
         let mut items = Vec::with_capacity(cases.len());
         for c in &cases {
             items.push(self.view(actor, c).await?);
@@ -989,6 +984,27 @@ impl App {
     }
 }
 
+/// The reference prefix of a case: `VV-<PROVINCE>-<YEAR>` (VN where no province is known).
+pub(crate) fn reference_prefix(case: &Case) -> String {
+    let place = case.place.province_code.as_deref().unwrap_or("VN").replace('-', "").to_ascii_uppercase();
+    format!("VV-{place}-{}", cordon_core::time::year(case.detected_at))
+}
+
+/// The first event of a case.
+pub(crate) fn created_event(actor: &Actor, now: i64) -> CaseEvent {
+    CaseEvent {
+        seq: 0,
+        at: now,
+        actor_user_id: actor.user.id.clone(),
+        actor_unit_id: actor.user.unit_id.clone(),
+        kind: "created".into(),
+        from_status: None,
+        to_status: Some(CaseStatus::Reported),
+        reason: String::new(),
+        detail: "{}".into(),
+    }
+}
+
 fn search_filter(f: &CaseFilter) -> SearchFilter {
     SearchFilter {
         case_type: f.case_type.clone(),
@@ -1005,32 +1021,5 @@ fn stale(e: StoreError) -> AppError {
     match e {
         StoreError::Stale => AppError::Stale,
         other => other.into(),
-    }
-}
-
-/// The calendar year (Vietnam time, UTC+7) of a timestamp in ms.
-fn time_year(ms: i64) -> i64 {
-    // Civil-from-days (H. Hinnant); avoids a date library for one number.
-    let days = (ms + 7 * 3_600_000).div_euclid(86_400_000);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    yoe + era * 400 + i64::from(m <= 2)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::time_year;
-
-    #[test]
-    fn years_in_vietnam_time() {
-        assert_eq!(time_year(0), 1970);
-        assert_eq!(time_year(1_767_200_400_000), 2026, "2025-12-31 17:00 UTC is 1 January 2026 in Hanoi");
-        assert_eq!(time_year(1_767_196_799_000), 2025);
-        assert_eq!(time_year(951_782_400_000), 2000, "29 February 2000");
     }
 }

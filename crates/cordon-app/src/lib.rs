@@ -14,6 +14,7 @@ mod error;
 mod ids;
 mod limiter;
 mod search;
+mod transfer;
 
 pub use actor::Actor;
 pub use agreements::{AgreementInput, GroupInput};
@@ -27,6 +28,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use directory::{NewAgencyInput, NewUnitInput, NewUserInput};
 pub use error::AppError;
 pub use limiter::LoginLimiter;
+pub use transfer::{ImportProblem, ImportReport, ImportRow};
 
 use std::sync::Arc;
 

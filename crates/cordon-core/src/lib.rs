@@ -9,6 +9,7 @@ pub mod names;
 pub mod reference;
 pub mod sharing;
 pub mod text;
+pub mod time;
 
 pub use account::Invalid;
 pub use agency::{AgencyKind, Role, RoleSet};

@@ -40,6 +40,21 @@ pub struct CaseCursor {
     pub id: String,
 }
 
+/// A case to create, with what must be written with it.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    /// The case (its reference is assigned on insert).
+    pub case: Case,
+    /// Reference prefix, e.g. `VV-LANGSON-2026`.
+    pub reference_prefix: String,
+    /// Access principals derived from its sharing.
+    pub principals: Vec<String>,
+    /// Its first event.
+    pub event: CaseEvent,
+    /// Audit entries (their object id is set to the case's).
+    pub audit: Vec<AuditEntry>,
+}
+
 /// A coordination agreement between two agencies.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Agreement {
@@ -355,30 +370,49 @@ impl Store {
         event: &CaseEvent,
         audit: &[AuditEntry],
     ) -> Result<String, StoreError> {
+        let batch = [NewCase {
+            case: c.clone(),
+            reference_prefix: reference_prefix.into(),
+            principals: principals.to_vec(),
+            event: event.clone(),
+            audit: audit.to_vec(),
+        }];
+        let mut refs = self.insert_cases(&batch).await?;
+        refs.pop().ok_or_else(|| StoreError::Corrupt("a batch of one case returned no reference".into()))
+    }
+
+    /// Creates a batch of cases in one transaction: all of them, or none. Returns their references in order.
+    pub async fn insert_cases(&self, batch: &[NewCase]) -> Result<Vec<String>, StoreError> {
         let mut tx = self.write.begin().await?;
-        let row = sqlx::query(&self.sql(
-            "INSERT INTO case_counters (prefix, next_value) VALUES ($1, 1) \
-             ON CONFLICT (prefix) DO UPDATE SET next_value = case_counters.next_value + 1 RETURNING next_value",
-        ))
-        .bind(reference_prefix)
-        .fetch_one(&mut *tx)
-        .await?;
-        let n: i64 = row.try_get("next_value")?;
-        let mut c = c.clone();
-        c.reference = format!("{reference_prefix}-{n:06}");
-        self.write_case_row(&mut tx, &c, true).await.map_err(|e| match e {
-            StoreError::Conflict { .. } => StoreError::Conflict { what: "external reference" },
-            other => other,
-        })?;
-        self.write_case_children(&mut tx, &c, principals).await?;
-        for p in &c.parties {
-            self.insert_party_rows(&mut tx, &c.id, p, c.created_at, &c.created_by).await?;
+        let mut refs = Vec::with_capacity(batch.len());
+        let mut audit = Vec::with_capacity(batch.len());
+        for new in batch {
+            let row = sqlx::query(&self.sql(
+                "INSERT INTO case_counters (prefix, next_value) VALUES ($1, 1) \
+                 ON CONFLICT (prefix) DO UPDATE SET next_value = case_counters.next_value + 1 RETURNING next_value",
+            ))
+            .bind(new.reference_prefix.clone())
+            .fetch_one(&mut *tx)
+            .await?;
+            let n: i64 = row.try_get("next_value")?;
+            let mut c = new.case.clone();
+            c.reference = format!("{}-{n:06}", new.reference_prefix);
+            self.write_case_row(&mut tx, &c, true).await.map_err(|e| match e {
+                StoreError::Conflict { .. } => StoreError::Conflict { what: "external reference" },
+                other => other,
+            })?;
+            self.write_case_children(&mut tx, &c, &new.principals).await?;
+            for p in &c.parties {
+                self.insert_party_rows(&mut tx, &c.id, p, c.created_at, &c.created_by).await?;
+            }
+            self.insert_event(&mut tx, &c.id, &new.event).await?;
+            audit.extend(new.audit.iter().map(|a| AuditEntry { object_id: c.id.clone(), ..a.clone() }));
+            refs.push(c.reference);
         }
-        self.insert_event(&mut tx, &c.id, event).await?;
-        let audit: Vec<AuditEntry> = audit.iter().map(|a| AuditEntry { object_id: c.id.clone(), ..a.clone() }).collect();
+        // One chained append for the whole batch: the audit trail commits with the cases.
         self.append_audit(&mut tx, &audit).await?;
         tx.commit().await?;
-        Ok(c.reference)
+        Ok(refs)
     }
 
     /// Replaces a case's fields and goods if it is still at `c.version - 1`; records the

@@ -2,6 +2,7 @@
 
 mod cli_match;
 mod cli_screen;
+mod cli_transfer;
 mod config;
 mod demo;
 mod demo_cases;
@@ -89,6 +90,10 @@ enum Command {
     Openapi,
     /// Rebuild the search index from the store.
     Reindex,
+    /// Import cases from a CSV or NDJSON file as a user: every row checked first, all or nothing.
+    Import(cli_transfer::ImportArgs),
+    /// Export the cases a user may see as NDJSON, CSV or FollowTheMoney entities.
+    Export(cli_transfer::ExportArgs),
     /// Find records describing the same person, company or vehicle in CSV or NDJSON files (no store).
     Match {
         #[command(subcommand)]
@@ -277,6 +282,8 @@ async fn run(command: Command, app: &App, settings: &config::Settings) -> anyhow
             let n = app.reindex().await?;
             println!("Search index rebuilt: {n} cases.");
         }
+        Command::Import(args) => cli_transfer::import(app, args).await?,
+        Command::Export(args) => cli_transfer::export(app, args).await?,
         Command::Openapi | Command::Match { .. } | Command::Screen(_) | Command::Rules { .. } => {
             unreachable!("answered before the store is opened")
         }

@@ -172,48 +172,8 @@ pub fn money(lang: Language, vnd: i64) -> String {
 
 /// A date and time in Vietnam time (UTC+7), dd/mm/yyyy hh:mm.
 pub fn datetime(ms: i64) -> String {
-    let (y, m, d, hh, mm) = civil(ms);
+    let (y, m, d, hh, mm) = cordon_core::time::civil(ms);
     format!("{d:02}/{m:02}/{y:04} {hh:02}:{mm:02}")
-}
-
-/// Calendar fields of a timestamp in Vietnam time: (year, month, day, hour, minute).
-pub fn civil(ms: i64) -> (i64, i64, i64, i64, i64) {
-    let local = ms + 7 * 3_600_000;
-    let days = local.div_euclid(86_400_000);
-    let secs = local.rem_euclid(86_400_000) / 1000;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d, secs / 3600, (secs % 3600) / 60)
-}
-
-/// Milliseconds of 00:00 Vietnam time on the first of a month.
-pub fn month_start(year: i64, month: i64) -> i64 {
-    let (y, m) = if month <= 2 { (year - 1, month + 9) } else { (year, month - 3) };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * m + 2) / 5;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    days * 86_400_000 - 7 * 3_600_000
-}
-
-/// Parses `yyyy-mm-ddThh:mm` (an HTML datetime-local value, Vietnam time) to ms.
-pub fn parse_local_datetime(s: &str) -> Option<i64> {
-    let (date, time) = s.split_once('T')?;
-    let mut d = date.split('-').map(|p| p.parse::<i64>().ok());
-    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
-    let mut t = time.split(':').map(|p| p.parse::<i64>().ok());
-    let (hh, mm) = (t.next()??, t.next()??);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&day) || !(0..24).contains(&hh) || !(0..60).contains(&mm) {
-        return None;
-    }
-    Some(month_start(y, m) + (day - 1) * 86_400_000 + hh * 3_600_000 + mm * 60_000)
 }
 
 #[cfg(test)]
@@ -227,12 +187,6 @@ mod tests {
         assert_eq!(number(Language::Vi, 999), "999");
         assert_eq!(number(Language::Vi, -1000), "-1.000");
         assert_eq!(datetime(1_767_200_400_000), "01/01/2026 00:00");
-        assert_eq!(civil(951_782_400_000).2, 29, "29 February 2000");
-        assert_eq!(month_start(2026, 1), 1_767_200_400_000);
-        assert_eq!(month_start(2024, 3) - month_start(2024, 2), 29 * 86_400_000, "leap February");
-        assert_eq!(parse_local_datetime("2026-01-01T00:00"), Some(1_767_200_400_000));
-        assert_eq!(parse_local_datetime("2026-13-01T00:00"), None);
-        assert_eq!(parse_local_datetime("yesterday"), None);
     }
 
     #[test]

@@ -12,7 +12,9 @@ use maud::{html, Markup, DOCTYPE};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::i18n::{civil, code_label, datetime, money, month_start, number, parse_local_datetime, t};
+use cordon_core::time::{civil, month_start, parse_datetime};
+
+use super::i18n::{code_label, datetime, money, number, t};
 use super::CONTENT_SECURITY_POLICY;
 use crate::extract::{same_origin, session_cookie, ClientAddr, SESSION_COOKIE};
 use crate::AppState;
@@ -637,7 +639,7 @@ pub async fn create_case(State(s): State<AppState>, ui: Ui, body: Bytes) -> Resp
     let back = |field: &str, reason: String| {
         html_response(StatusCode::UNPROCESSABLE_ENTITY, case_form(&ui, &agencies, &form, Some((field.to_string(), reason))))
     };
-    let Some(detected_at) = parse_local_datetime(&form.text("detected_at")) else {
+    let Some(detected_at) = parse_datetime(&form.text("detected_at")) else {
         return back(
             "detected_at",
             if ui.lang == Language::Vi { "nhập ngày giờ phát hiện".into() } else { "enter the date and time of detection".into() },

@@ -1,4 +1,6 @@
 //! Running the real `cordon` binary from tests.
+// Each test binary uses a different part of this module.
+#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
