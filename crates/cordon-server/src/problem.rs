@@ -83,7 +83,7 @@ impl From<AppError> for ApiError {
                 retry_after: Some(secs),
                 ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many attempts", detail)
             },
-            AppError::Store(StoreError::Open(_)) | AppError::Store(StoreError::Database(_)) => {
+            AppError::Store(StoreError::Open(_) | StoreError::Database(_) | StoreError::AuditWrite(_)) => {
                 tracing::error!(error = %detail, "store failure");
                 ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,

@@ -66,13 +66,20 @@ pub(crate) enum Dialect {
     Postgres,
 }
 
-/// Cordon's persistent state. Cheap to clone (pools are shared).
+/// Cordon's persistent state. Cheap to clone (pools and the audit committer are shared).
 #[derive(Debug, Clone)]
 pub struct Store {
     pub(crate) dialect: Dialect,
     pub(crate) read: AnyPool,
     pub(crate) write: AnyPool,
+    audit_queue: tokio::sync::mpsc::UnboundedSender<AuditRequest>,
 }
+
+/// Entries waiting to be made durable, and whom to tell when they are.
+type AuditRequest = (Vec<AuditEntry>, tokio::sync::oneshot::Sender<Result<(), String>>);
+
+/// Most entries one group commit takes: enough to amortise an fsync over a burst of reads.
+const GROUP_COMMIT_MAX: usize = 512;
 
 /// Rewrites `$N` placeholders to SQLite's explicitly numbered `?N`.
 pub(crate) fn sqlite_sql(sql: &str) -> String {
@@ -122,7 +129,7 @@ impl Store {
                 };
                 let write = pool(1).await.map_err(|e| StoreError::Open(format!("{}: {e}", path.display())))?;
                 let read = pool(8).await.map_err(|e| StoreError::Open(format!("{}: {e}", path.display())))?;
-                Ok(Store { dialect: Dialect::Sqlite, read, write })
+                Ok(Store::with_committer(Dialect::Sqlite, read, write))
             }
             StoreTarget::Postgres(url) => {
                 let opts = AnyConnectOptions::from_str(url).map_err(|e| StoreError::Open(e.to_string()))?;
@@ -132,9 +139,39 @@ impl Store {
                     .connect_with(opts)
                     .await
                     .map_err(|e| StoreError::Open(format!("{}: {e}", redact_url(url))))?;
-                Ok(Store { dialect: Dialect::Postgres, read: pool.clone(), write: pool })
+                Ok(Store::with_committer(Dialect::Postgres, pool.clone(), pool))
             }
         }
+    }
+
+    /// Starts the audit committer: reads' audit entries are made durable in groups, one
+    /// transaction (one fsync) for every burst of concurrent reads, each caller released
+    /// only once its own entries are on disk.
+    fn with_committer(dialect: Dialect, read: AnyPool, write: AnyPool) -> Store {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<AuditRequest>();
+        let store = Store { dialect, read, write, audit_queue: tx };
+        let committer = Store { audit_queue: tokio::sync::mpsc::unbounded_channel().0, ..store.clone() };
+        tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut group = vec![first];
+                let mut n = group[0].0.len();
+                while n < GROUP_COMMIT_MAX {
+                    match rx.try_recv() {
+                        Ok(next) => {
+                            n += next.0.len();
+                            group.push(next);
+                        }
+                        Err(_) => break,
+                    }
+                }
+                let entries: Vec<AuditEntry> = group.iter().flat_map(|(e, _)| e.iter().cloned()).collect();
+                let result = committer.audit_now(&entries).await.map_err(|e| e.to_string());
+                for (_, done) in group {
+                    let _ = done.send(result.clone());
+                }
+            }
+        });
+        store
     }
 
     /// Which backend this is, for logs and `/readyz`: `sqlite` or `postgres`.
@@ -214,9 +251,21 @@ impl Store {
         Ok(())
     }
 
-    /// Appends entries to the audit log in a transaction of their own (reads, denials,
-    /// logins); returns once they are durable.
+    /// Appends entries to the audit log (reads, denials, logins) and returns once they are
+    /// durable, grouped with whatever other entries arrive meanwhile into one transaction.
     pub async fn audit(&self, entries: &[AuditEntry]) -> Result<(), StoreError> {
+        let (done, wait) = tokio::sync::oneshot::channel();
+        if self.audit_queue.send((entries.to_vec(), done)).is_err() {
+            return Err(StoreError::AuditWrite("the audit committer has stopped".into()));
+        }
+        match wait.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(StoreError::AuditWrite(e)),
+            Err(_) => Err(StoreError::AuditWrite("the audit committer stopped before writing".into())),
+        }
+    }
+
+    async fn audit_now(&self, entries: &[AuditEntry]) -> Result<(), StoreError> {
         let mut tx = self.write.begin().await?;
         self.append_audit(&mut tx, entries).await?;
         tx.commit().await?;

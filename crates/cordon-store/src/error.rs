@@ -33,6 +33,9 @@ pub enum StoreError {
         /// What went wrong.
         reason: String,
     },
+    /// Audit entries could not be written; the action they record must fail with them.
+    #[error("the audit log could not be written: {0}")]
+    AuditWrite(String),
     /// The audit log does not verify.
     #[error(transparent)]
     AuditBroken(#[from] cordon_core::audit::ChainBreak),
