@@ -1,0 +1,267 @@
+//! The authorisation matrix, generated from the router: every operation of the OpenAPI
+//! document (which is built from the same list as the router) × every kind of user. An
+//! operation missing from the policy table fails the test, so no route can be added
+//! without saying who may call it. Sharing labels and distributions are crossed with
+//! every case route in `cases.rs`; here the roles and agencies are.
+
+use reqwest::header;
+use serde_json::{json, Value};
+use test_support::{split, Client, TestServer, T0};
+
+/// Who may call an operation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Policy {
+    /// No credentials needed.
+    Public,
+    /// Any signed-in user.
+    SignedIn,
+    /// Administrators.
+    Admin,
+    /// Auditors and administrators.
+    Auditor,
+    /// Administrators and the managing agency of the sharing group.
+    GroupManager,
+    /// Officers and unit heads (recording a case).
+    CaseWorker,
+    /// Anyone signed in may list and count, but only what is shared with them is in the answer.
+    CaseList,
+    /// A case only if shared with the caller (404 otherwise, as if it did not exist).
+    CaseReader,
+    /// The recording unit only (others who see it get 403, others 404).
+    CaseOwnerUnit,
+    /// Officers and heads of the lead agency or the recording unit (lifecycle steps).
+    CaseLead,
+    /// Case workers who may see the case (adding a party).
+    CaseWorkerWhoSees,
+}
+
+fn policy(method: &str, path: &str) -> Option<Policy> {
+    use Policy::*;
+    Some(match (method, path) {
+        ("get", "/healthz" | "/readyz" | "/metrics") | ("post", "/api/v1/auth/login") => Public,
+        ("post", "/api/v1/auth/logout" | "/api/v1/auth/password" | "/api/v1/tokens") => SignedIn,
+        ("get", "/api/v1/me" | "/api/v1/agencies" | "/api/v1/units" | "/api/v1/agreements") => SignedIn,
+        ("get", p) if p.starts_with("/api/v1/reference/") => SignedIn,
+        ("post", "/api/v1/agencies" | "/api/v1/units" | "/api/v1/users" | "/api/v1/agreements" | "/api/v1/sharing-groups") => Admin,
+        ("get", "/api/v1/users") => Admin,
+        ("get", "/api/v1/audit" | "/api/v1/audit/checkpoints") => Auditor,
+        ("get", "/api/v1/sharing-groups/{id}") => GroupManager,
+        ("post", "/api/v1/cases") => CaseWorker,
+        ("get", "/api/v1/cases" | "/api/v1/cases/count") => CaseList,
+        ("get", "/api/v1/cases/{id}" | "/api/v1/cases/{id}/events") => CaseReader,
+        ("put", "/api/v1/cases/{id}") => CaseOwnerUnit,
+        ("post", "/api/v1/cases/{id}/transitions") => CaseLead,
+        ("post", "/api/v1/cases/{id}/parties") => CaseWorkerWhoSees,
+        _ => return None,
+    })
+}
+
+/// (username, agency, agency kind, unit, roles)
+const PERSONAS: &[(&str, &str, &str, &str, &[&str])] = &[
+    ("admin", "sco-389", "steering_committee_office", "sco-hq", &["administrator"]),
+    ("auditor", "sco-389", "steering_committee_office", "sco-hq", &["auditor"]),
+    ("officer.a", "customs-vn", "customs", "customs-a", &["officer"]),
+    ("head.a", "customs-vn", "customs", "customs-a", &["unit_head", "officer"]),
+    ("officer.b", "customs-vn", "customs", "customs-b", &["officer"]),
+    ("analyst", "customs-vn", "customs", "customs-hq", &["analyst"]),
+    ("bg.officer", "border-guard-vn", "border_guard", "bg-unit", &["officer"]),
+    ("police.officer", "police-vn", "police", "police-unit", &["officer"]),
+    ("cn.liaison", "customs-cn", "foreign_customs", "cn-desk", &["liaison_officer"]),
+];
+
+/// The case under test is AMBER, shared with the recording agency and the border guard.
+fn sees_case(user: &str) -> bool {
+    matches!(user, "officer.a" | "head.a" | "officer.b" | "analyst" | "bg.officer")
+}
+
+fn expected(p: Policy, user: &str) -> u16 {
+    let case_worker = matches!(user, "officer.a" | "head.a" | "officer.b" | "bg.officer" | "police.officer");
+    match p {
+        Policy::Public | Policy::SignedIn | Policy::CaseList => 200,
+        Policy::Admin => {
+            if user == "admin" {
+                200
+            } else {
+                403
+            }
+        }
+        Policy::Auditor => {
+            if matches!(user, "admin" | "auditor") {
+                200
+            } else {
+                403
+            }
+        }
+        Policy::GroupManager => {
+            if user == "admin" || ["officer.a", "head.a", "officer.b", "analyst"].contains(&user) {
+                200
+            } else {
+                404
+            }
+        }
+        Policy::CaseWorker => {
+            if case_worker {
+                200
+            } else {
+                403
+            }
+        }
+        Policy::CaseReader => {
+            if sees_case(user) {
+                200
+            } else {
+                404
+            }
+        }
+        // The role is checked before the case is looked up: a 403 for the role says nothing of the case.
+        Policy::CaseOwnerUnit => {
+            if !case_worker {
+                403
+            } else if matches!(user, "officer.a" | "head.a") {
+                200
+            } else if sees_case(user) {
+                403
+            } else {
+                404
+            }
+        }
+        Policy::CaseLead => {
+            if !case_worker {
+                403
+            } else if matches!(user, "officer.a" | "head.a" | "officer.b") {
+                200
+            } else if sees_case(user) {
+                403
+            } else {
+                404
+            }
+        }
+        Policy::CaseWorkerWhoSees => {
+            if !case_worker {
+                403
+            } else if sees_case(user) {
+                200
+            } else {
+                404
+            }
+        }
+    }
+}
+
+fn case_body(tag: &str) -> Value {
+    json!({
+        "case_type": "smuggling", "title": format!("Thu giữ thuốc lá {tag}"), "detected_at": T0 - 3_600_000, "province": "lang-son",
+        "goods": [{ "description": "Thuốc lá", "category": "cigarettes", "value_vnd": 1000000 }],
+        "sharing": { "tlp": "amber", "distribution": ["own_agency", "agency:border-guard-vn"] }
+    })
+}
+
+async fn status_of(c: &Client, method: &str, url: &str, body: Option<Value>, if_match: Option<i64>) -> (u16, Value) {
+    let mut rb = match method {
+        "get" => c.http.get(url),
+        "post" => c.http.post(url),
+        "put" => c.http.put(url),
+        other => panic!("no request builder for {other}"),
+    };
+    if let Some(b) = body {
+        rb = rb.json(&b);
+    }
+    if let Some(v) = if_match {
+        rb = rb.header(header::IF_MATCH, format!("\"{v}\""));
+    }
+    split(c.send(rb).await).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operation_for_every_kind_of_user() {
+    let s = TestServer::start(test_support::Backend::Sqlite).await.unwrap();
+    for (user, agency, kind, unit, roles) in PERSONAS {
+        s.user(user, (agency, kind), unit, roles).await;
+    }
+    let admin = s.login("admin").await;
+    let (status, _) = admin
+        .post(
+            "/api/v1/sharing-groups",
+            json!({ "id": "mekong", "name": "Mekong", "owner_agency_id": "customs-vn", "members": ["police-vn"] }),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let owner = s.login("officer.a").await;
+
+    let (_, doc) = s.anonymous().get("/api/v1/openapi.json").await;
+    let mut ops: Vec<(String, String)> = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            ops.push((method.clone(), path.clone()));
+        }
+    }
+    let missing: Vec<String> = ops.iter().filter(|(m, p)| policy(m, p).is_none()).map(|(m, p)| format!("{m} {p}")).collect();
+    assert!(missing.is_empty(), "operations with no policy in the matrix: {missing:?}");
+
+    let mut checked = 0;
+    for (i, (user, ..)) in PERSONAS.iter().enumerate() {
+        let client = s.login(user).await;
+        for (method, path) in &ops {
+            let p = policy(method, path).unwrap();
+            if p == Policy::Public || (method == "post" && path == "/api/v1/auth/logout") {
+                continue;
+            }
+            // A fresh case for each attempt that changes one, so one user's step does not decide another's.
+            let tag = format!("tag{i}x{checked}");
+            let case = owner.post("/api/v1/cases", case_body(&tag)).await.1;
+            let id = case["id"].as_str().unwrap().to_string();
+            let url = format!("{}{}", s.base, path.replace("{id}", if path.contains("sharing-groups") { "mekong" } else { &id }));
+            let unique = format!("m{i}-{}", checked);
+            let (body, if_match): (Option<Value>, Option<i64>) = match (method.as_str(), path.as_str()) {
+                ("post", "/api/v1/auth/password") => {
+                    (Some(json!({ "current_password": test_support::PASSWORD, "new_password": test_support::PASSWORD })), None)
+                }
+                ("post", "/api/v1/tokens") => (Some(json!({ "label": "matrix" })), None),
+                ("post", "/api/v1/agencies") => (Some(json!({ "id": unique, "kind": "tax", "name_vi": "x", "name_en": "x" })), None),
+                ("post", "/api/v1/units") => {
+                    (Some(json!({ "id": unique, "agency_id": "customs-vn", "name_vi": "x", "name_en": "x" })), None)
+                }
+                ("post", "/api/v1/users") => (
+                    Some(
+                        json!({ "username": unique, "display_name": "x", "unit_id": "customs-a", "roles": ["officer"], "password": test_support::PASSWORD }),
+                    ),
+                    None,
+                ),
+                ("post", "/api/v1/agreements") => (
+                    Some(
+                        json!({ "id": unique, "name": "x", "agency_a": "customs-vn", "agency_b": "tax-vn-none", "disclose_personal": false, "valid_from": 0 }),
+                    ),
+                    None,
+                ),
+                ("post", "/api/v1/sharing-groups") => (Some(json!({ "id": unique, "name": "x", "owner_agency_id": "customs-vn" })), None),
+                ("post", "/api/v1/cases") => (Some(case_body("new")), None),
+                ("put", _) => (Some(case_body(&tag)), Some(1)),
+                ("post", "/api/v1/cases/{id}/transitions") => (Some(json!({ "to": "verified" })), Some(1)),
+                ("post", "/api/v1/cases/{id}/parties") => {
+                    (Some(json!({ "kind": "company", "name": "Công ty TNHH X", "role": "consignee" })), Some(1))
+                }
+                _ => (None, None),
+            };
+            let (status, answer) = status_of(&client, method, &url, body, if_match).await;
+            let want = expected(p, user);
+            // Authorisation is what is checked: past it, a refusal of the input itself (422,
+            // 409) still means the caller was let in.
+            let class = match status {
+                401 | 403 | 404 => status,
+                500..=599 => panic!("{user} {method} {path}: server error {answer}"),
+                _ => 200,
+            };
+            assert_eq!(class, want, "{user} {method} {path}: {answer}");
+            if p == Policy::CaseList {
+                // The list holds this user's view only: the fresh case is in it exactly when shared with them.
+                let (_, list) = client.get(&format!("/api/v1/cases?q={tag}")).await;
+                let listed = list["items"].as_array().unwrap().iter().any(|c| c["id"] == id);
+                assert_eq!(listed, sees_case(user), "{user} list");
+                let (_, count) = client.get(&format!("/api/v1/cases/count?q={tag}")).await;
+                assert_eq!(count["count"].as_i64().unwrap(), i64::from(sees_case(user)), "{user} count");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= PERSONAS.len() * 20, "{checked} calls checked");
+}
