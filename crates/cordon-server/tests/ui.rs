@@ -72,3 +72,31 @@ async fn the_first_page_is_light() {
     // 1 Mbit/s moves about 125 KB a second; leave most of the second to latency.
     assert!(bytes < 20_000, "the sign-in page weighs {bytes} bytes with its assets");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auditors_see_who_accessed_what_and_officers_do_not() {
+    let s = TestServer::start(Backend::Sqlite).await.unwrap();
+    s.user("hq.huunghi", ("customs-vn", "customs"), "customs-huu-nghi", &["officer"]).await;
+    s.user("auditor", ("sco-389", "steering_committee_office"), "sco-hq", &["auditor"]).await;
+    let http = browserless();
+    let session = |user: &'static str| {
+        let (http, base) = (http.clone(), s.base.clone());
+        async move {
+            let resp = http.post(format!("{base}/login")).form(&[("username", user), ("password", PASSWORD)]).send().await.unwrap();
+            resp.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string()
+        }
+    };
+    let officer = session("hq.huunghi").await;
+    let dash = http.get(format!("{}/", s.base)).header(header::COOKIE, &officer).send().await.unwrap().text().await.unwrap();
+    assert!(dash.contains("<svg") && dash.contains("role=\"img\""), "the dashboard draws its chart on the server");
+    assert!(!dash.contains("href=\"/audit\""), "no audit link for an officer");
+    let refused = http.get(format!("{}/audit", s.base)).header(header::COOKIE, &officer).send().await.unwrap();
+    assert_eq!(refused.status(), 403);
+    let auditor = session("auditor").await;
+    let page = http.get(format!("{}/audit?object_id=hq.huunghi", s.base)).header(header::COOKIE, &auditor).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("auth.login"), "the officer's sign-in is on the record");
+    let all = http.get(format!("{}/audit", s.base)).header(header::COOKIE, &auditor).send().await.unwrap().text().await.unwrap();
+    assert!(all.contains("audit.read") && all.contains("denied"), "the officer's refused look is on the record too");
+}

@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases", get(pages::case_list))
         .route("/cases/new", get(pages::new_case_form).post(pages::create_case))
         .route("/cases/{id}", get(pages::case_detail))
+        .route("/audit", get(pages::audit))
         .route("/static/app.css", get(|| asset("text/css", include_str!("../../assets/app.css"))))
         .route("/static/app.js", get(|| asset("text/javascript", include_str!("../../assets/app.js"))))
 }

@@ -7,7 +7,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use cordon_app::{Actor, AppError, CaseInput, CaseQuery, CaseView, GoodsInput, Login, PartyInput, SharingInput, SESSION_IDLE_MS};
 use cordon_core::reference::reference;
-use cordon_core::{Language, TokenKind};
+use cordon_core::{Language, RoleSet, TokenKind};
 use maud::{html, Markup, DOCTYPE};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -114,6 +114,7 @@ fn layout(lang: Language, ui: Option<&Ui>, title: &str, body: Markup) -> Markup 
                             a href="/" { (t(lang, "nav.dashboard")) }
                             a href="/cases" { (t(lang, "nav.cases")) }
                             a href="/cases/new" { (t(lang, "nav.new_case")) }
+                            @if ui.actor.user.roles.may_audit() { a href="/audit" { (t(lang, "nav.audit")) } }
                             form method="post" action="/language" {
                                 input type="hidden" name="_csrf" value=(ui.csrf());
                                 input type="hidden" name="lang" value=(if lang == Language::Vi { "en" } else { "vi" });
@@ -303,10 +304,16 @@ pub async fn dashboard(State(s): State<AppState>, ui: Ui) -> Response {
             by_status.push((st.as_str(), count(None, None, Some(st.as_str())).await?));
         }
         let latest = s.app.cases(&ui.actor, CaseQuery { limit: Some(8), ..Default::default() }).await?;
-        Ok((total, now_n, last_n, by_status, latest))
+        let mut months = Vec::new();
+        for back in (0..12).rev() {
+            let (yy, mm) = ((y * 12 + m - 1 - back) / 12, (y * 12 + m - 1 - back) % 12 + 1);
+            let (ny, nm) = if mm == 12 { (yy + 1, 1) } else { (yy, mm + 1) };
+            months.push((format!("{mm:02}/{yy}"), count(Some(month_start(yy, mm)), Some(month_start(ny, nm)), None).await?));
+        }
+        Ok((total, now_n, last_n, by_status, latest, months))
     }
     .await;
-    let (total, now_n, last_n, by_status, latest) = match result {
+    let (total, now_n, last_n, by_status, latest, months) = match result {
         Ok(v) => v,
         Err(e) => return app_error_page(&ui, e),
     };
@@ -327,6 +334,8 @@ pub async fn dashboard(State(s): State<AppState>, ui: Ui) -> Response {
                 }
             }
         }
+        h2 #by-month { (t(lang, "dash.by_month")) }
+        (bar_chart(lang, &months))
         h2 { (t(lang, "dash.by_status")) }
         table {
             thead { tr { th scope="col" { (t(lang, "field.status")) } th.num scope="col" { "#" } } }
@@ -340,6 +349,28 @@ pub async fn dashboard(State(s): State<AppState>, ui: Ui) -> Response {
         (case_table(lang, &latest.items))
     };
     html_response(StatusCode::OK, layout(lang, Some(&ui), t(lang, "dash.title"), body))
+}
+
+/// A bar chart drawn on the server as SVG: no script, no library to fetch, readable by
+/// screen readers through its table twin.
+fn bar_chart(lang: Language, bars: &[(String, i64)]) -> Markup {
+    let max = bars.iter().map(|b| b.1).max().unwrap_or(0).max(1) as f64;
+    let (w, h, pad) = (720.0, 200.0, 24.0);
+    let step = (w - pad) / bars.len().max(1) as f64;
+    html! {
+        figure {
+            svg role="img" aria-labelledby="by-month" viewBox=(format!("0 0 {w} {}", h + 40.0)) width="100%" height="240" {
+                @for (i, (label, n)) in bars.iter().enumerate() {
+                    @let bh = (*n as f64 / max) * h;
+                    @let x = pad + i as f64 * step;
+                    rect x=(format!("{:.1}", x + 4.0)) y=(format!("{:.1}", h - bh + 10.0)) width=(format!("{:.1}", step - 8.0)) height=(format!("{bh:.1}")) fill="#0b4f8a" {}
+                    text x=(format!("{:.1}", x + step / 2.0)) y=(format!("{:.1}", h - bh + 5.0)) font-size="12" text-anchor="middle" { (number(lang, *n)) }
+                    text x=(format!("{:.1}", x + step / 2.0)) y=(format!("{:.1}", h + 28.0)) font-size="11" text-anchor="middle" { (label) }
+                }
+            }
+            figcaption.muted { (t(lang, "dash.by_month")) }
+        }
+    }
 }
 
 fn format_percent(lang: Language, p: f64) -> String {
@@ -532,6 +563,52 @@ pub async fn case_detail(State(s): State<AppState>, ui: Ui, Path(id): Path<Strin
         }
     };
     html_response(StatusCode::OK, layout(lang, Some(&ui), &c.title, body))
+}
+
+// ---- audit ----
+
+/// Audit filters.
+#[derive(Deserialize, Default)]
+pub struct AuditParams {
+    object_id: Option<String>,
+    actor: Option<String>,
+}
+
+/// The auditors' view: who accessed this case or person, from which unit, when.
+pub async fn audit(State(s): State<AppState>, ui: Ui, Query(p): Query<AuditParams>) -> Response {
+    let lang = ui.lang;
+    let keep = |v: &Option<String>| v.clone().filter(|x| !x.trim().is_empty()).map(|x| x.trim().to_string());
+    let q = cordon_store::AuditQuery { object_id: keep(&p.object_id), actor_user_id: keep(&p.actor), limit: 200, ..Default::default() };
+    let entries = match s.app.audit_entries(&ui.actor, q).await {
+        Ok(e) => e,
+        Err(e) => return app_error_page(&ui, e),
+    };
+    let body = html! {
+        h1 { (t(lang, "audit.title")) }
+        form.filters method="get" action="/audit" role="search" {
+            label { (t(lang, "audit.object")) input #object_id type="search" name="object_id" value=(p.object_id.clone().unwrap_or_default()); }
+            label { (t(lang, "audit.actor")) input #actor type="search" name="actor" value=(p.actor.clone().unwrap_or_default()); }
+            button.primary type="submit" { (t(lang, "cases.filter")) }
+        }
+        table #audit-table {
+            thead { tr {
+                th scope="col" { "#" } th scope="col" { (t(lang, "audit.when")) } th scope="col" { (t(lang, "audit.actor")) }
+                th scope="col" { (t(lang, "audit.unit")) } th scope="col" { (t(lang, "audit.action")) } th scope="col" { (t(lang, "audit.object")) }
+                th scope="col" { (t(lang, "audit.outcome")) }
+            } }
+            tbody {
+                @for e in entries.iter().rev() {
+                    tr {
+                        td.num { (e.entry.seq) } td { (datetime(e.entry.at)) } td { (e.entry.actor_user_id.clone().unwrap_or_default()) }
+                        td { (e.entry.actor_unit_id.clone().unwrap_or_default()) } td { (e.entry.action) }
+                        td { (e.entry.object_type) " " (e.entry.object_id) }
+                        td { @if e.entry.outcome == "denied" { strong.error { (e.entry.outcome) } } @else { (e.entry.outcome) } }
+                    }
+                }
+            }
+        }
+    };
+    html_response(StatusCode::OK, layout(lang, Some(&ui), t(lang, "audit.title"), body))
 }
 
 // ---- recording a case ----
