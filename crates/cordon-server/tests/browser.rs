@@ -76,6 +76,32 @@ async fn shot(c: &Client, name: &str) {
     }
 }
 
+/// Waits (up to 10 s) until the page's URL contains `url_part` and `css` matches: a click
+/// that submits a form returns before the next page has loaded.
+async fn arrive(c: &Client, url_part: &str, css: &str) -> Step {
+    for _ in 0..100 {
+        let url = c.current_url().await.map_err(|e| e.to_string())?;
+        if url.as_str().contains(url_part) && c.find(Locator::Css(css)).await.is_ok() {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!("never reached {url_part} with {css}"))
+}
+
+/// Waits until `css` has exactly `text`.
+async fn text_becomes(c: &Client, css: &str, text: &str) -> Step {
+    for _ in 0..100 {
+        if let Ok(e) = c.find(Locator::Css(css)).await {
+            if e.text().await.map_err(|e| e.to_string())? == text {
+                return Ok(());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!("{css} never read {text:?}"))
+}
+
 async fn text_of(c: &Client, css: &str) -> Result<String, String> {
     c.find(Locator::Css(css)).await.map_err(|e| format!("{css}: {e}"))?.text().await.map_err(|e| e.to_string())
 }
@@ -85,6 +111,7 @@ async fn login(c: &Client, base: &str, username: &str) -> Step {
     c.find(Locator::Id("username")).await.map_err(|e| e.to_string())?.send_keys(username).await.map_err(|e| e.to_string())?;
     c.find(Locator::Id("password")).await.map_err(|e| e.to_string())?.send_keys(PASSWORD).await.map_err(|e| e.to_string())?;
     c.find(Locator::Css("button[type=submit]")).await.map_err(|e| e.to_string())?.click().await.map_err(|e| e.to_string())?;
+    arrive(c, "/", "#figure-total").await?;
     let h1 = text_of(c, "h1").await?;
     ensure!(h1 == "Tổng quan đơn vị" || h1 == "Unit dashboard", "after sign-in the dashboard shows, got {h1:?}");
     Ok(())
@@ -92,8 +119,7 @@ async fn login(c: &Client, base: &str, username: &str) -> Step {
 
 async fn logout(c: &Client) -> Step {
     c.find(Locator::Css("form[action='/logout'] button")).await.map_err(|e| e.to_string())?.click().await.map_err(|e| e.to_string())?;
-    ensure!(c.current_url().await.map_err(|e| e.to_string())?.path() == "/login", "sign-out leads to the sign-in page");
-    Ok(())
+    arrive(c, "/login", "#username").await
 }
 
 async fn fill(c: &Client, id: &str, value: &str) -> Step {
@@ -135,6 +161,7 @@ async fn scenario(c: &Client, base: &str) -> Step {
         .map_err(|e| e.to_string())?;
     c.find(Locator::Css("form.stack button[type=submit]")).await.map_err(|e| e.to_string())?.click().await.map_err(|e| e.to_string())?;
     // A bad CCCD: the form comes back with the message next to the field, and the values kept.
+    arrive(c, "/cases/new", "#party_cccd-error").await?;
     let err = text_of(c, "#party_cccd-error").await?;
     ensure!(err.contains("12"), "the CCCD error says what is expected: {err:?}");
     ensure!(c.find(Locator::Css("#party_cccd[aria-invalid=true]")).await.is_ok(), "the field is marked invalid");
@@ -146,6 +173,7 @@ async fn scenario(c: &Client, base: &str) -> Step {
         .await
         .map_err(|e| e.to_string())?;
     c.find(Locator::Css("form.stack button[type=submit]")).await.map_err(|e| e.to_string())?.click().await.map_err(|e| e.to_string())?;
+    arrive(c, "/cases/", "#case-value").await?;
     let h1 = text_of(c, "h1").await?;
     ensure!(h1.starts_with("VV-LANGSON-2026-") && h1.contains("thuốc lá Jet"), "the new case's page: {h1:?}");
     let value = text_of(c, "#case-value").await?;
@@ -160,6 +188,7 @@ async fn scenario(c: &Client, base: &str) -> Step {
     c.goto(&format!("{base}/cases")).await.map_err(|e| e.to_string())?;
     fill(c, "q", "thuoc la jet").await?;
     c.find(Locator::Css("form.filters button")).await.map_err(|e| e.to_string())?.click().await.map_err(|e| e.to_string())?;
+    arrive(c, "q=thuoc", "#case-table").await?;
     let table = text_of(c, "#case-table").await?;
     ensure!(table.contains("Thu giữ 300 bao thuốc lá Jet"), "search without diacritics finds it: {table:?}");
     shot(c, "04-search").await;
@@ -171,6 +200,7 @@ async fn scenario(c: &Client, base: &str) -> Step {
     let table = text_of(c, "#case-table").await?;
     ensure!(table.contains("thuốc lá Jet"), "shared with the border guard: {table:?}");
     c.find(Locator::Css("#case-table a")).await.map_err(|e| e.to_string())?.click().await.map_err(|e| e.to_string())?;
+    arrive(c, "/cases/", "#parties").await?;
     let parties = text_of(c, "#parties").await?;
     ensure!(!parties.contains("Trần Văn Bình") && !parties.contains("020085012345"), "personal identifiers withheld: {parties:?}");
     shot(c, "05-border-guard-view").await;
@@ -182,11 +212,9 @@ async fn scenario(c: &Client, base: &str) -> Step {
 
     // Language switch, kept on the account.
     c.find(Locator::Css("form[action='/language'] button")).await.map_err(|e| e.to_string())?.click().await.map_err(|e| e.to_string())?;
-    let h1 = text_of(c, "h1").await?;
-    ensure!(h1 == "Cases", "English after the switch: {h1:?}");
+    text_becomes(c, "h1", "Cases").await?;
     c.goto(base).await.map_err(|e| e.to_string())?;
-    let h1 = text_of(c, "h1").await?;
-    ensure!(h1 == "Unit dashboard", "the choice sticks: {h1:?}");
+    text_becomes(c, "h1", "Unit dashboard").await?;
     shot(c, "07-english").await;
     Ok(())
 }
