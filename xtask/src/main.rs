@@ -72,7 +72,7 @@ fn test(require_pg: bool) -> anyhow::Result<()> {
     eprintln!("==> {banner}");
     let cargo_bin = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo_bin);
-    cmd.args(["test", "--workspace"]);
+    cmd.args(["test", "--workspace", "--no-fail-fast"]);
     if pg {
         cmd.env("CORDON_REQUIRE_PG", "1");
     }
