@@ -4,15 +4,15 @@
 use std::collections::BTreeMap;
 
 use cordon_core::case::{
-    normalise_hs_code, normalise_identifier, transition_roles, Case, CaseEvent, CaseStatus, CaseType, Conveyance, DetectionMethod,
-    EntityKind, GoodsLine, Outcome, Party, PartyRole, Place, PlaceType, TransportMode,
+    normalise_hs_code, normalise_identifier, transition_roles, Case, CaseEvent, CaseFilter, CaseStatus, CaseType, Conveyance,
+    DetectionMethod, EntityKind, GoodsLine, Outcome, Party, PartyRole, Place, PlaceType, TransportMode,
 };
 use cordon_core::reference::reference;
 use cordon_core::sharing::{may_see, principals_of_record, principals_of_viewer, Audience, Handling, Sharing, Tlp};
 use cordon_core::text::fold_words;
 use cordon_core::{Invalid, Role, RoleSet};
-use cordon_search::{SearchFilter, Searcher};
-use cordon_store::{CaseCursor, CaseFilter, StoreError};
+use cordon_search::Searcher;
+use cordon_store::{CaseCursor, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -672,10 +672,7 @@ impl App {
                 None => 0,
             };
             let who = Searcher { principals: &principals, agency: &actor.agency_id };
-            let ids = self
-                .search
-                .search(&words, &who, &search_filter(&filter), offset, limit as usize + 1)
-                .map_err(crate::search::search_failed)?;
+            let ids = self.search.search(&words, &who, &filter, offset, limit as usize + 1).map_err(crate::search::search_failed)?;
             let more = ids.len() as i64 > limit;
             let mut cases = Vec::with_capacity(ids.len());
             for id in ids.iter().take(limit as usize) {
@@ -705,7 +702,7 @@ impl App {
             return Ok(self.store.count_cases_visible(&principals, &filter).await?);
         }
         let who = Searcher { principals: &principals, agency: &actor.agency_id };
-        Ok(self.search.count(&words, &who, &search_filter(&filter)).map_err(crate::search::search_failed)? as i64)
+        Ok(self.search.count(&words, &who, &filter).map_err(crate::search::search_failed)? as i64)
     }
 
     fn case_filter(&self, q: &CaseQuery) -> Result<CaseFilter, AppError> {
@@ -1002,18 +999,6 @@ pub(crate) fn created_event(actor: &Actor, now: i64) -> CaseEvent {
         to_status: Some(CaseStatus::Reported),
         reason: String::new(),
         detail: "{}".into(),
-    }
-}
-
-fn search_filter(f: &CaseFilter) -> SearchFilter {
-    SearchFilter {
-        case_type: f.case_type.clone(),
-        status: f.status.clone(),
-        province: f.province.clone(),
-        agency: f.agency.clone(),
-        commodity: f.commodity.clone(),
-        since: f.since,
-        until: f.until,
     }
 }
 

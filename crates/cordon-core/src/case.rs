@@ -406,6 +406,25 @@ impl Case {
     }
 }
 
+/// Filters over cases (lists, counts, search, export); every given one must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseFilter {
+    /// Violation type code.
+    pub case_type: Option<String>,
+    /// Status code.
+    pub status: Option<String>,
+    /// Province code (today's provinces).
+    pub province: Option<String>,
+    /// Recording agency.
+    pub agency: Option<String>,
+    /// Commodity category of any goods line.
+    pub commodity: Option<String>,
+    /// Detected at or after, ms.
+    pub since: Option<i64>,
+    /// Detected before, ms.
+    pub until: Option<i64>,
+}
+
 /// An event in a case's history: nothing is deleted, changes are recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseEvent {

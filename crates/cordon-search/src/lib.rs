@@ -12,6 +12,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
+pub use cordon_core::case::CaseFilter;
 use cordon_core::text::fold_words;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
@@ -53,25 +54,6 @@ pub struct CaseDoc {
     pub commodities: Vec<String>,
     /// Detection time, ms.
     pub detected_at: i64,
-}
-
-/// Filters every hit must pass.
-#[derive(Debug, Clone, Default)]
-pub struct SearchFilter {
-    /// Violation type.
-    pub case_type: Option<String>,
-    /// Status.
-    pub status: Option<String>,
-    /// Province code.
-    pub province: Option<String>,
-    /// Recording agency.
-    pub agency: Option<String>,
-    /// Commodity category.
-    pub commodity: Option<String>,
-    /// Detected at or after, ms.
-    pub since: Option<i64>,
-    /// Detected before, ms.
-    pub until: Option<i64>,
 }
 
 /// Who is searching: the principals they hold and their agency.
@@ -199,7 +181,7 @@ impl SearchIndex {
         self.len() == 0
     }
 
-    fn query(&self, words: &str, who: &Searcher, filter: &SearchFilter) -> Option<BooleanQuery> {
+    fn query(&self, words: &str, who: &Searcher, filter: &CaseFilter) -> Option<BooleanQuery> {
         let f = &self.fields;
         let folded = fold_words(words);
         let terms: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
@@ -244,7 +226,7 @@ impl SearchIndex {
         &self,
         words: &str,
         who: &Searcher,
-        filter: &SearchFilter,
+        filter: &CaseFilter,
         offset: usize,
         limit: usize,
     ) -> Result<Vec<String>, SearchError> {
@@ -262,7 +244,7 @@ impl SearchIndex {
     }
 
     /// How many cases the caller may see match.
-    pub fn count(&self, words: &str, who: &Searcher, filter: &SearchFilter) -> Result<usize, SearchError> {
+    pub fn count(&self, words: &str, who: &Searcher, filter: &CaseFilter) -> Result<usize, SearchError> {
         let Some(q) = self.query(words, who, filter) else { return Ok(0) };
         Ok(self.reader.searcher().search(&q, &Count)?)
     }
@@ -342,7 +324,7 @@ impl LiveIndex {
         &self,
         words: &str,
         who: &Searcher,
-        filter: &SearchFilter,
+        filter: &CaseFilter,
         offset: usize,
         limit: usize,
     ) -> Result<Vec<String>, SearchError> {
@@ -351,7 +333,7 @@ impl LiveIndex {
     }
 
     /// Counts (after committing pending writes).
-    pub fn count(&self, words: &str, who: &Searcher, filter: &SearchFilter) -> Result<usize, SearchError> {
+    pub fn count(&self, words: &str, who: &Searcher, filter: &CaseFilter) -> Result<usize, SearchError> {
         self.flush()?;
         self.index.count(words, who, filter)
     }

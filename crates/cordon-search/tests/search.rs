@@ -1,7 +1,7 @@
 //! The index finds with and without diacritics, never returns or counts what the caller
 //! may not see, and keeps personal names to the recording agency.
 
-use cordon_search::{CaseDoc, SearchFilter, SearchIndex, Searcher};
+use cordon_search::{CaseDoc, CaseFilter, SearchIndex, Searcher};
 
 fn doc(id: &str, text: &str, personal: &str, principals: &[&str], province: &str, at: i64) -> CaseDoc {
     CaseDoc {
@@ -48,7 +48,7 @@ fn folding_both_ways() {
     let idx = index();
     let me = p(&["unit:u1", "agency:customs", "domestic", "everyone"]);
     let who = Searcher { principals: &me, agency: "customs" };
-    let all = SearchFilter::default();
+    let all = CaseFilter::default();
     // Folding conflates đường (road) and đường (sugar), as people searching without diacritics expect.
     for (q, want) in
         [("thuoc la", 2), ("THUỐC LÁ", 2), ("thuốc la esse", 1), ("duong", 2), ("đường", 2), ("duong cat", 1), ("heroin", 0), ("", 0)]
@@ -63,7 +63,7 @@ fn only_what_the_caller_may_see() {
     let idx = index();
     let bg = p(&["unit:bg1", "agency:bg", "domestic", "everyone"]);
     let who = Searcher { principals: &bg, agency: "bg" };
-    let all = SearchFilter::default();
+    let all = CaseFilter::default();
     assert_eq!(idx.search("thuoc la", &who, &all, 0, 10).unwrap(), vec!["c1"], "c2 is RED to unit u1");
     assert_eq!(idx.count("thuoc la", &who, &all).unwrap(), 1, "and is not counted either");
     let nobody: Vec<String> = Vec::new();
@@ -75,7 +75,7 @@ fn personal_names_only_within_the_recording_agency() {
     let idx = index();
     let me = p(&["unit:u1", "agency:customs"]);
     let bg = p(&["unit:bg1", "agency:bg"]);
-    let all = SearchFilter::default();
+    let all = CaseFilter::default();
     assert_eq!(idx.search("nguyen van an", &Searcher { principals: &me, agency: "customs" }, &all, 0, 10).unwrap(), vec!["c1"]);
     assert_eq!(idx.search("020085012345", &Searcher { principals: &me, agency: "customs" }, &all, 0, 10).unwrap(), vec!["c1"]);
     assert!(
@@ -90,17 +90,17 @@ fn filters_ranges_and_replacement() {
     let idx = index();
     let me = p(&["unit:u1", "agency:customs", "domestic"]);
     let who = Searcher { principals: &me, agency: "customs" };
-    let f = SearchFilter { province: Some("an-giang".into()), ..Default::default() };
+    let f = CaseFilter { province: Some("an-giang".into()), ..Default::default() };
     assert_eq!(idx.count("nhap lau", &who, &f).unwrap(), 1);
-    let f = SearchFilter { since: Some(150), until: Some(250), ..Default::default() };
+    let f = CaseFilter { since: Some(150), until: Some(250), ..Default::default() };
     assert_eq!(idx.search("nhap lau", &who, &f, 0, 10).unwrap(), vec!["c2"]);
-    let f = SearchFilter { commodity: Some("sugar".into()), ..Default::default() };
+    let f = CaseFilter { commodity: Some("sugar".into()), ..Default::default() };
     assert_eq!(idx.count("nhap lau", &who, &f).unwrap(), 0);
     // Re-indexing a case replaces it: narrowing its sharing takes effect at once.
     let mut w = idx.writer().unwrap();
     idx.upsert(&w, &doc("c3", "Đường cát trắng nhập lậu", "", &["unit:u9"], "an-giang", 300)).unwrap();
     idx.commit(&mut w).unwrap();
-    assert_eq!(idx.count("cat trang", &who, &SearchFilter::default()).unwrap(), 0);
+    assert_eq!(idx.count("cat trang", &who, &CaseFilter::default()).unwrap(), 0);
     assert_eq!(idx.len(), 3);
 }
 
@@ -115,5 +115,5 @@ fn survives_reopening_from_disk() {
     }
     let idx = SearchIndex::open(dir.path()).unwrap();
     let all = p(&["everyone"]);
-    assert_eq!(idx.count("phao no", &Searcher { principals: &all, agency: "x" }, &SearchFilter::default()).unwrap(), 1);
+    assert_eq!(idx.count("phao no", &Searcher { principals: &all, agency: "x" }, &CaseFilter::default()).unwrap(), 1);
 }

@@ -2,8 +2,8 @@
 
 use cordon_core::audit::AuditEntry;
 use cordon_core::case::{
-    Case, CaseEvent, CaseStatus, CaseType, Conveyance, DetectionMethod, EntityKind, GoodsLine, Outcome, Party, PartyRole, Place, PlaceType,
-    TransportMode,
+    Case, CaseEvent, CaseFilter, CaseStatus, CaseType, Conveyance, DetectionMethod, EntityKind, GoodsLine, Outcome, Party, PartyRole,
+    Place, PlaceType, TransportMode,
 };
 use cordon_core::sharing::{Audience, Handling, Sharing, Tlp};
 use sqlx::any::AnyRow;
@@ -11,25 +11,6 @@ use sqlx::{AnyConnection, Row};
 
 use crate::backend::Store;
 use crate::StoreError;
-
-/// Filters over the case list; every given one must match.
-#[derive(Debug, Clone, Default)]
-pub struct CaseFilter {
-    /// Violation type.
-    pub case_type: Option<String>,
-    /// Status.
-    pub status: Option<String>,
-    /// Province code.
-    pub province: Option<String>,
-    /// Owning agency.
-    pub agency: Option<String>,
-    /// Commodity category of any goods line.
-    pub commodity: Option<String>,
-    /// Detected at or after, ms.
-    pub since: Option<i64>,
-    /// Detected before, ms.
-    pub until: Option<i64>,
-}
 
 /// A page position: cases are listed newest first by (detected_at, id).
 #[derive(Debug, Clone, PartialEq, Eq)]

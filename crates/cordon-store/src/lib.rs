@@ -13,6 +13,6 @@ mod records;
 pub mod scratch;
 
 pub use backend::{Store, StoreTarget};
-pub use cases::{Agreement, CaseCursor, CaseFilter, NewCase, SharingGroup};
+pub use cases::{Agreement, CaseCursor, NewCase, SharingGroup};
 pub use error::StoreError;
 pub use records::{AuditQuery, NewAgency, NewUnit, NewUser, TokenRecord};
