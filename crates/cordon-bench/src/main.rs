@@ -4,6 +4,7 @@
 const BENCHES: &[(&str, &str)] = &[
     ("bench_screen", "listing screening (cordon-screen full pipeline) vs a bare aho-corasick DFA term scan"),
     ("bench_match", "entity resolution: synthetic persons, batch dedupe and incremental resolve"),
+    ("bench_api", "GET /api/v1/cases/{id} under wrk load against a real cordon serve (audit included)"),
 ];
 
 fn main() {

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 pub use cordon_core::case::CaseFilter;
 use cordon_core::text::fold_words;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Schema, Value, FAST, INDEXED, STORED, STRING, TEXT};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 use thiserror::Error;
@@ -200,8 +200,10 @@ impl SearchIndex {
             either.push((Occur::Should, Box::new(BooleanQuery::new(own_personal))));
             must.push((Occur::Must, Box::new(BooleanQuery::new(either))));
         }
+        // Access and filters decide whether a case is a hit, never how good a hit it is: a
+        // rare principal such as `everyone` must not lift a case above better text matches.
         let acl: Vec<(Occur, Box<dyn Query>)> = who.principals.iter().map(|p| (Occur::Should, term(f.acl, p))).collect();
-        must.push((Occur::Must, Box::new(BooleanQuery::new(acl))));
+        must.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(acl)), 0.0))));
         for (field, v) in [
             (f.case_type, &filter.case_type),
             (f.status, &filter.status),
@@ -210,13 +212,13 @@ impl SearchIndex {
             (f.commodity, &filter.commodity),
         ] {
             if let Some(v) = v {
-                must.push((Occur::Must, term(field, v)));
+                must.push((Occur::Must, Box::new(ConstScoreQuery::new(term(field, v), 0.0))));
             }
         }
         if filter.since.is_some() || filter.until.is_some() {
             let lo = filter.since.unwrap_or(i64::MIN);
             let hi = filter.until.unwrap_or(i64::MAX);
-            must.push((Occur::Must, Box::new(RangeQuery::new_i64("detected_at".into(), lo..hi))));
+            must.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(RangeQuery::new_i64("detected_at".into(), lo..hi)), 0.0))));
         }
         Some(BooleanQuery::new(must))
     }

@@ -117,3 +117,21 @@ fn survives_reopening_from_disk() {
     let all = p(&["everyone"]);
     assert_eq!(idx.count("phao no", &Searcher { principals: &all, agency: "x" }, &CaseFilter::default()).unwrap(), 1);
 }
+
+#[test]
+fn access_decides_hits_not_their_rank() {
+    // Two cases with the same text, one visible through the viewer's unit, one through the
+    // rare principal `everyone`: their scores must be equal (the earlier-indexed first), not
+    // lifted by how rare the principal that let the viewer in is.
+    let idx = SearchIndex::in_memory().unwrap();
+    let mut w = idx.writer().unwrap();
+    idx.upsert(&w, &doc("same-unit", "Thu giữ thuốc lá điếu", "", &["unit:u1"], "lang-son", 1)).unwrap();
+    idx.upsert(&w, &doc("same-everyone", "Thu giữ thuốc lá điếu", "", &["everyone"], "lang-son", 1)).unwrap();
+    for i in 0..50 {
+        idx.upsert(&w, &doc(&format!("filler{i}"), "Thu giữ hàng hóa khác", "", &["unit:u1"], "lang-son", 1)).unwrap();
+    }
+    idx.commit(&mut w).unwrap();
+    let me = p(&["unit:u1", "everyone"]);
+    let hits = idx.search("thuoc la", &Searcher { principals: &me, agency: "customs" }, &CaseFilter::default(), 0, 10).unwrap();
+    assert_eq!(hits, vec!["same-unit", "same-everyone"]);
+}

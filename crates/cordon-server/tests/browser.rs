@@ -92,8 +92,9 @@ async fn arrive(c: &Client, url_part: &str, css: &str) -> Step {
 /// Waits until `css` has exactly `text`.
 async fn text_becomes(c: &Client, css: &str, text: &str) -> Step {
     for _ in 0..100 {
+        // While the next page loads, an element found may go stale before it is read: try again.
         if let Ok(e) = c.find(Locator::Css(css)).await {
-            if e.text().await.map_err(|e| e.to_string())? == text {
+            if e.text().await.is_ok_and(|t| t == text) {
                 return Ok(());
             }
         }
