@@ -232,14 +232,26 @@ impl SearchIndex {
         offset: usize,
         limit: usize,
     ) -> Result<Vec<String>, SearchError> {
+        Ok(self.search_scored(words, who, filter, offset, limit)?.into_iter().map(|(_, id)| id).collect())
+    }
+
+    /// Like [`SearchIndex::search`], with each hit's relevance score.
+    pub fn search_scored(
+        &self,
+        words: &str,
+        who: &Searcher,
+        filter: &CaseFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<(f32, String)>, SearchError> {
         let Some(q) = self.query(words, who, filter) else { return Ok(Vec::new()) };
         let searcher = self.reader.searcher();
         let top = searcher.search(&q, &TopDocs::with_limit(limit).and_offset(offset))?;
         let mut out = Vec::with_capacity(top.len());
-        for (_, addr) in top {
+        for (score, addr) in top {
             let doc: TantivyDocument = searcher.doc(addr)?;
             if let Some(id) = doc.get_first(self.fields.id).and_then(|v| v.as_str()) {
-                out.push(id.to_string());
+                out.push((score, id.to_string()));
             }
         }
         Ok(out)

@@ -121,8 +121,8 @@ fn survives_reopening_from_disk() {
 #[test]
 fn access_decides_hits_not_their_rank() {
     // Two cases with the same text, one visible through the viewer's unit, one through the
-    // rare principal `everyone`: their scores must be equal (the earlier-indexed first), not
-    // lifted by how rare the principal that let the viewer in is.
+    // rare principal `everyone`: their scores must be equal, not lifted by how rare the
+    // principal that let the viewer in is.
     let idx = SearchIndex::in_memory().unwrap();
     let mut w = idx.writer().unwrap();
     idx.upsert(&w, &doc("same-unit", "Thu giữ thuốc lá điếu", "", &["unit:u1"], "lang-son", 1)).unwrap();
@@ -132,6 +132,7 @@ fn access_decides_hits_not_their_rank() {
     }
     idx.commit(&mut w).unwrap();
     let me = p(&["unit:u1", "everyone"]);
-    let hits = idx.search("thuoc la", &Searcher { principals: &me, agency: "customs" }, &CaseFilter::default(), 0, 10).unwrap();
-    assert_eq!(hits, vec!["same-unit", "same-everyone"]);
+    let hits = idx.search_scored("thuoc la", &Searcher { principals: &me, agency: "customs" }, &CaseFilter::default(), 0, 10).unwrap();
+    assert_eq!(hits.len(), 2, "{hits:?}");
+    assert!((hits[0].0 - hits[1].0).abs() < 1e-6, "equal text, equal score: {hits:?}");
 }
