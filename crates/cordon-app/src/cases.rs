@@ -303,6 +303,8 @@ pub struct CaseView {
     pub sharing: SharingInput,
     /// The agreement under which personal identifiers were disclosed to the viewer, if any.
     pub disclosed_under: Option<String>,
+    /// Evidence files.
+    pub evidence: Vec<crate::EvidenceView>,
     /// Created, ms.
     pub created_at: i64,
     /// Updated, ms.
@@ -729,7 +731,7 @@ impl App {
         })
     }
 
-    async fn load_editable(&self, actor: &Actor, id: &str) -> Result<Case, AppError> {
+    pub(crate) async fn load_editable(&self, actor: &Actor, id: &str) -> Result<Case, AppError> {
         Self::require_case_worker(actor)?;
         let principals = self.principals(actor).await?;
         let case = self.store.case(id).await?;
@@ -975,6 +977,7 @@ impl App {
             parties,
             sharing: sharing_view(&c.sharing),
             disclosed_under: if actor.agency_id == c.owner_agency_id { None } else { disclosed_under },
+            evidence: self.store.evidence(&c.id).await?.into_iter().map(crate::EvidenceView::from).collect(),
             created_at: c.created_at,
             updated_at: c.updated_at,
         })

@@ -11,6 +11,7 @@ mod cases;
 mod clock;
 mod directory;
 mod error;
+mod evidence;
 mod ids;
 mod limiter;
 mod search;
@@ -27,6 +28,7 @@ pub use cases::{
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use directory::{NewAgencyInput, NewUnitInput, NewUserInput};
 pub use error::AppError;
+pub use evidence::{sniff, EvidenceView, MAX_EVIDENCE_BYTES};
 pub use limiter::LoginLimiter;
 pub use transfer::{ImportProblem, ImportReport, ImportRow};
 
@@ -42,13 +44,20 @@ pub struct App {
     limiter: Arc<LoginLimiter>,
     audit_key: Arc<ed25519_dalek::SigningKey>,
     search: cordon_search::LiveIndex,
+    files: cordon_store::FileStore,
 }
 
 impl App {
     /// An application over an opened store with the given clock, signing audit checkpoints
     /// with `audit_key` and keeping `search` in step with the cases.
-    pub fn new(store: Store, clock: Arc<dyn Clock>, audit_key: ed25519_dalek::SigningKey, search: cordon_search::LiveIndex) -> Self {
-        App { store, clock, limiter: Arc::new(LoginLimiter::default()), audit_key: Arc::new(audit_key), search }
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        audit_key: ed25519_dalek::SigningKey,
+        search: cordon_search::LiveIndex,
+        files: cordon_store::FileStore,
+    ) -> Self {
+        App { store, clock, limiter: Arc::new(LoginLimiter::default()), audit_key: Arc::new(audit_key), search, files }
     }
 
     /// The store (for readiness checks and shutdown; use cases go through `App`).

@@ -13,6 +13,7 @@ both_backends!(
     bad_cases_are_refused_and_nothing_is_written,
     external_reference_makes_creation_idempotent,
     sharing_group_membership_is_not_visible_to_members,
+    evidence_files_are_checked_stored_once_and_shared_like_their_case,
 );
 
 async fn people(s: &TestServer) {
@@ -396,4 +397,62 @@ async fn sharing_group_membership_is_not_visible_to_members(s: TestServer) {
     assert_eq!(g["members"], json!(["border-guard-vn", "police-vn"]));
     let (status, _) = police.get("/api/v1/sharing-groups/nonexistent").await;
     assert_eq!(status, 404);
+}
+
+fn png(extra: &[u8]) -> Vec<u8> {
+    let mut b = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    b.extend_from_slice(extra);
+    b
+}
+
+async fn evidence_files_are_checked_stored_once_and_shared_like_their_case(s: TestServer) {
+    people(&s).await;
+    let officer = s.login("hq.huunghi").await;
+    let case = create(&officer, seizure("amber", &["own_agency", "agency:border-guard-vn"])).await;
+    let id = case["id"].as_str().unwrap().to_string();
+    let upload = |c: &Client, version: &str, name: &str, ctype: &str, body: Vec<u8>| {
+        let rb = c
+            .http
+            .post(format!("{}/api/v1/cases/{id}/evidence?filename={name}", s.base))
+            .header(header::IF_MATCH, version.to_string())
+            .header(header::CONTENT_TYPE, ctype.to_string())
+            .body(body);
+        let c = c.clone();
+        async move { split(c.send(rb).await).await }
+    };
+    let (status, v) = upload(&officer, "\"1\"", "anh-hien-truong.png", "image/png", png(b"scene")).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["version"], 2);
+    let sha = v["evidence"][0]["sha256"].as_str().unwrap().to_string();
+    assert_eq!(v["evidence"][0]["media_type"], "image/png");
+    for (name, ctype, body, want) in [
+        ("virus.exe", "application/octet-stream", b"MZ\x90\x00".to_vec(), 422),
+        ("fake.png", "image/png", b"%PDF-1.7 not a png".to_vec(), 422),
+        ("empty.png", "image/png", Vec::new(), 422),
+        ("..%2F..%2Fetc", "image/png", png(b"x"), 422),
+    ] {
+        let (status, body) = upload(&officer, "\"2\"", name, ctype, body).await;
+        assert_eq!(status, want, "{name}: {body}");
+    }
+    let (status, _) = upload(&officer, "\"1\"", "late.png", "image/png", png(b"other")).await;
+    assert_eq!(status, 412, "an upload on an old version is refused");
+
+    // The border guard sees the case, so the file; the police does not, so neither.
+    let bg = s.login("bp.langson").await;
+    let resp = bg.send(bg.http.get(format!("{}/api/v1/cases/{id}/evidence/{sha}", s.base))).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()[header::CONTENT_TYPE], "image/png");
+    assert!(resp.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().contains("anh-hien-truong.png"));
+    assert_eq!(resp.bytes().await.unwrap().to_vec(), png(b"scene"));
+    let police = s.login("ca.langson").await;
+    assert_eq!(police.get(&format!("/api/v1/cases/{id}/evidence/{sha}")).await.0, 404);
+    assert_eq!(bg.get(&format!("/api/v1/cases/{id}/evidence/{}", "0".repeat(64))).await.0, 404);
+    let (_, entries) = s.login("audit").await.get(&format!("/api/v1/audit?object_id={id}&limit=100")).await;
+    let actions: Vec<&str> = entries.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(actions.contains(&"evidence.add") && actions.contains(&"evidence.read"), "{actions:?}");
+    // Too large: refused before it is read. The server then closes the connection, so this
+    // goes last, on a client of its own.
+    let own = Client { http: reqwest::Client::new(), ..officer.clone() };
+    let (status, body) = upload(&own, "\"2\"", "big.png", "image/png", png(&vec![0u8; 21 * 1024 * 1024])).await;
+    assert_eq!((status, body["code"].as_str()), (413, Some("payload_too_large")));
 }

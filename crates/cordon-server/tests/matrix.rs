@@ -51,7 +51,8 @@ fn policy(method: &str, path: &str) -> Option<Policy> {
         ("get", "/api/v1/cases/{id}" | "/api/v1/cases/{id}/events") => CaseReader,
         ("put", "/api/v1/cases/{id}") => CaseOwnerUnit,
         ("post", "/api/v1/cases/{id}/transitions") => CaseLead,
-        ("post", "/api/v1/cases/{id}/parties") => CaseWorkerWhoSees,
+        ("post", "/api/v1/cases/{id}/parties" | "/api/v1/cases/{id}/evidence") => CaseWorkerWhoSees,
+        ("get", "/api/v1/cases/{id}/evidence/{sha256}") => CaseReader,
         _ => return None,
     })
 }
@@ -165,6 +166,8 @@ async fn status_of(c: &Client, method: &str, url: &str, body: Option<Value>, if_
     };
     if let Some(b) = body {
         rb = rb.json(&b);
+    } else if method == "post" && url.contains("/evidence") {
+        rb = rb.body(b"%PDF-1.7 a scanned seizure record".to_vec());
     }
     if let Some(v) = if_match {
         rb = rb.header(header::IF_MATCH, format!("\"{v}\""));
@@ -210,7 +213,20 @@ async fn every_operation_for_every_kind_of_user() {
             let tag = format!("tag{i}x{checked}");
             let case = owner.post("/api/v1/cases", case_body(&tag)).await.1;
             let id = case["id"].as_str().unwrap().to_string();
-            let url = format!("{}{}", s.base, path.replace("{id}", if path.contains("sharing-groups") { "mekong" } else { &id }));
+            let mut path_for_call = path.replace("{id}", if path.contains("sharing-groups") { "mekong" } else { &id });
+            if path.contains("{sha256}") {
+                // The owner attaches a file first, so that there is one to ask for.
+                let rb = owner
+                    .http
+                    .post(format!("{}/api/v1/cases/{id}/evidence?filename=a.pdf", s.base))
+                    .header(header::IF_MATCH, "\"1\"")
+                    .body(b"%PDF-1.7".to_vec());
+                let (st, added) = split(owner.send(rb).await).await;
+                assert_eq!(st, 200, "{added}");
+                path_for_call = path_for_call.replace("{sha256}", added["evidence"][0]["sha256"].as_str().unwrap());
+            }
+            let url = format!("{}{}", s.base, path_for_call);
+            let url = if path.ends_with("/evidence") { format!("{url}?filename=scan.pdf") } else { url };
             let unique = format!("m{i}-{}", checked);
             let (body, if_match): (Option<Value>, Option<i64>) = match (method.as_str(), path.as_str()) {
                 ("post", "/api/v1/auth/password") => {
@@ -237,6 +253,7 @@ async fn every_operation_for_every_kind_of_user() {
                 ("post", "/api/v1/cases") => (Some(case_body("new")), None),
                 ("put", _) => (Some(case_body(&tag)), Some(1)),
                 ("post", "/api/v1/cases/{id}/transitions") => (Some(json!({ "to": "verified" })), Some(1)),
+                ("post", "/api/v1/cases/{id}/evidence") => (None, Some(1)),
                 ("post", "/api/v1/cases/{id}/parties") => {
                     (Some(json!({ "kind": "company", "name": "Công ty TNHH X", "role": "consignee" })), Some(1))
                 }

@@ -289,7 +289,7 @@ impl Store {
         Ok(())
     }
 
-    async fn insert_event(&self, conn: &mut AnyConnection, case_id: &str, e: &CaseEvent) -> Result<(), StoreError> {
+    pub(crate) async fn insert_case_event(&self, conn: &mut AnyConnection, case_id: &str, e: &CaseEvent) -> Result<(), StoreError> {
         sqlx::query(&self.sql(
             "INSERT INTO case_events (case_id, seq, at, actor_user_id, actor_unit_id, kind, from_status, to_status, reason, detail) \
              VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events WHERE case_id = $1), $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -386,7 +386,7 @@ impl Store {
             for p in &c.parties {
                 self.insert_party_rows(&mut tx, &c.id, p, c.created_at, &c.created_by).await?;
             }
-            self.insert_event(&mut tx, &c.id, &new.event).await?;
+            self.insert_case_event(&mut tx, &c.id, &new.event).await?;
             audit.extend(new.audit.iter().map(|a| AuditEntry { object_id: c.id.clone(), ..a.clone() }));
             refs.push(c.reference);
         }
@@ -404,7 +404,7 @@ impl Store {
             return Err(StoreError::Stale);
         }
         self.write_case_children(&mut tx, c, principals).await?;
-        self.insert_event(&mut tx, &c.id, event).await?;
+        self.insert_case_event(&mut tx, &c.id, event).await?;
         self.append_audit(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(())
@@ -430,7 +430,7 @@ impl Store {
             return Err(StoreError::Stale);
         }
         self.insert_party_rows(&mut tx, case_id, p, event.at, &event.actor_user_id).await?;
-        self.insert_event(&mut tx, case_id, event).await?;
+        self.insert_case_event(&mut tx, case_id, event).await?;
         self.append_audit(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(expected_version + 1)

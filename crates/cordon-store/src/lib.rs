@@ -7,6 +7,7 @@
 mod backend;
 mod cases;
 mod error;
+mod evidence;
 mod migrate;
 pub use migrate::latest_schema_version;
 mod records;
@@ -15,4 +16,5 @@ pub mod scratch;
 pub use backend::{Store, StoreTarget};
 pub use cases::{Agreement, CaseCursor, NewCase, SharingGroup};
 pub use error::StoreError;
+pub use evidence::{Evidence, FileStore};
 pub use records::{AuditQuery, NewAgency, NewUnit, NewUser, TokenRecord};

@@ -38,6 +38,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_audit_checkpoints.sql"),
         postgres: include_str!("../migrations/postgres/0003_audit_checkpoints.sql"),
     },
+    Migration {
+        version: 4,
+        name: "evidence",
+        sqlite: include_str!("../migrations/sqlite/0004_evidence.sql"),
+        postgres: include_str!("../migrations/postgres/0004_evidence.sql"),
+    },
 ];
 
 /// The schema version this binary brings a store to.

@@ -205,7 +205,8 @@ async fn real_main() -> anyhow::Result<()> {
     let key = keys::load_or_create(&settings.data_dir)?;
     // Each node keeps its index beside its data, whichever database holds the records.
     let index = cordon_search::SearchIndex::open(&settings.data_dir.join("index")).context("opening the search index")?;
-    let app = App::new(store.clone(), Arc::new(SystemClock), key, cordon_search::LiveIndex::new(index)?);
+    let files = cordon_store::FileStore::new(&settings.data_dir.join("evidence"));
+    let app = App::new(store.clone(), Arc::new(SystemClock), key, cordon_search::LiveIndex::new(index)?, files);
     if !matches!(cli.command, Command::Reindex) {
         let n = app.catch_up_index().await?;
         if n > 0 {

@@ -58,7 +58,8 @@ impl TestServer {
         let clock = Arc::new(FixedClock::at(T0));
         let index = cordon_search::SearchIndex::open(&dir.path().join("index")).expect("search index");
         let search = cordon_search::LiveIndex::new(index).expect("index writer");
-        let app = App::new(store, clock.clone(), ed25519_dalek::SigningKey::from_bytes(&[42u8; 32]), search);
+        let files = cordon_store::FileStore::new(&dir.path().join("evidence"));
+        let app = App::new(store, clock.clone(), ed25519_dalek::SigningKey::from_bytes(&[42u8; 32]), search, files);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

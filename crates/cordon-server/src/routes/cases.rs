@@ -20,6 +20,13 @@ pub fn add(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(transition))
         .routes(routes!(add_party))
         .routes(routes!(events))
+        .merge(
+            // Evidence is the one body larger than the API's default limit.
+            OpenApiRouter::new()
+                .routes(routes!(upload_evidence))
+                .layer(axum::extract::DefaultBodyLimit::max(cordon_app::MAX_EVIDENCE_BYTES + 64 * 1024)),
+        )
+        .routes(routes!(download_evidence))
 }
 
 /// List filters.
@@ -199,4 +206,61 @@ async fn events(
     Path(id): Path<String>,
 ) -> Result<axum::Json<Vec<CaseEventView>>, ApiError> {
     Ok(axum::Json(s.app.case_events(&actor, &id).await?))
+}
+
+/// Where an evidence upload comes from.
+#[derive(Deserialize, IntoParams)]
+pub struct UploadParams {
+    /// The file's name as the officer knows it.
+    filename: String,
+}
+
+/// Attaches an evidence file (PDF, PNG, JPEG, WebP or MP4, up to 20 MiB; the body is the file,
+/// `Content-Type` its type); `If-Match` must carry the case version acted on.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/evidence", tag = "cases",
+    params(("id" = String, Path), ("If-Match" = String, Header), UploadParams),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = CaseView), (status = 413, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
+async fn upload_evidence(
+    State(s): State<AppState>,
+    Authed(actor): Authed,
+    Path(id): Path<String>,
+    Query(p): Query<UploadParams>,
+    headers: HeaderMap,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, ApiError> {
+    let version = if_match(&headers)?;
+    let bytes = body.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "Payload too large", "Evidence files are at most 20 MiB.")
+        } else {
+            ApiError::bad_input(r.body_text(), None)
+        }
+    })?;
+    let declared = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    Ok(with_etag(StatusCode::OK, s.app.add_evidence(&actor, &id, version, &p.filename, declared, bytes.to_vec()).await?))
+}
+
+/// An evidence file of a case the caller may see (404 otherwise); the download is audited.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/evidence/{sha256}", tag = "cases", params(("id" = String, Path), ("sha256" = String, Path)),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = crate::problem::Problem)))]
+async fn download_evidence(
+    State(s): State<AppState>,
+    Authed(actor): Authed,
+    Path((id, sha256)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let (e, bytes) = s.app.evidence_file(&actor, &id, &sha256).await?;
+    let mut resp = bytes.into_response();
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&e.media_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    // The name is the officer's; encode it so no header can be forged from it.
+    let encoded: String = form_urlencoded::byte_serialize(e.filename.as_bytes()).collect();
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename*=UTF-8''{encoded}")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(resp)
 }
