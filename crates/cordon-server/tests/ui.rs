@@ -54,9 +54,26 @@ async fn pages_demand_a_session_and_every_form_a_csrf_token() {
     let mut with_token = form.to_vec();
     with_token.push(("_csrf", &token));
     let ok = http.post(format!("{}/cases/new", s.base)).header(header::COOKIE, &cookie).form(&with_token).send().await.unwrap();
-    assert_eq!(ok.status(), 303, "{}", ok.text().await.unwrap_or_default());
+    assert_eq!(ok.status(), 303);
+    let location = ok.headers()[header::LOCATION].to_str().unwrap().to_string();
     let actor = s.app.actor_for_operator("hq.huunghi").await.unwrap();
     assert_eq!(s.app.count_cases(&actor, Default::default()).await.unwrap(), 1, "exactly the one with the token was written");
+    // Its evidence is listed on its page, with a link that downloads it.
+    let id = location.trim_start_matches("/cases/").to_string();
+    let pdf = b"%PDF-1.7 bien ban tam giu".to_vec();
+    s.app.add_evidence(&actor, &id, 1, "biên bản tạm giữ.pdf", Some("application/pdf"), pdf.clone()).await.unwrap();
+    let page = http.get(format!("{}{location}", s.base)).header(header::COOKIE, &cookie).send().await.unwrap().text().await.unwrap();
+    let link = page
+        .split("id=\"evidence\"")
+        .nth(1)
+        .and_then(|rest| rest.split("href=\"").nth(1))
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    assert!(page.contains("biên bản tạm giữ.pdf"));
+    let file = http.get(format!("{}{link}", s.base)).header(header::COOKIE, &cookie).send().await.unwrap();
+    assert_eq!(file.status(), 200);
+    assert_eq!(file.bytes().await.unwrap().to_vec(), pdf);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -72,6 +72,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("field.hs_code", "Mã HS", "HS code"),
     ("field.value_vnd", "Trị giá (đồng)", "Value (VND)"),
     ("field.parties", "Đối tượng", "Parties"),
+    ("field.evidence", "Tài liệu, chứng cứ", "Evidence files"),
     ("field.party_name", "Họ tên đối tượng", "Party's name"),
     ("field.party_cccd", "Số CCCD", "Citizen ID (CCCD)"),
     ("field.party_role", "Vai trò", "Role"),

@@ -531,6 +531,17 @@ pub async fn case_detail(State(s): State<AppState>, ui: Ui, Path(id): Path<Strin
                 }
             }
         }
+        @if !c.evidence.is_empty() {
+            h2 { (t(lang, "field.evidence")) }
+            ul #evidence {
+                @for e in &c.evidence {
+                    li {
+                        a href=(format!("/api/v1/cases/{}/evidence/{}", c.id, e.sha256)) download=(e.filename) { (e.filename) }
+                        " — " (e.media_type) ", " (number(lang, e.size)) " B · SHA-256 " code { (&e.sha256[..16]) "…" }
+                    }
+                }
+            }
+        }
         h2 { (t(lang, "field.parties")) }
         ul #parties {
             @for p in &c.parties {
