@@ -1,4 +1,7 @@
 //! Test support: a real Cordon server on port 0 over a fresh SQLite or PostgreSQL store, and a client for it.
+//!
+//! Dev-only: a failed setup step is a broken test environment, not a case to handle, so the
+//! helpers panic with a message (`expect`) instead of returning errors.
 
 use std::sync::Arc;
 
