@@ -66,6 +66,9 @@ pub struct PartyInput {
     pub identifiers: BTreeMap<String, String>,
     /// `suspect`, `owner`, `driver`, `consignee`, `shipper`, `seller`, `witness`.
     pub role: String,
+    /// The link's own sharing, no wider than the case's (e.g. an informant kept RED); absent: as the case.
+    #[serde(default)]
+    pub sharing: Option<SharingInput>,
 }
 
 /// Sharing as entered.
@@ -211,6 +214,8 @@ pub struct PartyView {
     pub held_by: String,
     /// True when personal identifiers are withheld: "a person, held by agency X" — ask that agency for access.
     pub withheld: bool,
+    /// The link's own sharing, when narrower than the case's.
+    pub sharing: Option<SharingInput>,
 }
 
 /// A goods line as shown.
@@ -411,7 +416,7 @@ fn parse_sharing(s: &SharingInput) -> Result<Sharing, Invalid> {
     Sharing { tlp, distribution, handling }.validated()
 }
 
-fn sharing_view(s: &Sharing) -> SharingInput {
+pub(crate) fn sharing_view(s: &Sharing) -> SharingInput {
     let mut handling = Vec::new();
     if s.handling.not_for_court {
         handling.push("H1".into());
@@ -425,13 +430,30 @@ fn sharing_view(s: &Sharing) -> SharingInput {
     SharingInput { tlp: s.tlp.as_str().into(), distribution: s.distribution.iter().map(Audience::to_code).collect(), handling }
 }
 
-fn parse_party(p: &PartyInput, held_by: &str, now: i64) -> Result<Party, Invalid> {
+/// A record's own sharing (a party link, an evidence file), checked to be no wider than its case's.
+pub(crate) fn parse_item_sharing(field: &'static str, input: Option<&SharingInput>, case: &Sharing) -> Result<Option<Sharing>, Invalid> {
+    let Some(input) = input else { return Ok(None) };
+    let mut own = parse_sharing(input).map_err(|e| Invalid::new(field, e.reason))?;
+    // The case's handling conditions travel with everything on it.
+    own.handling.not_for_court |= case.handling.not_for_court;
+    own.handling.no_onward_sharing |= case.handling.no_onward_sharing;
+    if own.handling.restriction.is_none() {
+        own.handling.restriction.clone_from(&case.handling.restriction);
+    }
+    if !case.allows_narrowing_to(&own) {
+        return Err(Invalid::new(field, "may only narrow the case's sharing (label, audiences and handling conditions)"));
+    }
+    Ok(Some(own))
+}
+
+fn parse_party(p: &PartyInput, held_by: &str, case_sharing: &Sharing, now: i64) -> Result<Party, Invalid> {
     let kind = EntityKind::parse(&p.kind).ok_or_else(|| Invalid::new("parties.kind", format!("unknown kind {:?}", p.kind)))?;
     let role = PartyRole::parse(&p.role).ok_or_else(|| Invalid::new("parties.role", format!("unknown role {:?}", p.role)))?;
     let name = text("parties.name", &p.name, 300, true)?.unwrap_or_default();
     let identifiers =
         p.identifiers.iter().map(|(k, v)| normalise_identifier(k, v).map(|n| (k.clone(), n))).collect::<Result<Vec<_>, _>>()?;
-    Ok(Party { entity_id: new_id(now), kind, name, identifiers, role, held_by: held_by.to_string() })
+    let sharing = parse_item_sharing("parties.sharing", p.sharing.as_ref(), case_sharing)?;
+    Ok(Party { entity_id: new_id(now), kind, name, identifiers, role, held_by: held_by.to_string(), sharing })
 }
 
 /// Parses each case's cursor: `detected_at.id`.
@@ -519,22 +541,12 @@ impl App {
         if goods.len() > 500 {
             return Err(Invalid::new("goods", "at most 500 lines").into());
         }
-        let parties = input.parties.iter().map(|p| parse_party(p, &actor.agency_id, now)).collect::<Result<Vec<_>, _>>()?;
         let sharing = parse_sharing(&input.sharing)?;
-        for a in &sharing.distribution {
-            match a {
-                Audience::Agency(id) if self.store.agency(id).await?.is_none() => {
-                    return Err(Invalid::new("sharing.distribution", format!("no agency {id:?}")).into());
-                }
-                Audience::Group(id) => {
-                    let mine = self.store.groups_of_agency(&actor.agency_id).await?;
-                    let owned = self.store.group(id).await?.is_some_and(|g| g.owner_agency_id == actor.agency_id);
-                    if !mine.contains(id) && !owned {
-                        // Same answer whether the group exists or not: group names do not leak.
-                        return Err(Invalid::new("sharing.distribution", format!("your agency cannot share with group {id:?}")).into());
-                    }
-                }
-                _ => {}
+        self.check_audiences(actor, &sharing).await?;
+        let parties = input.parties.iter().map(|p| parse_party(p, &actor.agency_id, &sharing, now)).collect::<Result<Vec<_>, _>>()?;
+        for p in &parties {
+            if let Some(s) = &p.sharing {
+                self.check_audiences(actor, s).await?;
             }
         }
         let plate = input.conveyance.plate.as_deref().map(|p| normalise_identifier("plate", p)).transpose()?;
@@ -590,6 +602,27 @@ impl App {
         };
         let principals = principals_of_record(&case.owner_unit_id, &case.owner_agency_id, &case.sharing);
         Ok((case, principals))
+    }
+
+    /// Checks that the named agencies exist and that the actor's agency may use the named groups.
+    pub(crate) async fn check_audiences(&self, actor: &Actor, sharing: &Sharing) -> Result<(), AppError> {
+        for a in &sharing.distribution {
+            match a {
+                Audience::Agency(id) if self.store.agency(id).await?.is_none() => {
+                    return Err(Invalid::new("sharing.distribution", format!("no agency {id:?}")).into());
+                }
+                Audience::Group(id) => {
+                    let mine = self.store.groups_of_agency(&actor.agency_id).await?;
+                    let owned = self.store.group(id).await?.is_some_and(|g| g.owner_agency_id == actor.agency_id);
+                    if !mine.contains(id) && !owned {
+                        // Same answer whether the group exists or not: group names do not leak.
+                        return Err(Invalid::new("sharing.distribution", format!("your agency cannot share with group {id:?}")).into());
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     pub(crate) fn require_case_worker(actor: &Actor) -> Result<(), AppError> {
@@ -850,7 +883,10 @@ impl App {
             return Err(AppError::Stale);
         }
         let now = self.now_ms();
-        let party = parse_party(&input, &actor.agency_id, now)?;
+        let party = parse_party(&input, &actor.agency_id, &case.sharing, now)?;
+        if let Some(s) = &party.sharing {
+            self.check_audiences(actor, s).await?;
+        }
         let event = CaseEvent {
             seq: 0,
             at: now,
@@ -905,9 +941,26 @@ impl App {
                 .find(|a| a.disclose_personal && a.covers(&c.owner_agency_id, &actor.agency_id, c.case_type.as_str(), now))
                 .map(|a| a.id)
         };
+        // Without an agreement, a granted access request discloses this case's parties.
+        let disclosed_under = match disclosed_under {
+            None if c.parties.iter().any(|p| p.kind.is_personal()) => {
+                self.store.access_granted(&c.id, &actor.agency_id).await?.map(|id| format!("access request {id}"))
+            }
+            other => other,
+        };
+        // A party link or file shared more narrowly than its case is left out for those outside
+        // its audience, as if it were not there: no count, no placeholder.
+        let narrower = c.parties.iter().any(|p| p.sharing.is_some());
+        let evidence = self.store.evidence(&c.id).await?;
+        let viewer = if narrower || evidence.iter().any(|e| e.sharing.is_some()) { self.principals(actor).await? } else { Vec::new() };
+        let sees = |s: &Option<Sharing>| match s {
+            Some(s) => may_see(&viewer, &principals_of_record(&c.owner_unit_id, &c.owner_agency_id, s)),
+            None => true,
+        };
         let parties = c
             .parties
             .iter()
+            .filter(|p| sees(&p.sharing))
             .map(|p| {
                 let withheld = p.kind.is_personal() && disclosed_under.is_none();
                 PartyView {
@@ -918,6 +971,7 @@ impl App {
                     role: p.role.as_str().into(),
                     held_by: p.held_by.clone(),
                     withheld,
+                    sharing: p.sharing.as_ref().map(sharing_view),
                 }
             })
             .collect();
@@ -977,7 +1031,7 @@ impl App {
             parties,
             sharing: sharing_view(&c.sharing),
             disclosed_under: if actor.agency_id == c.owner_agency_id { None } else { disclosed_under },
-            evidence: self.store.evidence(&c.id).await?.into_iter().map(crate::EvidenceView::from).collect(),
+            evidence: evidence.into_iter().filter(|e| sees(&e.sharing)).map(crate::EvidenceView::from).collect(),
             created_at: c.created_at,
             updated_at: c.updated_at,
         })

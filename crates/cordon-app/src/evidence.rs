@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::{Actor, App, AppError, CaseView};
+use crate::{Actor, App, AppError, CaseView, SharingInput};
 
 /// Largest evidence file accepted: photos, scans and short videos of a seizure.
 pub const MAX_EVIDENCE_BYTES: usize = 20 * 1024 * 1024;
@@ -27,12 +27,34 @@ pub struct EvidenceView {
     pub filename: String,
     /// Uploaded, ms.
     pub uploaded_at: i64,
+    /// The file's own sharing, when narrower than the case's.
+    pub sharing: Option<SharingInput>,
 }
 
 impl From<Evidence> for EvidenceView {
     fn from(e: Evidence) -> Self {
-        EvidenceView { sha256: e.sha256, size: e.size, media_type: e.media_type, filename: e.filename, uploaded_at: e.uploaded_at }
+        EvidenceView {
+            sha256: e.sha256,
+            size: e.size,
+            media_type: e.media_type,
+            filename: e.filename,
+            uploaded_at: e.uploaded_at,
+            sharing: e.sharing.as_ref().map(crate::cases::sharing_view),
+        }
     }
+}
+
+/// A file to attach to a case.
+#[derive(Debug, Clone)]
+pub struct NewEvidence {
+    /// The file's name as the officer knows it.
+    pub filename: String,
+    /// The type the uploader declared (checked against the content).
+    pub declared_type: Option<String>,
+    /// The file's own sharing, no wider than the case's; `None`: as the case.
+    pub sharing: Option<SharingInput>,
+    /// The content.
+    pub bytes: Vec<u8>,
 }
 
 /// The media type the content really is, from its first bytes; `None` for kinds not accepted.
@@ -67,20 +89,23 @@ impl App {
         actor: &Actor,
         case_id: &str,
         expected_version: i64,
-        filename: &str,
-        declared_type: Option<&str>,
-        bytes: Vec<u8>,
+        upload: NewEvidence,
     ) -> Result<CaseView, AppError> {
+        let NewEvidence { filename, declared_type, sharing, bytes } = upload;
         let case = self.load_editable(actor, case_id).await?;
         if case.version != expected_version {
             return Err(AppError::Stale);
         }
-        let filename = clean_filename(filename)?;
+        let filename = clean_filename(&filename)?;
+        let sharing = crate::cases::parse_item_sharing("sharing", sharing.as_ref(), &case.sharing)?;
+        if let Some(s) = &sharing {
+            self.check_audiences(actor, s).await?;
+        }
         if bytes.is_empty() || bytes.len() > MAX_EVIDENCE_BYTES {
             return Err(Invalid::new("file", format!("1 byte to {} MiB", MAX_EVIDENCE_BYTES >> 20)).into());
         }
         let media_type = sniff(&bytes).ok_or_else(|| Invalid::new("file", "only PDF, PNG, JPEG, WebP and MP4 files are accepted"))?;
-        if let Some(declared) = declared_type.map(|d| d.split(';').next().unwrap_or(d).trim()) {
+        if let Some(declared) = declared_type.as_deref().map(|d| d.split(';').next().unwrap_or(d).trim()) {
             if declared != media_type && declared != "application/octet-stream" {
                 return Err(Invalid::new("media_type", format!("declared {declared}, but the content is {media_type}")).into());
             }
@@ -101,6 +126,7 @@ impl App {
             filename: filename.clone(),
             uploaded_by: actor.user.id.clone(),
             uploaded_at: now,
+            sharing,
         };
         let event = CaseEvent {
             seq: 0,
@@ -123,15 +149,21 @@ impl App {
 
     /// An evidence file of a case the actor may see, with its bytes; the download is audited.
     pub async fn evidence_file(&self, actor: &Actor, case_id: &str, sha256: &str) -> Result<(EvidenceView, Vec<u8>), AppError> {
-        self.case(actor, case_id).await?;
-        let found = self.store.evidence(case_id).await?.into_iter().find(|e| e.sha256 == sha256).ok_or(AppError::NotFound("evidence"))?;
+        // The case view holds only the files the actor may see.
+        let view = self.case(actor, case_id).await?;
+        let Some(found) = view.evidence.into_iter().find(|e| e.sha256 == sha256) else {
+            self.store
+                .audit(&[actor.audit(self.now_ms(), "evidence.read", "case", case_id, "denied", json!({ "sha256": sha256 }))])
+                .await?;
+            return Err(AppError::NotFound("evidence"));
+        };
         self.store.audit(&[actor.audit(self.now_ms(), "evidence.read", "case", case_id, "ok", json!({ "sha256": sha256 }))]).await?;
         let files = self.files.clone();
         let key = sha256.to_string();
         let bytes = tokio::task::spawn_blocking(move || files.get(&key))
             .await
             .map_err(|_| AppError::Store(StoreError::Open("evidence read interrupted".into())))??;
-        Ok((found.into(), bytes))
+        Ok((found, bytes))
     }
 }
 

@@ -3,6 +3,7 @@
 //! Every entry point takes the [`Actor`] it acts for, decides whether that actor may,
 //! and hands the store the write together with the audit entries it must leave.
 
+mod access;
 mod actor;
 mod agreements;
 mod audit;
@@ -17,6 +18,7 @@ mod limiter;
 mod search;
 mod transfer;
 
+pub use access::{AccessDecisionInput, AccessRequestInput, AccessRequestView};
 pub use actor::Actor;
 pub use agreements::{AgreementInput, GroupInput};
 pub use audit::AuditReport;
@@ -28,7 +30,7 @@ pub use cases::{
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use directory::{NewAgencyInput, NewUnitInput, NewUserInput};
 pub use error::AppError;
-pub use evidence::{sniff, EvidenceView, MAX_EVIDENCE_BYTES};
+pub use evidence::{sniff, EvidenceView, NewEvidence, MAX_EVIDENCE_BYTES};
 pub use limiter::LoginLimiter;
 pub use transfer::{ImportProblem, ImportReport, ImportRow};
 

@@ -313,6 +313,8 @@ pub struct Party {
     pub role: PartyRole,
     /// Agency that recorded the entity.
     pub held_by: String,
+    /// The link's own sharing, narrower than the case's; `None` shares it as the case is shared.
+    pub sharing: Option<crate::sharing::Sharing>,
 }
 
 /// A case (violation record).
@@ -397,7 +399,9 @@ impl Case {
         shared.extend(self.conveyance.vessel.as_deref());
         shared.extend(self.conveyance.container.as_deref());
         let mut personal: Vec<&str> = Vec::new();
-        for p in &self.parties {
+        // A party with its own, narrower sharing is left out: a hit on its name would tell
+        // everyone who sees the case that it is there.
+        for p in self.parties.iter().filter(|p| p.sharing.is_none()) {
             let bucket = if p.kind.is_personal() { &mut personal } else { &mut shared };
             bucket.push(&p.name);
             bucket.extend(p.identifiers.iter().map(|(_, v)| v.as_str()));

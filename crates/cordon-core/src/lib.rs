@@ -1,5 +1,6 @@
 //! Cordon's domain: agencies, units, roles, reference data and the rules over them; pure, no I/O.
 
+pub mod access;
 pub mod account;
 pub mod agency;
 pub mod audit;

@@ -135,8 +135,26 @@ impl Sharing {
     }
 
     /// Whether `narrower` shares with no one this sharing does not: re-sharing may only narrow.
+    ///
+    /// An audience is covered when this sharing names it, or names a wider audience that
+    /// contains it (the own agency contains the own unit; all domestic agencies contain any
+    /// named domestic agency, group and the own agency). Handling conditions may only be
+    /// added, never lifted.
     pub fn allows_narrowing_to(&self, narrower: &Sharing) -> bool {
-        narrower.tlp <= self.tlp && narrower.distribution.iter().all(|a| self.distribution.contains(a))
+        let covered = |a: &Audience| {
+            self.distribution.contains(a)
+                || match a {
+                    Audience::OwnUnit => true,
+                    Audience::OwnAgency | Audience::Agency(_) | Audience::Group(_) => self.distribution.contains(&Audience::AllDomestic),
+                    Audience::AllDomestic | Audience::International => false,
+                }
+                || self.tlp == Tlp::Clear
+        };
+        let h = (&self.handling, &narrower.handling);
+        let keeps_handling = (!h.0.not_for_court || h.1.not_for_court)
+            && (!h.0.no_onward_sharing || h.1.no_onward_sharing)
+            && (h.0.restriction.is_none() || h.1.restriction.is_some());
+        narrower.tlp <= self.tlp && narrower.distribution.iter().all(covered) && keeps_handling
     }
 }
 
@@ -241,6 +259,14 @@ mod tests {
         assert!(wide.allows_narrowing_to(&sharing(Tlp::Amber, &["agency:bg"]).unwrap()));
         assert!(!wide.allows_narrowing_to(&sharing(Tlp::Clear, &[]).unwrap()));
         assert!(!sharing(Tlp::Amber, &["agency:bg"]).unwrap().allows_narrowing_to(&sharing(Tlp::Amber, &["agency:police"]).unwrap()));
+        let green = sharing(Tlp::Green, &["all_domestic"]).unwrap();
+        assert!(green.allows_narrowing_to(&sharing(Tlp::Amber, &["group:g", "own_agency"]).unwrap()), "all domestic covers a group");
+        assert!(green.allows_narrowing_to(&sharing(Tlp::Red, &[]).unwrap()));
+        assert!(!green.allows_narrowing_to(&sharing(Tlp::Amber, &["international"]).unwrap()));
+        let mut h2 = sharing(Tlp::Green, &["all_domestic"]).unwrap();
+        h2.handling.no_onward_sharing = true;
+        assert!(!h2.allows_narrowing_to(&green), "a handling condition is never lifted");
+        assert!(h2.allows_narrowing_to(&h2));
     }
 
     #[test]

@@ -14,6 +14,8 @@ both_backends!(
     external_reference_makes_creation_idempotent,
     sharing_group_membership_is_not_visible_to_members,
     evidence_files_are_checked_stored_once_and_shared_like_their_case,
+    a_party_or_file_shared_more_narrowly_is_not_there_for_others,
+    access_to_withheld_parties_is_asked_and_decided_by_the_holder,
 );
 
 async fn people(s: &TestServer) {
@@ -455,4 +457,98 @@ async fn evidence_files_are_checked_stored_once_and_shared_like_their_case(s: Te
     let own = Client { http: reqwest::Client::new(), ..officer.clone() };
     let (status, body) = upload(&own, "\"2\"", "big.png", "image/png", png(&vec![0u8; 21 * 1024 * 1024])).await;
     assert_eq!((status, body["code"].as_str()), (413, Some("payload_too_large")));
+}
+
+async fn a_party_or_file_shared_more_narrowly_is_not_there_for_others(s: TestServer) {
+    people(&s).await;
+    let officer = s.login("hq.huunghi").await;
+    let mut body = seizure("green", &["all_domestic"]);
+    body["parties"].as_array_mut().unwrap().push(json!({
+        "kind": "person", "name": "Trần Thị Bình", "identifiers": { "phone": "+84 912 000 111" }, "role": "witness",
+        "sharing": { "tlp": "red" }
+    }));
+    // A party may not be shared wider than its case.
+    let mut wider = body.clone();
+    wider["sharing"] = json!({ "tlp": "amber", "distribution": ["own_agency"] });
+    wider["parties"][2]["sharing"] = json!({ "tlp": "green", "distribution": ["all_domestic"] });
+    let (status, refused) = officer.post("/api/v1/cases", wider).await;
+    assert_eq!((status, refused["field"].as_str()), (422, Some("parties.sharing")), "{refused}");
+
+    let case = create(&officer, body).await;
+    let id = case["id"].as_str().unwrap().to_string();
+    assert_eq!(case["parties"].as_array().unwrap().len(), 3, "the recording unit sees its witness");
+    assert_eq!(case["parties"][2]["sharing"]["tlp"], "red");
+    assert_eq!(case["parties"][2]["sharing"]["handling"], json!(["H2"]), "the case's handling conditions travel with the party");
+    // A file kept within the agency, on a case all domestic agencies see.
+    let rb = officer
+        .http
+        .post(format!("{}/api/v1/cases/{id}/evidence?filename=nguon-tin.pdf&tlp=amber_strict&distribution=own_agency&handling=H1", s.base))
+        .header(header::IF_MATCH, "\"1\"")
+        .body(b"%PDF-1.7 informant statement".to_vec());
+    let (status, v) = split(officer.send(rb).await).await;
+    assert_eq!(status, 200, "{v}");
+    let sha = v["evidence"][0]["sha256"].as_str().unwrap().to_string();
+    assert_eq!(v["evidence"][0]["sharing"]["handling"], json!(["H1", "H2"]));
+
+    let other_unit = s.login("hq.mongcai").await;
+    let (_, seen) = other_unit.get(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(seen["parties"].as_array().unwrap().len(), 2, "the RED witness is not there for another unit");
+    assert_eq!(seen["evidence"].as_array().unwrap().len(), 1, "the agency's file is");
+    let police = s.login("ca.langson").await;
+    let (status, seen) = police.get(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(seen["parties"].as_array().unwrap().len(), 2);
+    assert!(seen["evidence"].as_array().unwrap().is_empty(), "the file is not listed for another agency");
+    assert!(!seen.to_string().contains("Bình") && !seen.to_string().contains("nguon-tin"));
+    assert_eq!(police.get(&format!("/api/v1/cases/{id}/evidence/{sha}")).await.0, 404, "nor can it be fetched");
+    // Nor is the witness found by name, even within the agency.
+    for c in [&other_unit, &officer] {
+        let (_, found) = c.get("/api/v1/cases/count?q=tran%20thi%20binh").await;
+        assert_eq!(found["count"], 0);
+    }
+    let (_, entries) = s.login("audit").await.get(&format!("/api/v1/audit?object_id={id}&limit=100")).await;
+    assert!(entries.as_array().unwrap().iter().any(|e| e["action"] == "evidence.read" && e["outcome"] == "denied"));
+}
+
+async fn access_to_withheld_parties_is_asked_and_decided_by_the_holder(s: TestServer) {
+    people(&s).await;
+    let officer = s.login("hq.huunghi").await;
+    let id = create(&officer, seizure("amber", &["own_agency", "agency:border-guard-vn"])).await["id"].as_str().unwrap().to_string();
+    let other = create(&officer, seizure("amber", &["own_agency", "agency:border-guard-vn"])).await["id"].as_str().unwrap().to_string();
+    let bg = s.login("bp.langson").await;
+    let url = format!("/api/v1/cases/{id}/access-requests");
+    let (status, bad) = bg.post(&url, json!({ "reason": "  " })).await;
+    assert_eq!((status, bad["field"].as_str()), (422, Some("reason")));
+    let (status, req) = bg.post(&url, json!({ "reason": "Tuần tra chung khu vực Hữu Nghị" })).await;
+    assert_eq!(status, 201, "{req}");
+    assert_eq!(req["status"], "pending");
+    assert_eq!(bg.post(&url, json!({ "reason": "again" })).await.0, 409, "one pending request per agency and case");
+    assert_eq!(officer.post(&url, json!({ "reason": "mine" })).await.0, 422, "nothing is withheld from the holder");
+    assert_eq!(s.login("ca.langson").await.post(&url, json!({ "reason": "x" })).await.0, 404, "nor from one who cannot see the case");
+
+    let req_id = req["id"].as_str().unwrap();
+    let decide = format!("/api/v1/access-requests/{req_id}/decision");
+    assert_eq!(officer.post(&decide, json!({ "grant": true })).await.0, 403, "an officer does not decide");
+    assert_eq!(bg.post(&decide, json!({ "grant": true })).await.0, 403, "nor does the requester");
+    assert_eq!(s.login("ca.langson").await.post(&decide, json!({ "grant": true })).await.0, 404);
+    let head = s.login("hq.head").await;
+    let (_, inbox) = head.get("/api/v1/access-requests").await;
+    assert_eq!(inbox.as_array().unwrap().len(), 1);
+    assert_eq!(head.post(&decide, json!({ "grant": false })).await.0, 422, "a refusal says why");
+    let (status, decided) = head.post(&decide, json!({ "grant": true, "reason": "QCPH art. 5" })).await;
+    assert_eq!((status, decided["status"].as_str()), (200, Some("granted")), "{decided}");
+    assert_eq!(head.post(&decide, json!({ "grant": false, "reason": "changed my mind" })).await.0, 409, "decided once");
+
+    let (_, seen) = bg.get(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(seen["parties"][0]["withheld"], false);
+    assert_eq!(seen["parties"][0]["name"], "Nguyễn Văn An");
+    assert_eq!(seen["disclosed_under"], format!("access request {req_id}"));
+    let (_, still) = bg.get(&format!("/api/v1/cases/{other}")).await;
+    assert_eq!(still["parties"][0]["withheld"], true, "a grant discloses that case only");
+    let (_, mine) = bg.get("/api/v1/access-requests").await;
+    assert_eq!(mine[0]["status"], "granted");
+    assert!(s.login("ca.langson").await.get("/api/v1/access-requests").await.1.as_array().unwrap().is_empty());
+    let (_, entries) = s.login("audit").await.get(&format!("/api/v1/audit?object_id={id}&limit=100")).await;
+    let actions: Vec<&str> = entries.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(actions.contains(&"access_request.create") && actions.contains(&"access_request.decide"), "{actions:?}");
 }

@@ -27,6 +27,8 @@ enum Policy {
     CaseList,
     /// A case only if shared with the caller (404 otherwise, as if it did not exist).
     CaseReader,
+    /// Heads and deputies of the agency holding the withheld parties.
+    AccessDecider,
     /// The recording unit only (others who see it get 403, others 404).
     CaseOwnerUnit,
     /// Officers and heads of the lead agency or the recording unit (lifecycle steps).
@@ -53,6 +55,9 @@ fn policy(method: &str, path: &str) -> Option<Policy> {
         ("post", "/api/v1/cases/{id}/transitions") => CaseLead,
         ("post", "/api/v1/cases/{id}/parties" | "/api/v1/cases/{id}/evidence") => CaseWorkerWhoSees,
         ("get", "/api/v1/cases/{id}/evidence/{sha256}") => CaseReader,
+        ("post", "/api/v1/cases/{id}/access-requests") => CaseReader,
+        ("get", "/api/v1/access-requests") => SignedIn,
+        ("post", "/api/v1/access-requests/{id}/decision") => AccessDecider,
         _ => return None,
     })
 }
@@ -137,6 +142,13 @@ fn expected(p: Policy, user: &str) -> u16 {
                 404
             }
         }
+        // The holding agency's heads decide; its other members and the requester are refused;
+        // anyone else cannot know the request exists.
+        Policy::AccessDecider => match user {
+            "head.a" => 200,
+            "officer.a" | "officer.b" | "analyst" | "bg.officer" => 403,
+            _ => 404,
+        },
         Policy::CaseWorkerWhoSees => {
             if !case_worker {
                 403
@@ -153,6 +165,7 @@ fn case_body(tag: &str) -> Value {
     json!({
         "case_type": "smuggling", "title": format!("Thu giữ thuốc lá {tag}"), "detected_at": T0 - 3_600_000, "province": "lang-son",
         "goods": [{ "description": "Thuốc lá", "category": "cigarettes", "value_vnd": 1000000 }],
+        "parties": [{ "kind": "person", "name": "Nguyễn Văn An", "role": "driver" }],
         "sharing": { "tlp": "amber", "distribution": ["own_agency", "agency:border-guard-vn"] }
     })
 }
@@ -190,6 +203,7 @@ async fn every_operation_for_every_kind_of_user() {
         .await;
     assert_eq!(status, 201);
     let owner = s.login("officer.a").await;
+    let border_guard = s.login("bg.officer").await;
 
     let (_, doc) = s.anonymous().get("/api/v1/openapi.json").await;
     let mut ops: Vec<(String, String)> = Vec::new();
@@ -213,7 +227,18 @@ async fn every_operation_for_every_kind_of_user() {
             let tag = format!("tag{i}x{checked}");
             let case = owner.post("/api/v1/cases", case_body(&tag)).await.1;
             let id = case["id"].as_str().unwrap().to_string();
-            let mut path_for_call = path.replace("{id}", if path.contains("sharing-groups") { "mekong" } else { &id });
+            let target = if path.contains("sharing-groups") {
+                "mekong".to_string()
+            } else if path.starts_with("/api/v1/access-requests/") {
+                // The border guard, from whom the driver is withheld, asks first.
+                let (st, req) =
+                    border_guard.post(&format!("/api/v1/cases/{id}/access-requests"), json!({ "reason": "joint patrol" })).await;
+                assert_eq!(st, 201, "{req}");
+                req["id"].as_str().unwrap().to_string()
+            } else {
+                id.clone()
+            };
+            let mut path_for_call = path.replace("{id}", &target);
             if path.contains("{sha256}") {
                 // The owner attaches a file first, so that there is one to ask for.
                 let rb = owner
@@ -254,6 +279,8 @@ async fn every_operation_for_every_kind_of_user() {
                 ("put", _) => (Some(case_body(&tag)), Some(1)),
                 ("post", "/api/v1/cases/{id}/transitions") => (Some(json!({ "to": "verified" })), Some(1)),
                 ("post", "/api/v1/cases/{id}/evidence") => (None, Some(1)),
+                ("post", "/api/v1/cases/{id}/access-requests") => (Some(json!({ "reason": "need to know" })), None),
+                ("post", "/api/v1/access-requests/{id}/decision") => (Some(json!({ "grant": true })), None),
                 ("post", "/api/v1/cases/{id}/parties") => {
                     (Some(json!({ "kind": "company", "name": "Công ty TNHH X", "role": "consignee" })), Some(1))
                 }

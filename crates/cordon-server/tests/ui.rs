@@ -61,7 +61,13 @@ async fn pages_demand_a_session_and_every_form_a_csrf_token() {
     // Its evidence is listed on its page, with a link that downloads it.
     let id = location.trim_start_matches("/cases/").to_string();
     let pdf = b"%PDF-1.7 bien ban tam giu".to_vec();
-    s.app.add_evidence(&actor, &id, 1, "biên bản tạm giữ.pdf", Some("application/pdf"), pdf.clone()).await.unwrap();
+    let upload = cordon_app::NewEvidence {
+        filename: "biên bản tạm giữ.pdf".into(),
+        declared_type: Some("application/pdf".into()),
+        sharing: None,
+        bytes: pdf.clone(),
+    };
+    s.app.add_evidence(&actor, &id, 1, upload).await.unwrap();
     let page = http.get(format!("{}{location}", s.base)).header(header::COOKIE, &cookie).send().await.unwrap().text().await.unwrap();
     let link = page
         .split("id=\"evidence\"")

@@ -123,6 +123,31 @@ fn handling_from_text(t: &str) -> Handling {
     h
 }
 
+/// A party link's or evidence file's own sharing, as its `sharing` column holds it.
+pub(crate) fn item_sharing_to_text(s: &Option<Sharing>) -> Option<String> {
+    s.as_ref().map(|s| {
+        let distribution: Vec<String> = s.distribution.iter().map(Audience::to_code).collect();
+        serde_json::json!({ "tlp": s.tlp.as_str(), "distribution": distribution, "handling": json_list(&handling_to_text(&s.handling)) })
+            .to_string()
+    })
+}
+
+/// Reads a `sharing` column written by [`item_sharing_to_text`].
+pub(crate) fn item_sharing_from_text(t: Option<String>) -> Result<Option<Sharing>, StoreError> {
+    let Some(t) = t else { return Ok(None) };
+    let bad = || StoreError::Corrupt(format!("item sharing {t:?}"));
+    let v: serde_json::Value = serde_json::from_str(&t).map_err(|_| bad())?;
+    let tlp = v["tlp"].as_str().and_then(Tlp::parse).ok_or_else(bad)?;
+    let distribution = v["distribution"]
+        .as_array()
+        .ok_or_else(bad)?
+        .iter()
+        .map(|a| a.as_str().and_then(Audience::parse).ok_or_else(bad))
+        .collect::<Result<Vec<_>, _>>()?;
+    let handling = handling_from_text(&v["handling"].to_string());
+    Ok(Some(Sharing { tlp, distribution, handling }))
+}
+
 fn bool_opt(v: Option<i64>) -> Option<bool> {
     v.map(|x| x != 0)
 }
@@ -324,14 +349,15 @@ impl Store {
         .execute(&mut *conn)
         .await?;
         sqlx::query(&self.sql(
-            "INSERT INTO case_parties (case_id, entity_id, role, seq, added_at, added_by) \
-             VALUES ($1, $2, $3, (SELECT COALESCE(MAX(seq), 0) + 1 FROM case_parties WHERE case_id = $1), $4, $5)",
+            "INSERT INTO case_parties (case_id, entity_id, role, seq, added_at, added_by, sharing) \
+             VALUES ($1, $2, $3, (SELECT COALESCE(MAX(seq), 0) + 1 FROM case_parties WHERE case_id = $1), $4, $5, $6)",
         ))
         .bind(case_id)
         .bind(p.entity_id.clone())
         .bind(p.role.as_str())
         .bind(at)
         .bind(by)
+        .bind(item_sharing_to_text(&p.sharing))
         .execute(&mut *conn)
         .await
         .map_err(|e| match StoreError::from(e) {
@@ -471,7 +497,7 @@ impl Store {
             });
         }
         let parties = sqlx::query(&self.sql(
-            "SELECT p.entity_id, p.role, e.kind, e.name, e.identifiers, e.created_by_agency FROM case_parties p \
+            "SELECT p.entity_id, p.role, p.sharing, e.kind, e.name, e.identifiers, e.created_by_agency FROM case_parties p \
              JOIN entities e ON e.id = p.entity_id WHERE p.case_id = $1 ORDER BY p.seq",
         ))
         .bind(c.id.clone())
@@ -489,6 +515,7 @@ impl Store {
                     .collect(),
                 role: code(&p, "role", PartyRole::parse)?,
                 held_by: p.try_get("created_by_agency")?,
+                sharing: item_sharing_from_text(p.try_get("sharing")?)?,
             });
         }
         Ok(c)

@@ -29,6 +29,8 @@ pub struct Evidence {
     pub uploaded_by: String,
     /// Upload time, ms.
     pub uploaded_at: i64,
+    /// The file's own sharing, narrower than the case's; `None` shares it as the case is shared.
+    pub sharing: Option<cordon_core::sharing::Sharing>,
 }
 
 /// Where evidence bytes live: `ROOT/ab/abcdef…`.
@@ -99,7 +101,8 @@ impl Store {
             return Err(StoreError::Stale);
         }
         sqlx::query(&self.sql(
-            "INSERT INTO evidence (case_id, sha256, size, media_type, filename, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO evidence (case_id, sha256, size, media_type, filename, uploaded_by, uploaded_at, sharing) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         ))
         .bind(e.case_id.clone())
         .bind(e.sha256.clone())
@@ -108,6 +111,7 @@ impl Store {
         .bind(e.filename.clone())
         .bind(e.uploaded_by.clone())
         .bind(e.uploaded_at)
+        .bind(crate::cases::item_sharing_to_text(&e.sharing))
         .execute(&mut *tx)
         .await
         .map_err(|err| match StoreError::from(err) {
@@ -136,6 +140,7 @@ impl Store {
                     filename: r.try_get("filename")?,
                     uploaded_by: r.try_get("uploaded_by")?,
                     uploaded_at: r.try_get("uploaded_at")?,
+                    sharing: crate::cases::item_sharing_from_text(r.try_get("sharing")?)?,
                 })
             })
             .collect()

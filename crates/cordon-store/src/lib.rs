@@ -4,6 +4,7 @@
 //! the audit entries it must leave, and writes them in the same transaction, so that
 //! the record and its audit trail commit or fail together.
 
+mod access;
 mod backend;
 mod cases;
 mod error;

@@ -44,6 +44,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_evidence.sql"),
         postgres: include_str!("../migrations/postgres/0004_evidence.sql"),
     },
+    Migration {
+        version: 5,
+        name: "item_sharing_and_access_requests",
+        sqlite: include_str!("../migrations/sqlite/0005_item_sharing.sql"),
+        postgres: include_str!("../migrations/postgres/0005_item_sharing.sql"),
+    },
 ];
 
 /// The schema version this binary brings a store to.

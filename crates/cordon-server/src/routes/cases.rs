@@ -3,7 +3,7 @@
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use cordon_app::{CaseEventView, CaseInput, CasePage, CaseQuery, CaseView, PartyInput};
+use cordon_app::{CaseEventView, CaseInput, CasePage, CaseQuery, CaseView, NewEvidence, PartyInput, SharingInput};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -213,6 +213,12 @@ async fn events(
 pub struct UploadParams {
     /// The file's name as the officer knows it.
     filename: String,
+    /// The file's own TLP label, when narrower than the case's (`red`, `amber_strict`, `amber`, `green`, `clear`).
+    tlp: Option<String>,
+    /// With `tlp`: its distribution, comma-separated (`own_unit`, `own_agency`, `agency:ID`, `group:ID`…).
+    distribution: Option<String>,
+    /// With `tlp`: handling conditions, comma-separated (`H1`, `H2`, `H3:text`).
+    handling: Option<String>,
 }
 
 /// Attaches an evidence file (PDF, PNG, JPEG, WebP or MP4, up to 20 MiB; the body is the file,
@@ -238,8 +244,12 @@ async fn upload_evidence(
             ApiError::bad_input(r.body_text(), None)
         }
     })?;
-    let declared = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
-    Ok(with_etag(StatusCode::OK, s.app.add_evidence(&actor, &id, version, &p.filename, declared, bytes.to_vec()).await?))
+    let declared_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let list =
+        |v: Option<String>| v.map(|v| v.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect()).unwrap_or_default();
+    let sharing = p.tlp.map(|tlp| SharingInput { tlp, distribution: list(p.distribution), handling: list(p.handling) });
+    let upload = NewEvidence { filename: p.filename, declared_type, sharing, bytes: bytes.to_vec() };
+    Ok(with_etag(StatusCode::OK, s.app.add_evidence(&actor, &id, version, upload).await?))
 }
 
 /// An evidence file of a case the caller may see (404 otherwise); the download is audited.

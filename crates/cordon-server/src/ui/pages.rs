@@ -760,6 +760,7 @@ pub async fn create_case(State(s): State<AppState>, ui: Ui, body: Bytes) -> Resp
             name,
             identifiers: form.opt("party_cccd").map(|c| [("cccd".to_string(), c)].into()).unwrap_or_default(),
             role: form.opt("party_role").unwrap_or_else(|| "suspect".into()),
+            sharing: None,
         })
         .into_iter()
         .collect();
