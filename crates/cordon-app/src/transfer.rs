@@ -22,6 +22,7 @@ pub struct ImportRow {
 
 /// A row that cannot be imported, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportProblem {
     /// Line number in the source file.
     pub line: usize,
@@ -33,10 +34,11 @@ pub struct ImportProblem {
 
 /// What an import did (or, in a dry run, would do).
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportReport {
     /// Rows read.
     pub rows: usize,
-    /// Cases created.
+    /// Cases created (in a dry run: that would be).
     pub created: usize,
     /// Rows whose external reference was already recorded (skipped: imports are idempotent).
     pub already_present: usize,
@@ -47,6 +49,11 @@ pub struct ImportReport {
 }
 
 impl App {
+    /// Refuses an actor who may not import, before anything of the file is read.
+    pub fn check_importer(&self, actor: &Actor) -> Result<(), AppError> {
+        Self::require_case_worker(actor)
+    }
+
     /// Imports a batch of cases as the actor: all or none. Every row is checked first; a
     /// dry run stops there. Rows whose external reference exists already are skipped.
     pub async fn import_cases(&self, actor: &Actor, rows: Vec<ImportRow>, dry_run: bool) -> Result<ImportReport, AppError> {
@@ -87,7 +94,11 @@ impl App {
                 Err(other) => return Err(other),
             }
         }
-        if dry_run || !report.problems.is_empty() {
+        if !report.problems.is_empty() {
+            return Ok(report);
+        }
+        if dry_run {
+            report.created = batch.len();
             return Ok(report);
         }
         let refs = self.store.insert_cases(&batch).await?;
@@ -99,13 +110,17 @@ impl App {
     }
 
     /// Every case the actor may see that matches `q`, page by page; the export is audited with the ids it gave.
+    ///
+    /// An export is how records leave Cordon, so another agency's case marked H2 (no onward
+    /// sharing without the owner's consent) stays out of it; the caller still reads it in Cordon.
     pub async fn export_cases(&self, actor: &Actor, q: CaseQuery) -> Result<Vec<CaseView>, AppError> {
         actor.require_active()?;
         let mut out = Vec::new();
         let mut cursor = None;
         loop {
             let page = self.cases_unaudited(actor, CaseQuery { cursor: cursor.clone(), limit: Some(100), ..q.clone() }).await?;
-            out.extend(page.items);
+            let onward = |c: &CaseView| c.owner_agency_id == actor.agency_id || !c.sharing.handling.iter().any(|h| h == "H2");
+            out.extend(page.items.into_iter().filter(onward));
             match page.next_cursor {
                 Some(c) => cursor = Some(c),
                 None => break,

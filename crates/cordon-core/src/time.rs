@@ -49,12 +49,30 @@ fn days_in_month(year: i64, month: i64) -> i64 {
 
 /// Parses a date or date-time as officers write it, in Vietnam time: `dd/mm/yyyy`,
 /// `dd/mm/yyyy hh:mm`, `yyyy-mm-dd`, `yyyy-mm-ddThh:mm` (an HTML datetime-local value) or
-/// `yyyy-mm-dd hh:mm`. Impossible dates (31/02) are refused.
+/// `yyyy-mm-dd hh:mm`; a time may end in a UTC offset (`+07:00`, `Z`), as Cordon's own
+/// exports write it. Impossible dates (31/02) are refused.
 pub fn parse_datetime(s: &str) -> Option<i64> {
     let s = s.trim();
     let (date, time) = match s.split_once(['T', ' ']) {
         Some((d, t)) => (d, Some(t.trim())),
         None => (s, None),
+    };
+    // Minutes to add to reach Vietnam time: 0 without an offset (Vietnam time is assumed).
+    let (time, shift_min) = match time {
+        Some(t) if t.ends_with('Z') => (Some(&t[..t.len() - 1]), 7 * 60),
+        Some(t) => match t.rfind(['+', '-']) {
+            Some(at) => {
+                let (clock, offset) = t.split_at(at);
+                let (oh, om) = offset[1..].split_once(':').unwrap_or((&offset[1..], "0"));
+                let minutes = oh.parse::<i64>().ok()? * 60 + om.parse::<i64>().ok()?;
+                if minutes > 14 * 60 {
+                    return None;
+                }
+                (Some(clock), 7 * 60 - if offset.starts_with('-') { -minutes } else { minutes })
+            }
+            None => (Some(t), 0),
+        },
+        None => (None, 0),
     };
     let nums = |text: &str, sep: char| -> Option<Vec<i64>> { text.split(sep).map(|p| p.trim().parse::<i64>().ok()).collect() };
     let (y, m, d) = if date.contains('/') {
@@ -81,7 +99,7 @@ pub fn parse_datetime(s: &str) -> Option<i64> {
     if !(1..=days_in_month(y, m)).contains(&d) {
         return None;
     }
-    Some(day_start(y, m, d) + hh * 3_600_000 + mm * 60_000)
+    Some(day_start(y, m, d) + hh * 3_600_000 + mm * 60_000 + shift_min * 60_000)
 }
 
 #[cfg(test)]
@@ -107,6 +125,10 @@ mod tests {
             ("2026-01-01", Some(jan1)),
             ("2026-01-01T07:30", Some(jan1 + 27_000_000)),
             ("2026-01-01 07:30:59", Some(jan1 + 27_000_000)),
+            ("2026-01-01T07:30+07:00", Some(jan1 + 27_000_000)),
+            ("2026-01-01T00:30Z", Some(jan1 + 27_000_000)),
+            ("2026-01-01T01:30+01:00", Some(jan1 + 27_000_000)),
+            ("2026-01-01T07:30+99:00", None),
             ("29/02/2024", Some(day_start(2024, 2, 29))),
             ("29/02/2025", None),
             ("31/04/2026", None),

@@ -48,7 +48,8 @@ fn policy(method: &str, path: &str) -> Option<Policy> {
         ("get", "/api/v1/users") => Admin,
         ("get", "/api/v1/audit" | "/api/v1/audit/checkpoints") => Auditor,
         ("get", "/api/v1/sharing-groups/{id}") => GroupManager,
-        ("post", "/api/v1/cases") => CaseWorker,
+        ("post", "/api/v1/cases" | "/api/v1/imports") => CaseWorker,
+        ("get", "/api/v1/exports") => CaseList,
         ("get", "/api/v1/cases" | "/api/v1/cases/count") => CaseList,
         ("get", "/api/v1/cases/{id}" | "/api/v1/cases/{id}/events") => CaseReader,
         ("put", "/api/v1/cases/{id}") => CaseOwnerUnit,
@@ -181,6 +182,8 @@ async fn status_of(c: &Client, method: &str, url: &str, body: Option<Value>, if_
         rb = rb.json(&b);
     } else if method == "post" && url.contains("/evidence") {
         rb = rb.body(b"%PDF-1.7 a scanned seizure record".to_vec());
+    } else if method == "post" && url.contains("/imports") {
+        rb = rb.body(format!("{}\n", case_body("imported")).into_bytes());
     }
     if let Some(v) = if_match {
         rb = rb.header(header::IF_MATCH, format!("\"{v}\""));
@@ -251,7 +254,12 @@ async fn every_operation_for_every_kind_of_user() {
                 path_for_call = path_for_call.replace("{sha256}", added["evidence"][0]["sha256"].as_str().unwrap());
             }
             let url = format!("{}{}", s.base, path_for_call);
-            let url = if path.ends_with("/evidence") { format!("{url}?filename=scan.pdf") } else { url };
+            let url = match path.as_str() {
+                p if p.ends_with("/evidence") => format!("{url}?filename=scan.pdf"),
+                "/api/v1/imports" => format!("{url}?format=ndjson"),
+                "/api/v1/exports" => format!("{url}?format=ndjson&q={tag}"),
+                _ => url,
+            };
             let unique = format!("m{i}-{}", checked);
             let (body, if_match): (Option<Value>, Option<i64>) = match (method.as_str(), path.as_str()) {
                 ("post", "/api/v1/auth/password") => {
@@ -296,6 +304,12 @@ async fn every_operation_for_every_kind_of_user() {
                 _ => 200,
             };
             assert_eq!(class, want, "{user} {method} {path}: {answer}");
+            if path == "/api/v1/exports" {
+                // The export holds this user's view only, like the list.
+                let rb = client.http.get(&url);
+                let text = client.send(rb).await.text().await.unwrap();
+                assert_eq!(text.contains(&id), sees_case(user), "{user} export");
+            }
             if p == Policy::CaseList {
                 // The list holds this user's view only: the fresh case is in it exactly when shared with them.
                 let (_, list) = client.get(&format!("/api/v1/cases?q={tag}")).await;

@@ -7,3 +7,4 @@ pub mod directory;
 pub mod reference;
 pub mod sharing;
 pub mod system;
+pub mod transfer;
