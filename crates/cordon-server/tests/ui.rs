@@ -123,3 +123,63 @@ async fn auditors_see_who_accessed_what_and_officers_do_not() {
     let all = http.get(format!("{}/audit", s.base)).header(header::COOKIE, &auditor).send().await.unwrap().text().await.unwrap();
     assert!(all.contains("audit.read") && all.contains("denied"), "the officer's refused look is on the record too");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_withheld_person_is_asked_for_and_granted_from_the_pages() {
+    let s = TestServer::start(Backend::Sqlite).await.unwrap();
+    s.user("hq.huunghi", ("customs-vn", "customs"), "customs-huu-nghi", &["officer"]).await;
+    s.user("hq.head", ("customs-vn", "customs"), "customs-huu-nghi", &["unit_head", "officer"]).await;
+    s.user("bp.langson", ("border-guard-vn", "border_guard"), "bg-lang-son", &["officer"]).await;
+    let owner = s.login("hq.huunghi").await;
+    let (status, case) = owner
+        .post(
+            "/api/v1/cases",
+            serde_json::json!({ "case_type": "smuggling", "title": "Xe khách chở hàng lậu", "detected_at": test_support::T0 - 3_600_000,
+                "parties": [{ "kind": "person", "name": "Phạm Văn Cường", "role": "driver" }],
+                "sharing": { "tlp": "amber", "distribution": ["own_agency", "agency:border-guard-vn"] } }),
+        )
+        .await;
+    assert_eq!(status, 201, "{case}");
+    let id = case["id"].as_str().unwrap().to_string();
+    let http = browserless();
+    let session = |user: &'static str| {
+        let (http, base) = (http.clone(), s.base.clone());
+        async move {
+            let resp = http.post(format!("{base}/login")).form(&[("username", user), ("password", PASSWORD)]).send().await.unwrap();
+            resp.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string()
+        }
+    };
+    let csrf = |html: &str| html.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let page = |cookie: &str, path: &str| {
+        let (http, url, cookie) = (http.clone(), format!("{}{path}", s.base), cookie.to_string());
+        async move { http.get(url).header(header::COOKIE, cookie).send().await.unwrap().text().await.unwrap() }
+    };
+    let bg = session("bp.langson").await;
+    let html = page(&bg, &format!("/cases/{id}")).await;
+    assert!(!html.contains("Phạm Văn Cường") && html.contains("id=\"request-access\""), "withheld, with a way to ask");
+    let asked = http
+        .post(format!("{}/cases/{id}/access-request", s.base))
+        .header(header::COOKIE, &bg)
+        .form(&[("_csrf", csrf(&html).as_str()), ("reason", "Phối hợp truy bắt")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), 303);
+    assert!(page(&bg, "/access-requests").await.contains("Phối hợp truy bắt"));
+
+    let officer = session("hq.huunghi").await;
+    assert!(!page(&officer, "/access-requests").await.contains("name=\"grant\""), "an officer does not decide");
+    let head = session("hq.head").await;
+    let inbox = page(&head, "/access-requests").await;
+    let action = inbox.split("class=\"decide\" method=\"post\" action=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let decided = http
+        .post(format!("{}{action}", s.base))
+        .header(header::COOKIE, &head)
+        .form(&[("_csrf", csrf(&inbox).as_str()), ("grant", "true"), ("reason", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(decided.status(), 303);
+    let html = page(&bg, &format!("/cases/{id}")).await;
+    assert!(html.contains("Phạm Văn Cường") && !html.contains("id=\"request-access\""), "granted: shown, nothing left to ask");
+}

@@ -114,6 +114,7 @@ fn layout(lang: Language, ui: Option<&Ui>, title: &str, body: Markup) -> Markup 
                             a href="/" { (t(lang, "nav.dashboard")) }
                             a href="/cases" { (t(lang, "nav.cases")) }
                             a href="/cases/new" { (t(lang, "nav.new_case")) }
+                            a href="/access-requests" { (t(lang, "nav.access_requests")) }
                             @if ui.actor.user.roles.may_audit() { a href="/audit" { (t(lang, "nav.audit")) } }
                             form method="post" action="/language" {
                                 input type="hidden" name="_csrf" value=(ui.csrf());
@@ -555,6 +556,14 @@ pub async fn case_detail(State(s): State<AppState>, ui: Ui, Path(id): Path<Strin
                 }
             }
         }
+        @if c.parties.iter().any(|p| p.withheld) {
+            form #request-access method="post" action=(format!("/cases/{}/access-request", c.id)) {
+                input type="hidden" name="_csrf" value=(ui.csrf());
+                label for="access-reason" { (t(lang, "access.reason")) }
+                textarea #access-reason name="reason" rows="2" required maxlength="2000" {}
+                button.primary type="submit" { (t(lang, "access.request")) }
+            }
+        }
         h2 { (t(lang, "field.distribution")) }
         p #shared-with {
             (tlp_badge(&c.sharing.tlp)) " "
@@ -792,6 +801,80 @@ pub async fn create_case(State(s): State<AppState>, ui: Ui, body: Bytes) -> Resp
     match s.app.create_case(&ui.actor, input).await {
         Ok(view) => Redirect::to(&format!("/cases/{}", view.id)).into_response(),
         Err(AppError::Invalid(i)) => back(i.field, i.reason),
+        Err(e) => app_error_page(&ui, e),
+    }
+}
+
+// ---- access requests ----
+
+/// Asks the holding agency for the parties withheld on a case.
+pub async fn request_access(State(s): State<AppState>, ui: Ui, Path(id): Path<String>, body: Bytes) -> Response {
+    let form = Form::parse(&body);
+    if !ui.csrf_ok(&form) {
+        return ui.csrf_refused();
+    }
+    match s.app.request_access(&ui.actor, &id, cordon_app::AccessRequestInput { reason: form.text("reason") }).await {
+        Ok(_) => Redirect::to("/access-requests").into_response(),
+        Err(AppError::Invalid(_) | AppError::Conflict(_)) => Redirect::to(&format!("/cases/{id}")).into_response(),
+        Err(e) => app_error_page(&ui, e),
+    }
+}
+
+/// The access requests the user's agency made or must decide, with the decision forms for heads.
+pub async fn access_requests(State(s): State<AppState>, ui: Ui) -> Response {
+    let lang = ui.lang;
+    let list = match s.app.access_requests(&ui.actor).await {
+        Ok(l) => l,
+        Err(e) => return app_error_page(&ui, e),
+    };
+    let decides = ui.actor.user.roles.holds(cordon_core::Role::UnitHead) || ui.actor.user.roles.holds(cordon_core::Role::DeputyHead);
+    let body = html! {
+        h1 { (t(lang, "access.title")) }
+        @if list.is_empty() { p { (t(lang, "access.none")) } }
+        @else {
+            table #access-table {
+                thead { tr {
+                    th scope="col" { (t(lang, "audit.when")) } th scope="col" { (t(lang, "field.case")) } th scope="col" { (t(lang, "access.from")) }
+                    th scope="col" { (t(lang, "access.reason")) } th scope="col" { (t(lang, "access.status")) }
+                } }
+                tbody {
+                    @for r in &list {
+                        tr {
+                            td { (datetime(r.created_at)) }
+                            td { a href=(format!("/cases/{}", r.case_id)) { (r.case_id) } }
+                            td { (r.requester_unit_id) " (" (r.requester_agency_id) ")" }
+                            td { (r.reason) }
+                            td {
+                                @if r.status == "pending" && decides && r.owner_agency_id == ui.actor.agency_id {
+                                    form.decide method="post" action=(format!("/access-requests/{}/decision", r.id)) {
+                                        input type="hidden" name="_csrf" value=(ui.csrf());
+                                        label { (t(lang, "access.decision_reason")) input type="text" name="reason" maxlength="2000"; }
+                                        button.primary type="submit" name="grant" value="true" { (t(lang, "access.grant")) }
+                                        button type="submit" name="grant" value="false" { (t(lang, "access.refuse")) }
+                                    }
+                                } @else {
+                                    (code_label(lang, &r.status))
+                                    @if let Some(why) = r.decision_reason.as_deref().filter(|w| !w.is_empty()) { " · " (why) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    html_response(StatusCode::OK, layout(lang, Some(&ui), t(lang, "access.title"), body))
+}
+
+/// A head's decision on an access request.
+pub async fn decide_access(State(s): State<AppState>, ui: Ui, Path(id): Path<String>, body: Bytes) -> Response {
+    let form = Form::parse(&body);
+    if !ui.csrf_ok(&form) {
+        return ui.csrf_refused();
+    }
+    let input = cordon_app::AccessDecisionInput { grant: form.get("grant") == Some("true"), reason: form.text("reason") };
+    match s.app.decide_access_request(&ui.actor, &id, input).await {
+        Ok(_) | Err(AppError::Invalid(_) | AppError::Conflict(_)) => Redirect::to("/access-requests").into_response(),
         Err(e) => app_error_page(&ui, e),
     }
 }
