@@ -183,3 +183,83 @@ async fn a_withheld_person_is_asked_for_and_granted_from_the_pages() {
     let html = page(&bg, &format!("/cases/{id}")).await;
     assert!(html.contains("Phạm Văn Cường") && !html.contains("id=\"request-access\""), "granted: shown, nothing left to ask");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_recording_unit_edits_a_case_and_a_stale_form_is_sent_back() {
+    let s = TestServer::start(Backend::Sqlite).await.unwrap();
+    s.user("hq.huunghi", ("customs-vn", "customs"), "customs-huu-nghi", &["officer"]).await;
+    s.user("hq.mongcai", ("customs-vn", "customs"), "customs-mong-cai", &["officer"]).await;
+    s.user("bp.langson", ("border-guard-vn", "border_guard"), "bg-lang-son", &["officer"]).await;
+    let owner = s.login("hq.huunghi").await;
+    let (status, case) = owner
+        .post(
+            "/api/v1/cases",
+            serde_json::json!({ "case_type": "smuggling", "title": "Thu giữ đường cát", "detected_at": test_support::T0 - 3_600_000,
+                "province": "lang-son",
+                "goods": [{ "description": "Đường cát", "category": "sugar", "value_vnd": 5000000 }, { "description": "Bột ngọt", "value_vnd": 1000000 }],
+                "parties": [{ "kind": "company", "name": "Công ty TNHH Hưng Thịnh", "role": "consignee" }],
+                "sharing": { "tlp": "amber", "distribution": ["own_agency"], "handling": ["H1"] } }),
+        )
+        .await;
+    assert_eq!(status, 201, "{case}");
+    let id = case["id"].as_str().unwrap().to_string();
+    let http = browserless();
+    let login = |user: &'static str| {
+        let (http, base) = (http.clone(), s.base.clone());
+        async move {
+            let resp = http.post(format!("{base}/login")).form(&[("username", user), ("password", PASSWORD)]).send().await.unwrap();
+            resp.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string()
+        }
+    };
+    let cookie = login("hq.huunghi").await;
+    let form = http.get(format!("{}/cases/{id}/edit", s.base)).header(header::COOKIE, &cookie).send().await.unwrap().text().await.unwrap();
+    assert!(
+        form.contains("value=\"Thu giữ đường cát\"") && form.contains("name=\"version\" value=\"1\""),
+        "the form shows the case as it stands"
+    );
+    let token = form.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let fields = |title: &'static str, version: &'static str| {
+        vec![
+            ("_csrf", token.clone()),
+            ("version", version.to_string()),
+            ("title", title.to_string()),
+            ("case_type", "smuggling".into()),
+            ("detected_at", "2026-01-15T06:00".into()),
+            ("province", "lang-son".into()),
+            ("goods_description", "Đường cát trắng".into()),
+            ("goods_value_vnd", "6.000.000".into()),
+            ("tlp", "amber".into()),
+            ("share", "own_agency".into()),
+            ("share", "agency:border-guard-vn".into()),
+        ]
+    };
+    let saved = http
+        .post(format!("{}/cases/{id}/edit", s.base))
+        .header(header::COOKIE, &cookie)
+        .form(&fields("Thu giữ 3 tấn đường cát", "1"))
+        .send()
+        .await
+        .unwrap();
+    let status = saved.status();
+    let page = saved.text().await.unwrap();
+    let why = page.split("field-error").nth(1).unwrap_or(&page[..page.len().min(300)]).chars().take(300).collect::<String>();
+    assert_eq!(status, 303, "{why}");
+    let (_, now) = owner.get(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(now["title"], "Thu giữ 3 tấn đường cát");
+    assert_eq!(now["version"], 2);
+    assert_eq!(now["goods"].as_array().unwrap().len(), 2, "the second goods line, not on the form, is kept");
+    assert_eq!(now["goods"][0]["value_vnd"], 6_000_000);
+    assert_eq!(now["parties"][0]["name"], "Công ty TNHH Hưng Thịnh", "parties are kept");
+    assert_eq!(now["sharing"]["handling"], serde_json::json!(["H1"]), "handling conditions are kept");
+    assert_eq!(now["sharing"]["distribution"], serde_json::json!(["own_unit", "own_agency", "agency:border-guard-vn"]));
+
+    let stale =
+        http.post(format!("{}/cases/{id}/edit", s.base)).header(header::COOKIE, &cookie).form(&fields("Bản cũ", "1")).send().await.unwrap();
+    assert_eq!(stale.status(), 422);
+    assert!(stale.text().await.unwrap().contains("Vụ việc đã được người khác sửa"), "the stale form says why");
+    assert_eq!(owner.get(&format!("/api/v1/cases/{id}")).await.1["title"], "Thu giữ 3 tấn đường cát", "nothing was overwritten");
+
+    let other = login("hq.mongcai").await;
+    let refused = http.get(format!("{}/cases/{id}/edit", s.base)).header(header::COOKIE, &other).send().await.unwrap();
+    assert_eq!(refused.status(), 403, "another unit of the agency sees the case but does not edit it");
+}

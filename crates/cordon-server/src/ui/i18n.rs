@@ -108,6 +108,13 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("share.all_domestic", "Tất cả cơ quan trong nước", "All domestic agencies"),
     ("share.international", "Đối tác quốc tế", "International partners"),
     ("form.save", "Lưu vụ việc", "Save the case"),
+    ("form.edit", "Sửa vụ việc", "Edit the case"),
+    ("form.bad_date", "Nhập ngày giờ phát hiện", "Enter the date and time of detection"),
+    (
+        "form.stale",
+        "Vụ việc đã được người khác sửa sau khi bạn mở. Hãy tải lại và sửa lại.",
+        "Someone else changed this case after you opened it. Reload it and make your change again.",
+    ),
     ("form.errors", "Vui lòng sửa các lỗi được đánh dấu.", "Please correct the marked fields."),
     ("form.required", "bắt buộc", "required"),
     ("error.not_found", "Không tìm thấy (hoặc bạn không được xem).", "Not found (or not shared with you)."),

@@ -500,7 +500,8 @@ pub async fn case_detail(State(s): State<AppState>, ui: Ui, Path(id): Path<Strin
     };
     let body = html! {
         h1 { (c.reference) " — " (c.title) }
-        p { (tlp_badge(&c.sharing.tlp)) " " (code_label(lang, &c.status)) }
+        p { (tlp_badge(&c.sharing.tlp)) " " (code_label(lang, &c.status))
+            @if c.owner_unit_id == ui.actor.user.unit_id { " · " a #edit-case href=(format!("/cases/{}/edit", c.id)) { (t(lang, "form.edit")) } } }
         dl.facts {
             dt { (t(lang, "field.case_type")) } dd { (code_label(lang, &c.case_type)) }
             dt { (t(lang, "field.detected_at")) } dd { (datetime(c.detected_at)) }
@@ -636,14 +637,20 @@ pub async fn audit(State(s): State<AppState>, ui: Ui, Query(p): Query<AuditParam
 /// The form to record a case.
 pub async fn new_case_form(State(s): State<AppState>, ui: Ui) -> Response {
     let agencies = s.app.agencies(&ui.actor).await.unwrap_or_default();
-    html_response(StatusCode::OK, case_form(&ui, &agencies, &Form(Vec::new()), None))
+    html_response(StatusCode::OK, case_form(&ui, &agencies, &Form(Vec::new()), None, None))
+}
+
+/// The case being edited: its id and the version the form was drawn from.
+struct Editing<'a> {
+    id: &'a str,
+    version: i64,
 }
 
 fn field_error(error: Option<&(String, String)>, names: &[&str]) -> Option<String> {
     error.filter(|(f, _)| names.iter().any(|n| f == n || f.ends_with(n))).map(|(_, r)| r.clone())
 }
 
-fn case_form(ui: &Ui, agencies: &[cordon_core::Agency], form: &Form, error: Option<(String, String)>) -> Markup {
+fn case_form(ui: &Ui, agencies: &[cordon_core::Agency], form: &Form, error: Option<(String, String)>, editing: Option<Editing>) -> Markup {
     let lang = ui.lang;
     let r = reference();
     let v = |k: &str| form.text(k);
@@ -659,11 +666,18 @@ fn case_form(ui: &Ui, agencies: &[cordon_core::Agency], form: &Form, error: Opti
     };
     let shared = form.all("share");
     let partners: Vec<&cordon_core::Agency> = agencies.iter().filter(|a| a.id != ui.actor.agency_id && a.kind.is_domestic()).collect();
+    let (title, action) = match &editing {
+        Some(e) => (t(lang, "form.edit"), format!("/cases/{}/edit", e.id)),
+        None => (t(lang, "nav.new_case"), "/cases/new".to_string()),
+    };
     let body = html! {
-        h1 { (t(lang, "nav.new_case")) }
-        @if error.is_some() { p.error role="alert" #form-error { (t(lang, "form.errors")) } }
-        form.stack method="post" action="/cases/new" novalidate {
+        h1 { (title) }
+        @if let Some((field, reason)) = &error {
+            p.error role="alert" #form-error { @if field == "version" { (reason) } @else { (t(lang, "form.errors")) } }
+        }
+        form.stack method="post" action=(action) novalidate {
             input type="hidden" name="_csrf" value=(ui.csrf());
+            @if let Some(e) = &editing { input type="hidden" name="version" value=(e.version); }
             (input("title", "text", "field.title", &["title"], true))
             label for="case_type" { (t(lang, "field.case_type")) }
             select #case_type name="case_type" {
@@ -693,7 +707,7 @@ fn case_form(ui: &Ui, agencies: &[cordon_core::Agency], form: &Form, error: Opti
                 (input("goods_unit", "text", "field.unit", &["goods.unit"], false))
                 (input("goods_value_vnd", "number", "field.value_vnd", &["goods.value_vnd"], false))
             }
-            fieldset {
+            @if editing.is_none() { fieldset {
                 legend { (t(lang, "field.parties")) }
                 (input("party_name", "text", "field.party_name", &["parties.name"], false))
                 (input("party_cccd", "text", "field.party_cccd", &["identifiers"], false))
@@ -701,7 +715,7 @@ fn case_form(ui: &Ui, agencies: &[cordon_core::Agency], form: &Form, error: Opti
                 select #party_role name="party_role" {
                     @for role in cordon_core::case::PartyRole::ALL { option value=(role.as_str()) selected[v("party_role") == role.as_str()] { (code_label(lang, role.as_str())) } }
                 }
-            }
+            } }
             fieldset {
                 legend { (t(lang, "field.tlp")) }
                 label for="tlp" { (t(lang, "field.tlp")) }
@@ -723,7 +737,7 @@ fn case_form(ui: &Ui, agencies: &[cordon_core::Agency], form: &Form, error: Opti
             button.primary type="submit" { (t(lang, "form.save")) }
         }
     };
-    layout(lang, Some(ui), t(lang, "nav.new_case"), body)
+    layout(lang, Some(ui), title, body)
 }
 
 /// Records the case from the form; on a refusal, the form comes back with the message next to the field.
@@ -734,7 +748,7 @@ pub async fn create_case(State(s): State<AppState>, ui: Ui, body: Bytes) -> Resp
     }
     let agencies = s.app.agencies(&ui.actor).await.unwrap_or_default();
     let back = |field: &str, reason: String| {
-        html_response(StatusCode::UNPROCESSABLE_ENTITY, case_form(&ui, &agencies, &form, Some((field.to_string(), reason))))
+        html_response(StatusCode::UNPROCESSABLE_ENTITY, case_form(&ui, &agencies, &form, Some((field.to_string(), reason)), None))
     };
     let Some(detected_at) = parse_datetime(&form.text("detected_at")) else {
         return back(
@@ -801,6 +815,144 @@ pub async fn create_case(State(s): State<AppState>, ui: Ui, body: Bytes) -> Resp
     match s.app.create_case(&ui.actor, input).await {
         Ok(view) => Redirect::to(&format!("/cases/{}", view.id)).into_response(),
         Err(AppError::Invalid(i)) => back(i.field, i.reason),
+        Err(e) => app_error_page(&ui, e),
+    }
+}
+
+// ---- editing a case ----
+
+/// The form values of a case as it stands.
+fn form_of(c: &CaseView) -> Form {
+    let (y, m, d, hh, mm) = civil(c.detected_at);
+    let mut f = vec![
+        ("title".to_string(), c.title.clone()),
+        ("case_type".into(), c.case_type.clone()),
+        ("detected_at".into(), format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}")),
+        ("province".into(), c.province_code.clone().unwrap_or_default()),
+        ("summary".into(), c.summary.clone()),
+        ("concealment".into(), c.concealment.clone().unwrap_or_default()),
+        ("plate".into(), c.conveyance.plate.clone().unwrap_or_default()),
+        ("tlp".into(), c.sharing.tlp.clone()),
+    ];
+    if let Some(g) = c.goods.first() {
+        f.push(("goods_description".into(), g.description.clone()));
+        f.push(("goods_category".into(), g.category.clone().unwrap_or_default()));
+        f.push(("goods_hs_code".into(), g.hs_code.clone().unwrap_or_default()));
+        f.push(("goods_quantity".into(), g.quantity.map(|q| q.to_string()).unwrap_or_default()));
+        f.push(("goods_unit".into(), g.unit.clone().unwrap_or_default()));
+        f.push(("goods_value_vnd".into(), g.value_vnd.map(|v| v.to_string()).unwrap_or_default()));
+    }
+    f.extend(c.sharing.distribution.iter().map(|d| ("share".to_string(), d.clone())));
+    Form(f)
+}
+
+/// The case as its current view says, to be changed by the form and put back whole.
+fn input_of(c: &CaseView) -> CaseInput {
+    CaseInput {
+        case_type: c.case_type.clone(),
+        title: c.title.clone(),
+        summary: c.summary.clone(),
+        detected_at: c.detected_at,
+        seized_at: c.seized_at,
+        province: c.province_code.clone(),
+        port: c.port_code.clone(),
+        route: c.route.clone(),
+        place_type: c.place_type.clone(),
+        in_customs_area: c.in_customs_area,
+        latitude: c.latitude,
+        longitude: c.longitude,
+        lead_agency_id: Some(c.lead_agency_id.clone()),
+        lead_basis: c.lead_basis.clone(),
+        detection_method: c.detection_method.clone(),
+        concealment: c.concealment.clone(),
+        transport_mode: c.transport_mode.clone(),
+        conveyance: c.conveyance.clone(),
+        outcome: c.outcome.clone(),
+        goods: c
+            .goods
+            .iter()
+            .map(|g| GoodsInput {
+                description: g.description.clone(),
+                hs_code: g.hs_code.clone(),
+                category: g.category.clone(),
+                brand: g.brand.clone(),
+                quantity: g.quantity,
+                unit: g.unit.clone(),
+                weight_kg: g.weight_kg,
+                value_vnd: g.value_vnd,
+            })
+            .collect(),
+        parties: Vec::new(),
+        sharing: c.sharing.clone(),
+        external_ref: c.external_ref.clone(),
+    }
+}
+
+/// The form to edit a case (the recording unit only).
+pub async fn edit_case_form(State(s): State<AppState>, ui: Ui, Path(id): Path<String>) -> Response {
+    let c = match s.app.case(&ui.actor, &id).await {
+        Ok(c) => c,
+        Err(e) => return app_error_page(&ui, e),
+    };
+    if c.owner_unit_id != ui.actor.user.unit_id {
+        return app_error_page(&ui, AppError::Forbidden("only the recording unit edits a case"));
+    }
+    let agencies = s.app.agencies(&ui.actor).await.unwrap_or_default();
+    html_response(StatusCode::OK, case_form(&ui, &agencies, &form_of(&c), None, Some(Editing { id: &id, version: c.version })))
+}
+
+/// Puts the edited case back if nobody changed it since the form was drawn; otherwise the
+/// form comes back with the message (nothing is merged silently).
+pub async fn update_case(State(s): State<AppState>, ui: Ui, Path(id): Path<String>, body: Bytes) -> Response {
+    let form = Form::parse(&body);
+    if !ui.csrf_ok(&form) {
+        return ui.csrf_refused();
+    }
+    let current = match s.app.case(&ui.actor, &id).await {
+        Ok(c) => c,
+        Err(e) => return app_error_page(&ui, e),
+    };
+    let version = form.text("version").parse::<i64>().unwrap_or(0);
+    let agencies = s.app.agencies(&ui.actor).await.unwrap_or_default();
+    let back = |field: &str, reason: String| {
+        let editing = Some(Editing { id: &id, version });
+        html_response(StatusCode::UNPROCESSABLE_ENTITY, case_form(&ui, &agencies, &form, Some((field.to_string(), reason)), editing))
+    };
+    let Some(detected_at) = parse_datetime(&form.text("detected_at")) else {
+        return back("detected_at", t(ui.lang, "form.bad_date").into());
+    };
+    let mut input = input_of(&current);
+    input.title = form.text("title");
+    input.case_type = form.text("case_type");
+    input.summary = form.text("summary");
+    input.detected_at = detected_at;
+    input.province = form.opt("province");
+    input.concealment = form.opt("concealment");
+    input.conveyance.plate = form.opt("plate");
+    if let Some(d) = form.opt("goods_description") {
+        let number = |k: &str| form.opt(k).and_then(|x| x.replace(['.', ' '], "").replace(',', ".").parse::<f64>().ok());
+        let line = GoodsInput {
+            description: d,
+            hs_code: form.opt("goods_hs_code"),
+            category: form.opt("goods_category"),
+            quantity: number("goods_quantity"),
+            unit: form.opt("goods_unit"),
+            value_vnd: number("goods_value_vnd").map(|v| v.round() as i64),
+            ..input.goods.first().cloned().unwrap_or_default()
+        };
+        match input.goods.first_mut() {
+            Some(first) => *first = line,
+            None => input.goods.push(line),
+        }
+    }
+    // The form offers the usual audiences; sharing groups already chosen are kept.
+    let mut distribution = form.all("share");
+    distribution.extend(current.sharing.distribution.iter().filter(|d| d.starts_with("group:")).cloned());
+    input.sharing = SharingInput { tlp: form.text("tlp"), distribution, handling: current.sharing.handling.clone() };
+    match s.app.update_case(&ui.actor, &id, version, input).await {
+        Ok(view) => Redirect::to(&format!("/cases/{}", view.id)).into_response(),
+        Err(AppError::Invalid(i)) => back(i.field, i.reason),
+        Err(AppError::Stale) => back("version", t(ui.lang, "form.stale").into()),
         Err(e) => app_error_page(&ui, e),
     }
 }
