@@ -43,3 +43,93 @@ async fn asset(content_type: &'static str, body: &'static str) -> Response {
     resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
     resp
 }
+
+#[cfg(test)]
+mod contrast {
+    //! WCAG 2.1 AA: every text colour the stylesheet sets against the background it sits on
+    //! has a contrast ratio of at least 4.5:1 (3:1 for the large, bold brand).
+
+    use std::collections::HashMap;
+
+    const CSS: &str = include_str!("../../assets/app.css");
+
+    /// Declarations by selector (each selector of a group separately), `var(--x)` resolved.
+    fn rules() -> HashMap<String, HashMap<String, String>> {
+        let mut vars = HashMap::new();
+        let mut out: HashMap<String, HashMap<String, String>> = HashMap::new();
+        for rule in CSS.split('}') {
+            let Some((selectors, decls)) = rule.split_once('{') else { continue };
+            let decls: Vec<(String, String)> = decls
+                .split(';')
+                .filter_map(|d| d.split_once(':'))
+                .map(|(k, v)| (k.trim().to_string(), v.trim().trim_end_matches("!important").trim().to_string()))
+                .collect();
+            for (k, v) in &decls {
+                if k.starts_with("--") {
+                    vars.insert(format!("var({k})"), v.clone());
+                }
+            }
+            for sel in selectors.split(',') {
+                let entry = out.entry(sel.trim().to_string()).or_default();
+                for (k, v) in &decls {
+                    entry.insert(k.clone(), vars.get(v).cloned().unwrap_or_else(|| v.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    fn rgb(hex: &str) -> [f64; 3] {
+        let h = hex.trim_start_matches('#');
+        let h: String = if h.len() == 3 { h.chars().flat_map(|c| [c, c]).collect() } else { h.to_string() };
+        let c = |i: usize| u8::from_str_radix(&h[i..i + 2], 16).unwrap_or_else(|_| panic!("not a colour: {hex}")) as f64 / 255.0;
+        [c(0), c(2), c(4)]
+    }
+
+    fn luminance(hex: &str) -> f64 {
+        let lin = |c: f64| if c <= 0.039_28 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) };
+        let [r, g, b] = rgb(hex);
+        0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+    }
+
+    fn ratio(a: &str, b: &str) -> f64 {
+        let (x, y) = (luminance(a), luminance(b));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    }
+
+    #[test]
+    fn text_has_enough_contrast() {
+        let r = rules();
+        let get = |sel: &str, prop: &str| -> String {
+            r.get(sel).and_then(|d| d.get(prop)).cloned().unwrap_or_else(|| panic!("app.css has no {prop} for {sel}"))
+        };
+        let page = get("body", "background");
+        let header = get("header", "background");
+        // (what, text colour, background, minimum)
+        let pairs = [
+            ("body text", get("body", "color"), page.clone(), 4.5),
+            ("links", get("a", "color"), page.clone(), 4.5),
+            ("muted text", get(".muted", "color"), page.clone(), 4.5),
+            ("errors", get(".error", "color"), page.clone(), 4.5),
+            ("rises", get(".up", "color"), page.clone(), 4.5),
+            ("falls", get(".down", "color"), page.clone(), 4.5),
+            ("table headers", get("body", "color"), get("th", "background"), 4.5),
+            ("header links", get("header a", "color"), header.clone(), 4.5),
+            ("header muted", get("header .muted", "color"), header.clone(), 4.5),
+            ("brand", get("header .brand", "color"), header, 3.0),
+            ("primary buttons", get("button.primary", "color"), get("button.primary", "background"), 4.5),
+            ("session banner", get("body", "color"), get(".banner", "background"), 4.5),
+            ("TLP:RED", get(".tlp-red", "color"), get(".tlp", "background"), 4.5),
+            ("TLP:AMBER", get(".tlp-amber", "color"), get(".tlp", "background"), 4.5),
+            ("TLP:GREEN", get(".tlp-green", "color"), get(".tlp", "background"), 4.5),
+            ("TLP:CLEAR", get(".tlp-clear", "color"), get(".tlp", "background"), 4.5),
+        ];
+        let failing: Vec<String> = pairs
+            .iter()
+            .filter(|(_, fg, bg, min)| ratio(fg, bg) < *min)
+            .map(|(what, fg, bg, min)| format!("{what}: {fg} on {bg} is {:.2}:1, below {min}:1", ratio(fg, bg)))
+            .collect();
+        assert!(failing.is_empty(), "{failing:#?}");
+        assert!((ratio("#000", "#fff") - 21.0).abs() < 0.01, "the formula itself");
+    }
+}
