@@ -464,7 +464,7 @@ fn parse_cursor(c: &str) -> Result<CaseCursor, Invalid> {
 
 impl App {
     /// The principals the actor holds (unit, agency, community, groups).
-    async fn principals(&self, actor: &Actor) -> Result<Vec<String>, AppError> {
+    pub(crate) async fn principals(&self, actor: &Actor) -> Result<Vec<String>, AppError> {
         let domestic = match self.store.agency(&actor.agency_id).await? {
             Some(a) => a.kind.is_domestic(),
             None => return Ok(Vec::new()),
@@ -740,7 +740,7 @@ impl App {
         Ok(self.search.count(&words, &who, &filter).map_err(crate::search::search_failed)? as i64)
     }
 
-    fn case_filter(&self, q: &CaseQuery) -> Result<CaseFilter, AppError> {
+    pub(crate) fn case_filter(&self, q: &CaseQuery) -> Result<CaseFilter, AppError> {
         let province = match q.province.as_deref() {
             Some(p) => {
                 Some(reference().resolve_province(p).ok_or_else(|| Invalid::new("province", "not a province of Vietnam"))?.code.to_string())

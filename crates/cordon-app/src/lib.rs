@@ -16,6 +16,7 @@ mod evidence;
 mod ids;
 mod limiter;
 mod search;
+mod totals;
 mod transfer;
 
 pub use access::{AccessDecisionInput, AccessRequestInput, AccessRequestView};
@@ -32,6 +33,7 @@ pub use directory::{NewAgencyInput, NewUnitInput, NewUserInput};
 pub use error::AppError;
 pub use evidence::{sniff, EvidenceView, NewEvidence, MAX_EVIDENCE_BYTES};
 pub use limiter::LoginLimiter;
+pub use totals::CaseTotalView;
 pub use transfer::{ImportProblem, ImportReport, ImportRow};
 
 use std::sync::Arc;

@@ -16,6 +16,7 @@ both_backends!(
     evidence_files_are_checked_stored_once_and_shared_like_their_case,
     a_party_or_file_shared_more_narrowly_is_not_there_for_others,
     access_to_withheld_parties_is_asked_and_decided_by_the_holder,
+    totals_count_only_what_the_caller_may_see,
 );
 
 async fn people(s: &TestServer) {
@@ -551,4 +552,31 @@ async fn access_to_withheld_parties_is_asked_and_decided_by_the_holder(s: TestSe
     let (_, entries) = s.login("audit").await.get(&format!("/api/v1/audit?object_id={id}&limit=100")).await;
     let actions: Vec<&str> = entries.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert!(actions.contains(&"access_request.create") && actions.contains(&"access_request.decide"), "{actions:?}");
+}
+
+async fn totals_count_only_what_the_caller_may_see(s: TestServer) {
+    people(&s).await;
+    let officer = s.login("hq.huunghi").await;
+    create(&officer, seizure("amber", &["own_agency", "agency:border-guard-vn"])).await;
+    create(&officer, seizure("amber_strict", &["own_agency"])).await;
+    let mut elsewhere = seizure("green", &["all_domestic"]);
+    elsewhere["province"] = json!("Quảng Ninh");
+    elsewhere["port"] = json!(null);
+    create(&officer, elsewhere).await;
+
+    let (status, mine) = officer.get("/api/v1/cases/totals?by=province").await;
+    assert_eq!(status, 200, "{mine}");
+    assert_eq!(mine[0], json!({ "key": "lang-son", "cases": 2, "value_vnd": 145_000_000 }), "{mine}");
+    assert_eq!(mine[1]["key"], "quang-ninh");
+    let (_, bg) = s.login("bp.langson").await.get("/api/v1/cases/totals?by=province").await;
+    assert_eq!(
+        bg,
+        json!([{ "key": "lang-son", "cases": 1, "value_vnd": 72_500_000 }, { "key": "quang-ninh", "cases": 1, "value_vnd": 72_500_000 }])
+    );
+    let (_, foreign) = s.login("cn.liaison").await.get("/api/v1/cases/totals?by=commodity").await;
+    assert_eq!(foreign, json!([]), "nothing is shared abroad, so nothing is counted");
+    let (_, by_commodity) = officer.get("/api/v1/cases/totals?by=commodity&province=lang-son").await;
+    assert_eq!(by_commodity, json!([{ "key": "cigarettes", "cases": 2, "value_vnd": 145_000_000 }]));
+    let (status, bad) = officer.get("/api/v1/cases/totals?by=colour").await;
+    assert_eq!((status, bad["field"].as_str()), (422, Some("by")));
 }

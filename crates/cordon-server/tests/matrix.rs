@@ -50,7 +50,7 @@ fn policy(method: &str, path: &str) -> Option<Policy> {
         ("get", "/api/v1/sharing-groups/{id}") => GroupManager,
         ("post", "/api/v1/cases" | "/api/v1/imports") => CaseWorker,
         ("get", "/api/v1/exports") => CaseList,
-        ("get", "/api/v1/cases" | "/api/v1/cases/count") => CaseList,
+        ("get", "/api/v1/cases" | "/api/v1/cases/count" | "/api/v1/cases/totals") => CaseList,
         ("get", "/api/v1/cases/{id}" | "/api/v1/cases/{id}/events") => CaseReader,
         ("put", "/api/v1/cases/{id}") => CaseOwnerUnit,
         ("post", "/api/v1/cases/{id}/transitions") => CaseLead,
@@ -258,6 +258,7 @@ async fn every_operation_for_every_kind_of_user() {
                 p if p.ends_with("/evidence") => format!("{url}?filename=scan.pdf"),
                 "/api/v1/imports" => format!("{url}?format=ndjson"),
                 "/api/v1/exports" => format!("{url}?format=ndjson&q={tag}"),
+                "/api/v1/cases/totals" => format!("{url}?by=commodity"),
                 _ => url,
             };
             let unique = format!("m{i}-{}", checked);

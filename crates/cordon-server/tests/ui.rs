@@ -112,6 +112,7 @@ async fn auditors_see_who_accessed_what_and_officers_do_not() {
     let officer = session("hq.huunghi").await;
     let dash = http.get(format!("{}/", s.base)).header(header::COOKIE, &officer).send().await.unwrap().text().await.unwrap();
     assert!(dash.contains("<svg") && dash.contains("role=\"img\""), "the dashboard draws its chart on the server");
+    assert!(dash.contains("id=\"by-province\"") && dash.contains("id=\"by-commodity\""), "and its totals by province and commodity");
     assert!(!dash.contains("href=\"/audit\""), "no audit link for an officer");
     let refused = http.get(format!("{}/audit", s.base)).header(header::COOKIE, &officer).send().await.unwrap();
     assert_eq!(refused.status(), 403);

@@ -560,6 +560,47 @@ impl Store {
         Ok(q.fetch_one(&self.read).await?.try_get("n")?)
     }
 
+    /// Cases a viewer may see, matching `filter`, counted and valued per province, commodity
+    /// category, type or status (largest count first). A case with goods of two categories
+    /// counts once in each; its value there is that category's goods.
+    pub async fn case_totals_visible(
+        &self,
+        principals: &[String],
+        filter: &CaseFilter,
+        by: CaseDimension,
+    ) -> Result<Vec<CaseTotal>, StoreError> {
+        let select = match by {
+            CaseDimension::Commodity => {
+                "SELECT g.category AS k, COUNT(DISTINCT c.id) AS n, CAST(COALESCE(SUM(g.value_vnd), 0) AS BIGINT) AS v \
+                 FROM cases c JOIN goods_lines g ON g.case_id = c.id"
+            }
+            CaseDimension::Province => {
+                "SELECT c.province_code AS k, COUNT(*) AS n, CAST(COALESCE(SUM(c.total_value_vnd), 0) AS BIGINT) AS v FROM cases c"
+            }
+            CaseDimension::CaseType => {
+                "SELECT c.case_type AS k, COUNT(*) AS n, CAST(COALESCE(SUM(c.total_value_vnd), 0) AS BIGINT) AS v FROM cases c"
+            }
+            CaseDimension::Status => {
+                "SELECT c.status AS k, COUNT(*) AS n, CAST(COALESCE(SUM(c.total_value_vnd), 0) AS BIGINT) AS v FROM cases c"
+            }
+        };
+        let (mut sql, binds) = visible_query(principals, filter, None, select, -1);
+        sql.push_str(" GROUP BY k ORDER BY n DESC, k");
+        let sql = self.sql(&sql);
+        let mut q = sqlx::query(&sql);
+        for b in binds {
+            q = match b {
+                Bind::Text(s) => q.bind(s),
+                Bind::Int(i) => q.bind(i),
+            };
+        }
+        q.fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(|r| Ok(CaseTotal { key: r.try_get("k")?, cases: r.try_get("n")?, value_vnd: r.try_get("v")? }))
+            .collect()
+    }
+
     /// Ids of cases changed at or after `since` (ms), in (updated_at, id) order after the
     /// given position: what a search index must catch up with.
     pub async fn cases_changed_since(
@@ -718,6 +759,30 @@ enum Bind {
 }
 
 /// Builds the visibility-filtered query: the access rows must meet the viewer's principals.
+/// What case totals are grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseDimension {
+    /// Province (today's).
+    Province,
+    /// Commodity category of the goods.
+    Commodity,
+    /// Violation type.
+    CaseType,
+    /// Lifecycle status.
+    Status,
+}
+
+/// Cases and their value for one key of a dimension.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseTotal {
+    /// The province, category, type or status; `None` where the case does not say.
+    pub key: Option<String>,
+    /// How many cases.
+    pub cases: i64,
+    /// Their value, VND.
+    pub value_vnd: i64,
+}
+
 fn visible_query(principals: &[String], f: &CaseFilter, cursor: Option<&CaseCursor>, select: &str, limit: i64) -> (String, Vec<Bind>) {
     let mut binds: Vec<Bind> = Vec::new();
     let next = |b: Bind, binds: &mut Vec<Bind>| {

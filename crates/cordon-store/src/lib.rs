@@ -15,7 +15,7 @@ mod records;
 pub mod scratch;
 
 pub use backend::{Store, StoreTarget};
-pub use cases::{Agreement, CaseCursor, NewCase, SharingGroup};
+pub use cases::{Agreement, CaseCursor, CaseDimension, CaseTotal, NewCase, SharingGroup};
 pub use error::StoreError;
 pub use evidence::{Evidence, FileStore};
 pub use records::{AuditQuery, NewAgency, NewUnit, NewUser, TokenRecord};

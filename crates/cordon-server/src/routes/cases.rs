@@ -3,7 +3,7 @@
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use cordon_app::{CaseEventView, CaseInput, CasePage, CaseQuery, CaseView, NewEvidence, PartyInput, SharingInput};
+use cordon_app::{CaseEventView, CaseInput, CasePage, CaseQuery, CaseTotalView, CaseView, NewEvidence, PartyInput, SharingInput};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -16,6 +16,7 @@ use crate::AppState;
 pub fn add(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     r.routes(routes!(list_cases, create_case))
         .routes(routes!(count_cases))
+        .routes(routes!(case_totals))
         .routes(routes!(get_case, replace_case))
         .routes(routes!(transition))
         .routes(routes!(add_party))
@@ -273,4 +274,25 @@ async fn download_evidence(
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(resp)
+}
+
+/// What totals are grouped by.
+#[derive(Deserialize, IntoParams)]
+pub struct TotalsParams {
+    /// `province`, `commodity`, `case_type` or `status`.
+    by: String,
+}
+
+/// Cases and their value grouped by province, commodity, type or status, over the cases the
+/// caller may see that match the filters (largest count first).
+#[utoipa::path(get, path = "/api/v1/cases/totals", tag = "cases", params(TotalsParams, CaseParams),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = Vec<CaseTotalView>), (status = 422, body = crate::problem::Problem)))]
+async fn case_totals(
+    State(s): State<AppState>,
+    Authed(actor): Authed,
+    Query(by): Query<TotalsParams>,
+    Query(p): Query<CaseParams>,
+) -> Result<axum::Json<Vec<CaseTotalView>>, ApiError> {
+    Ok(axum::Json(s.app.case_totals(&actor, p.into(), &by.by).await?))
 }

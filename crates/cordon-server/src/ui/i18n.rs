@@ -36,6 +36,8 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("dash.same_month_last_year", "Cùng kỳ năm trước", "Same month last year"),
     ("dash.change", "Thay đổi", "Change"),
     ("dash.by_month", "Số vụ việc theo tháng (12 tháng gần nhất)", "Cases by month (last 12 months)"),
+    ("dash.by_province", "Theo tỉnh, thành phố (12 tháng)", "By province (12 months)"),
+    ("dash.by_commodity", "Theo mặt hàng (12 tháng)", "By commodity (12 months)"),
     ("nav.audit", "Nhật ký truy cập", "Audit log"),
     ("nav.access_requests", "Yêu cầu tiếp cận", "Access requests"),
     ("access.title", "Yêu cầu tiếp cận thông tin cá nhân", "Requests for access to personal details"),

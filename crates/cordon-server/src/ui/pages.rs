@@ -300,10 +300,18 @@ pub async fn dashboard(State(s): State<AppState>, ui: Ui) -> Response {
         let total = count(None, None, None).await?;
         let now_n = count(Some(this_month.0), Some(this_month.1), None).await?;
         let last_n = count(Some(last_year.0), Some(last_year.1), None).await?;
-        let mut by_status = Vec::new();
-        for st in cordon_core::case::CaseStatus::ALL {
-            by_status.push((st.as_str(), count(None, None, Some(st.as_str())).await?));
-        }
+        let totals = |by: &'static str| {
+            let q = CaseQuery { since: Some(month_start(y - 1, m)), ..Default::default() };
+            let (app, actor) = (s.app.clone(), ui.actor.clone());
+            async move { app.case_totals(&actor, q, by).await }
+        };
+        let statuses = s.app.case_totals(&ui.actor, CaseQuery::default(), "status").await?;
+        let by_status: Vec<(&str, i64)> = cordon_core::case::CaseStatus::ALL
+            .iter()
+            .map(|st| (st.as_str(), statuses.iter().find(|t| t.key.as_deref() == Some(st.as_str())).map_or(0, |t| t.cases)))
+            .collect();
+        let by_province = totals("province").await?;
+        let by_commodity = totals("commodity").await?;
         let latest = s.app.cases(&ui.actor, CaseQuery { limit: Some(8), ..Default::default() }).await?;
         let mut months = Vec::new();
         for back in (0..12).rev() {
@@ -311,10 +319,10 @@ pub async fn dashboard(State(s): State<AppState>, ui: Ui) -> Response {
             let (ny, nm) = if mm == 12 { (yy + 1, 1) } else { (yy, mm + 1) };
             months.push((format!("{mm:02}/{yy}"), count(Some(month_start(yy, mm)), Some(month_start(ny, nm)), None).await?));
         }
-        Ok((total, now_n, last_n, by_status, latest, months))
+        Ok((total, now_n, last_n, by_status, latest, months, by_province, by_commodity))
     }
     .await;
-    let (total, now_n, last_n, by_status, latest, months) = match result {
+    let (total, now_n, last_n, by_status, latest, months, by_province, by_commodity) = match result {
         Ok(v) => v,
         Err(e) => return app_error_page(&ui, e),
     };
@@ -337,6 +345,19 @@ pub async fn dashboard(State(s): State<AppState>, ui: Ui) -> Response {
         }
         h2 #by-month { (t(lang, "dash.by_month")) }
         (bar_chart(lang, &months))
+        div.cards {
+            div {
+                h2 #by-province { (t(lang, "dash.by_province")) }
+                (hbar_chart(lang, "by-province", &by_province.iter().take(10).map(|t| (province_name(lang, t.key.as_deref()), t.cases, t.value_vnd)).collect::<Vec<_>>()))
+            }
+            div {
+                h2 #by-commodity { (t(lang, "dash.by_commodity")) }
+                (hbar_chart(lang, "by-commodity", &by_commodity.iter().take(10).map(|t| {
+                    let name = t.key.as_deref().and_then(|k| reference().commodity(k)).map(|k| if lang == Language::Vi { k.name_vi } else { k.name_en });
+                    (name.unwrap_or("—").to_string(), t.cases, t.value_vnd)
+                }).collect::<Vec<_>>()))
+            }
+        }
         h2 { (t(lang, "dash.by_status")) }
         table {
             thead { tr { th scope="col" { (t(lang, "field.status")) } th.num scope="col" { "#" } } }
@@ -370,6 +391,28 @@ fn bar_chart(lang: Language, bars: &[(String, i64)]) -> Markup {
                 }
             }
             figcaption.muted { (t(lang, "dash.by_month")) }
+        }
+    }
+}
+
+/// Horizontal bars (cases) with each row's value in dong, largest first; the table twin is
+/// the text itself, so a screen reader reads label, count and value in order.
+fn hbar_chart(lang: Language, labelled_by: &str, rows: &[(String, i64, i64)]) -> Markup {
+    let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1) as f64;
+    let (w, row_h, label_w) = (520.0, 26.0, 170.0);
+    let h = row_h * rows.len().max(1) as f64;
+    html! {
+        @if rows.is_empty() { p.muted { (t(lang, "cases.none")) } }
+        @else {
+            svg role="img" aria-labelledby=(labelled_by) viewBox=(format!("0 0 {w} {h}")) width="100%" {
+                @for (i, (label, n, value)) in rows.iter().enumerate() {
+                    @let y = i as f64 * row_h;
+                    @let bw = (*n as f64 / max) * (w - label_w - 150.0);
+                    text x="0" y=(format!("{:.1}", y + 17.0)) font-size="13" { (label) }
+                    rect x=(label_w) y=(format!("{:.1}", y + 4.0)) width=(format!("{bw:.1}")) height=(row_h - 8.0) fill="#0b4f8a" {}
+                    text x=(format!("{:.1}", label_w + bw + 6.0)) y=(format!("{:.1}", y + 17.0)) font-size="12" { (number(lang, *n)) " · " (money(lang, *value)) }
+                }
+            }
         }
     }
 }
