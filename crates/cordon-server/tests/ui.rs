@@ -264,3 +264,79 @@ async fn the_recording_unit_edits_a_case_and_a_stale_form_is_sent_back() {
     let refused = http.get(format!("{}/cases/{id}/edit", s.base)).header(header::COOKIE, &other).send().await.unwrap();
     assert_eq!(refused.status(), 403, "another unit of the agency sees the case but does not edit it");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_records_an_agreement_unit_and_user_from_the_pages() {
+    let s = TestServer::start(Backend::Sqlite).await.unwrap();
+    s.user("root", ("sco-389", "steering_committee_office"), "sco-hq", &["administrator"]).await;
+    s.user("hq.huunghi", ("customs-vn", "customs"), "customs-huu-nghi", &["officer"]).await;
+    s.user("bp.langson", ("border-guard-vn", "border_guard"), "bg-lang-son", &["officer"]).await;
+    let http = browserless();
+    let login = |user: &'static str| {
+        let (http, base) = (http.clone(), s.base.clone());
+        async move {
+            let resp = http.post(format!("{base}/login")).form(&[("username", user), ("password", PASSWORD)]).send().await.unwrap();
+            resp.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string()
+        }
+    };
+    let officer = login("hq.huunghi").await;
+    let refused = http.get(format!("{}/admin", s.base)).header(header::COOKIE, &officer).send().await.unwrap();
+    assert_eq!(refused.status(), 403, "only administrators");
+    let root = login("root").await;
+    let page = http.get(format!("{}/admin", s.base)).header(header::COOKIE, &root).send().await.unwrap().text().await.unwrap();
+    let token = page.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let post = |path: &'static str, fields: Vec<(&'static str, &'static str)>| {
+        let (http, url, cookie, token) = (http.clone(), format!("{}{path}", s.base), root.clone(), token.clone());
+        async move {
+            let mut form: Vec<(&str, String)> = fields.into_iter().map(|(k, v)| (k, v.to_string())).collect();
+            form.push(("_csrf", token));
+            http.post(url).header(header::COOKIE, cookie).form(&form).send().await.unwrap()
+        }
+    };
+    let agreement = |b: &'static str| {
+        vec![
+            ("agreement_id", "qcph-5341"),
+            ("agreement_name", "Quy chế phối hợp 5341/QCPH"),
+            ("agency_a", "customs-vn"),
+            ("agency_b", b),
+            ("disclose_personal", "true"),
+            ("valid_from", "01/01/2026"),
+        ]
+    };
+    let bad = post("/admin/agreements", agreement("customs-vn")).await;
+    assert_eq!(bad.status(), 422);
+    assert!(bad.text().await.unwrap().contains("agency_b"), "the refusal names the field");
+    assert_eq!(post("/admin/agreements", agreement("border-guard-vn")).await.status(), 303);
+    assert_eq!(post("/admin/agreements", agreement("border-guard-vn")).await.status(), 422, "the same id twice is refused");
+    let unit = vec![
+        ("unit_id", "customs-tan-thanh"),
+        ("unit_agency", "customs-vn"),
+        ("unit_name_vi", "Chi cục Hải quan Tân Thanh"),
+        ("unit_name_en", "Tan Thanh Customs"),
+        ("unit_province", "Lạng Sơn"),
+    ];
+    assert_eq!(post("/admin/units", unit).await.status(), 303);
+    let user = vec![
+        ("new_username", "hq.tanthanh"),
+        ("display_name", "Hoàng Thị Mai"),
+        ("user_unit", "customs-tan-thanh"),
+        ("role", "officer"),
+        ("initial_password", "mật khẩu ban đầu 2026"),
+    ];
+    assert_eq!(post("/admin/users", user).await.status(), 303);
+    let page = http.get(format!("{}/admin", s.base)).header(header::COOKIE, &root).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Quy chế phối hợp 5341/QCPH") && page.contains("Chi cục Hải quan Tân Thanh") && page.contains("Hoàng Thị Mai"));
+
+    // The agreement now discloses the customs' persons to the border guard.
+    let owner = s.login("hq.huunghi").await;
+    let (_, case) = owner
+        .post(
+            "/api/v1/cases",
+            serde_json::json!({ "case_type": "smuggling", "title": "Vận chuyển pháo", "detected_at": test_support::T0 - 3_600_000,
+                "parties": [{ "kind": "person", "name": "Đỗ Văn Hùng", "role": "driver" }],
+                "sharing": { "tlp": "amber", "distribution": ["agency:border-guard-vn"] } }),
+        )
+        .await;
+    let (_, seen) = s.login("bp.langson").await.get(&format!("/api/v1/cases/{}", case["id"].as_str().unwrap())).await;
+    assert_eq!(seen["parties"][0]["name"], "Đỗ Văn Hùng");
+}

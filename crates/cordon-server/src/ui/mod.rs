@@ -32,6 +32,11 @@ pub fn routes() -> Router<AppState> {
         .route("/access-requests", get(pages::access_requests))
         .route("/access-requests/{id}/decision", post(pages::decide_access))
         .route("/audit", get(pages::audit))
+        .route("/admin", get(pages::admin::admin))
+        .route("/admin/agreements", post(pages::admin::create_agreement))
+        .route("/admin/groups", post(pages::admin::create_group))
+        .route("/admin/units", post(pages::admin::create_unit))
+        .route("/admin/users", post(pages::admin::create_user))
         .route("/static/app.css", get(|| asset("text/css", include_str!("../../assets/app.css"))))
         .route("/static/app.js", get(|| asset("text/javascript", include_str!("../../assets/app.js"))))
 }

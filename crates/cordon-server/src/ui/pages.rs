@@ -19,6 +19,8 @@ use super::CONTENT_SECURITY_POLICY;
 use crate::extract::{same_origin, session_cookie, ClientAddr, SESSION_COOKIE};
 use crate::AppState;
 
+pub mod admin;
+
 /// A signed-in browser user.
 pub struct Ui {
     actor: Actor,
@@ -115,6 +117,7 @@ fn layout(lang: Language, ui: Option<&Ui>, title: &str, body: Markup) -> Markup 
                             a href="/cases" { (t(lang, "nav.cases")) }
                             a href="/cases/new" { (t(lang, "nav.new_case")) }
                             a href="/access-requests" { (t(lang, "nav.access_requests")) }
+                            @if ui.actor.user.roles.may_administer() { a href="/admin" { (t(lang, "nav.admin")) } }
                             @if ui.actor.user.roles.may_audit() { a href="/audit" { (t(lang, "nav.audit")) } }
                             form method="post" action="/language" {
                                 input type="hidden" name="_csrf" value=(ui.csrf());
@@ -348,11 +351,11 @@ pub async fn dashboard(State(s): State<AppState>, ui: Ui) -> Response {
         div.cards {
             div {
                 h2 #by-province { (t(lang, "dash.by_province")) }
-                (hbar_chart(lang, "by-province", &by_province.iter().take(10).map(|t| (province_name(lang, t.key.as_deref()), t.cases, t.value_vnd)).collect::<Vec<_>>()))
+                (hbar_chart("by-province", lang, &by_province.iter().take(10).map(|t| (province_name(lang, t.key.as_deref()), t.cases, t.value_vnd)).collect::<Vec<_>>()))
             }
             div {
                 h2 #by-commodity { (t(lang, "dash.by_commodity")) }
-                (hbar_chart(lang, "by-commodity", &by_commodity.iter().take(10).map(|t| {
+                (hbar_chart("by-commodity", lang, &by_commodity.iter().take(10).map(|t| {
                     let name = t.key.as_deref().and_then(|k| reference().commodity(k)).map(|k| if lang == Language::Vi { k.name_vi } else { k.name_en });
                     (name.unwrap_or("—").to_string(), t.cases, t.value_vnd)
                 }).collect::<Vec<_>>()))
@@ -397,7 +400,7 @@ fn bar_chart(lang: Language, bars: &[(String, i64)]) -> Markup {
 
 /// Horizontal bars (cases) with each row's value in dong, largest first; the table twin is
 /// the text itself, so a screen reader reads label, count and value in order.
-fn hbar_chart(lang: Language, labelled_by: &str, rows: &[(String, i64, i64)]) -> Markup {
+fn hbar_chart(labelled_by: &str, lang: Language, rows: &[(String, i64, i64)]) -> Markup {
     let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1) as f64;
     let (w, row_h, label_w) = (520.0, 26.0, 170.0);
     let h = row_h * rows.len().max(1) as f64;
@@ -1079,7 +1082,7 @@ mod tests {
     /// Every word the pages ask for exists in both languages.
     #[test]
     fn no_missing_words() {
-        let source = include_str!("pages.rs");
+        let source = [include_str!("pages.rs"), include_str!("pages/admin.rs")].concat();
         let mut missing = Vec::new();
         for chunk in source.split("t(lang, \"").skip(1).chain(source.split("t(ui.lang, \"").skip(1)) {
             let key = chunk.split('"').next().unwrap_or_default();
