@@ -37,6 +37,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("dash.change", "Thay đổi", "Change"),
     ("dash.by_month", "Số vụ việc theo tháng (12 tháng gần nhất)", "Cases by month (last 12 months)"),
     ("dash.by_province", "Theo tỉnh, thành phố (12 tháng)", "By province (12 months)"),
+    ("dash.map", "Bản đồ vụ việc theo tỉnh, thành phố (12 tháng)", "Map of cases by province (12 months)"),
     ("dash.by_commodity", "Theo mặt hàng (12 tháng)", "By commodity (12 months)"),
     ("nav.audit", "Nhật ký truy cập", "Audit log"),
     ("nav.access_requests", "Yêu cầu tiếp cận", "Access requests"),

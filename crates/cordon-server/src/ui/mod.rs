@@ -4,6 +4,7 @@
 //! derived from it.
 
 mod i18n;
+mod map;
 mod pages;
 
 use axum::http::{header, HeaderValue};

@@ -350,6 +350,13 @@ pub async fn dashboard(State(s): State<AppState>, ui: Ui) -> Response {
         (bar_chart(lang, &months))
         div.cards {
             div {
+                h2 #province-map { (t(lang, "dash.map")) }
+                (super::map::province_map("province-map", lang, &by_province.iter().filter_map(|t| {
+                    let code = t.key.clone()?;
+                    Some((code.clone(), province_name(lang, Some(&code)), t.cases, t.value_vnd))
+                }).collect::<Vec<_>>()))
+            }
+            div {
                 h2 #by-province { (t(lang, "dash.by_province")) }
                 (hbar_chart("by-province", lang, &by_province.iter().take(10).map(|t| (province_name(lang, t.key.as_deref()), t.cases, t.value_vnd)).collect::<Vec<_>>()))
             }
@@ -402,7 +409,7 @@ fn bar_chart(lang: Language, bars: &[(String, i64)]) -> Markup {
 /// the text itself, so a screen reader reads label, count and value in order.
 fn hbar_chart(labelled_by: &str, lang: Language, rows: &[(String, i64, i64)]) -> Markup {
     let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1) as f64;
-    let (w, row_h, label_w) = (520.0, 26.0, 170.0);
+    let (w, row_h, label_w) = (380.0, 24.0, 120.0);
     let h = row_h * rows.len().max(1) as f64;
     html! {
         @if rows.is_empty() { p.muted { (t(lang, "cases.none")) } }
@@ -410,10 +417,10 @@ fn hbar_chart(labelled_by: &str, lang: Language, rows: &[(String, i64, i64)]) ->
             svg role="img" aria-labelledby=(labelled_by) viewBox=(format!("0 0 {w} {h}")) width="100%" {
                 @for (i, (label, n, value)) in rows.iter().enumerate() {
                     @let y = i as f64 * row_h;
-                    @let bw = (*n as f64 / max) * (w - label_w - 150.0);
-                    text x="0" y=(format!("{:.1}", y + 17.0)) font-size="13" { (label) }
+                    @let bw = (*n as f64 / max) * (w - label_w - 130.0);
+                    text x="0" y=(format!("{:.1}", y + 16.0)) font-size="11" { (label) }
                     rect x=(label_w) y=(format!("{:.1}", y + 4.0)) width=(format!("{bw:.1}")) height=(row_h - 8.0) fill="#0b4f8a" {}
-                    text x=(format!("{:.1}", label_w + bw + 6.0)) y=(format!("{:.1}", y + 17.0)) font-size="12" { (number(lang, *n)) " · " (money(lang, *value)) }
+                    text x=(format!("{:.1}", label_w + bw + 4.0)) y=(format!("{:.1}", y + 16.0)) font-size="10" { (number(lang, *n)) " · " (money(lang, *value)) }
                 }
             }
         }
