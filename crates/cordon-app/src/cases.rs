@@ -59,7 +59,8 @@ pub struct GoodsInput {
 pub struct PartyInput {
     /// `person`, `company`, `vehicle`, `vessel`, `phone`, `bank_account`, `seller_account`.
     pub kind: String,
-    /// Name (or plate, number…).
+    /// Name (or plate, number…); may be left out when `entity_id` names a known entity.
+    #[serde(default)]
     pub name: String,
     /// Identifiers by scheme: `cccd`, `cmnd`, `passport`, `tax_code`, `plate`, `imo`, `mmsi`, `phone`, `account`, `seller`.
     #[serde(default)]
@@ -69,6 +70,10 @@ pub struct PartyInput {
     /// The link's own sharing, no wider than the case's (e.g. an informant kept RED); absent: as the case.
     #[serde(default)]
     pub sharing: Option<SharingInput>,
+    /// An entity already known (one the caller is shown in full on some case): this case is
+    /// linked to it instead of recording a new one, and its name and identifiers are its own.
+    #[serde(default)]
+    pub entity_id: Option<String>,
 }
 
 /// Sharing as entered.
@@ -449,7 +454,7 @@ pub(crate) fn parse_item_sharing(field: &'static str, input: Option<&SharingInpu
 fn parse_party(p: &PartyInput, held_by: &str, case_sharing: &Sharing, now: i64) -> Result<Party, Invalid> {
     let kind = EntityKind::parse(&p.kind).ok_or_else(|| Invalid::new("parties.kind", format!("unknown kind {:?}", p.kind)))?;
     let role = PartyRole::parse(&p.role).ok_or_else(|| Invalid::new("parties.role", format!("unknown role {:?}", p.role)))?;
-    let name = text("parties.name", &p.name, 300, true)?.unwrap_or_default();
+    let name = text("parties.name", &p.name, 300, p.entity_id.is_none())?.unwrap_or_default();
     let identifiers =
         p.identifiers.iter().map(|(k, v)| normalise_identifier(k, v).map(|n| (k.clone(), n))).collect::<Result<Vec<_>, _>>()?;
     let sharing = parse_item_sharing("parties.sharing", p.sharing.as_ref(), case_sharing)?;
@@ -543,11 +548,13 @@ impl App {
         }
         let sharing = parse_sharing(&input.sharing)?;
         self.check_audiences(actor, &sharing).await?;
-        let parties = input.parties.iter().map(|p| parse_party(p, &actor.agency_id, &sharing, now)).collect::<Result<Vec<_>, _>>()?;
-        for p in &parties {
-            if let Some(s) = &p.sharing {
+        let mut parties = Vec::with_capacity(input.parties.len());
+        for p in &input.parties {
+            let party = self.known_entity(actor, p, parse_party(p, &actor.agency_id, &sharing, now)?).await?;
+            if let Some(s) = &party.sharing {
                 self.check_audiences(actor, s).await?;
             }
+            parties.push(party);
         }
         let plate = input.conveyance.plate.as_deref().map(|p| normalise_identifier("plate", p)).transpose()?;
         let case = Case {
@@ -602,6 +609,25 @@ impl App {
         };
         let principals = principals_of_record(&case.owner_unit_id, &case.owner_agency_id, &case.sharing);
         Ok((case, principals))
+    }
+
+    /// A party that names a known entity takes that entity's id, kind, name and identifiers,
+    /// if the actor is shown it in full somewhere (otherwise: no such entity, as for a case).
+    async fn known_entity(&self, actor: &Actor, input: &PartyInput, mut party: Party) -> Result<Party, AppError> {
+        let Some(id) = input.entity_id.as_deref() else { return Ok(party) };
+        let known = match self.entity(actor, id).await {
+            Ok(e) => e,
+            Err(AppError::NotFound(_)) => return Err(Invalid::new("parties.entity_id", "no such entity among those you may see").into()),
+            Err(other) => return Err(other),
+        };
+        if known.kind != party.kind.as_str() {
+            return Err(Invalid::new("parties.kind", format!("the entity is a {}", known.kind)).into());
+        }
+        party.entity_id = known.id;
+        party.name = known.name;
+        party.identifiers = known.identifiers.into_iter().collect();
+        party.held_by = known.held_by;
+        Ok(party)
     }
 
     /// Checks that the named agencies exist and that the actor's agency may use the named groups.
@@ -883,7 +909,7 @@ impl App {
             return Err(AppError::Stale);
         }
         let now = self.now_ms();
-        let party = parse_party(&input, &actor.agency_id, &case.sharing, now)?;
+        let party = self.known_entity(actor, &input, parse_party(&input, &actor.agency_id, &case.sharing, now)?).await?;
         if let Some(s) = &party.sharing {
             self.check_audiences(actor, s).await?;
         }
@@ -929,7 +955,7 @@ impl App {
 
     /// Shapes a case for the actor: personal parties are withheld across agencies unless an
     /// agreement in force for this case type discloses them.
-    async fn view(&self, actor: &Actor, c: &Case) -> Result<CaseView, AppError> {
+    pub(crate) async fn view(&self, actor: &Actor, c: &Case) -> Result<CaseView, AppError> {
         let disclosed_under = if actor.agency_id == c.owner_agency_id {
             Some("own agency".to_string())
         } else {

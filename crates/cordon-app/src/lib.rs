@@ -11,6 +11,7 @@ mod auth;
 mod cases;
 mod clock;
 mod directory;
+mod entities;
 mod error;
 mod evidence;
 mod ids;
@@ -30,6 +31,7 @@ pub use cases::{
 };
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use directory::{NewAgencyInput, NewUnitInput, NewUserInput};
+pub use entities::{EntityCase, EntityLink, EntityView};
 pub use error::AppError;
 pub use evidence::{sniff, EvidenceView, NewEvidence, MAX_EVIDENCE_BYTES};
 pub use limiter::LoginLimiter;

@@ -76,6 +76,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let router = routes::cases::add(router);
     let router = routes::sharing::add(router);
     let router = routes::transfer::add(router);
+    let router = routes::entities::add(router);
     router.split_for_parts()
 }
 

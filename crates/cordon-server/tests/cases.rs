@@ -17,6 +17,7 @@ both_backends!(
     a_party_or_file_shared_more_narrowly_is_not_there_for_others,
     access_to_withheld_parties_is_asked_and_decided_by_the_holder,
     totals_count_only_what_the_caller_may_see,
+    an_entity_gathers_its_cases_and_links_as_the_caller_may_see_them,
 );
 
 async fn people(s: &TestServer) {
@@ -579,4 +580,44 @@ async fn totals_count_only_what_the_caller_may_see(s: TestServer) {
     assert_eq!(by_commodity, json!([{ "key": "cigarettes", "cases": 2, "value_vnd": 145_000_000 }]));
     let (status, bad) = officer.get("/api/v1/cases/totals?by=colour").await;
     assert_eq!((status, bad["field"].as_str()), (422, Some("by")));
+}
+
+async fn an_entity_gathers_its_cases_and_links_as_the_caller_may_see_them(s: TestServer) {
+    people(&s).await;
+    let officer = s.login("hq.huunghi").await;
+    let first = create(&officer, seizure("amber", &["own_agency", "agency:border-guard-vn"])).await;
+    let person = first["parties"][0]["entity_id"].as_str().unwrap().to_string();
+    let truck = first["parties"][1]["entity_id"].as_str().unwrap().to_string();
+    // A later case links the same driver, known by id, and a RED informant seen by the recording unit only.
+    let mut later = seizure("amber", &["own_agency"]);
+    later["parties"] = json!([
+        { "kind": "person", "entity_id": person, "role": "owner" },
+        { "kind": "person", "name": "Người cung cấp tin", "role": "witness", "sharing": { "tlp": "red" } }
+    ]);
+    let second = create(&officer, later).await;
+    assert_eq!(second["parties"][0]["name"], "Nguyễn Văn An", "a known entity keeps its own name");
+    assert_eq!(second["parties"][0]["entity_id"], json!(person));
+
+    let (status, e) = officer.get(&format!("/api/v1/entities/{person}")).await;
+    assert_eq!(status, 200, "{e}");
+    assert_eq!(e["identifiers"]["cccd"], "020085012345");
+    assert_eq!(e["cases"].as_array().unwrap().len(), 2);
+    let links: Vec<&str> = e["links"].as_array().unwrap().iter().map(|l| l["entity_id"].as_str().unwrap()).collect();
+    assert!(links.contains(&truck.as_str()) && links.len() == 2, "the truck and the informant: {links:?}");
+
+    let other_unit = s.login("hq.mongcai").await;
+    let (_, seen) = other_unit.get(&format!("/api/v1/entities/{person}")).await;
+    assert_eq!(seen["links"].as_array().unwrap().len(), 1, "the RED informant is no link for another unit");
+    let bg = s.login("bp.langson").await;
+    assert_eq!(bg.get(&format!("/api/v1/entities/{person}")).await.0, 404, "withheld from the border guard, so no entity page");
+    assert_eq!(bg.get(&format!("/api/v1/entities/{truck}")).await.1["cases"].as_array().unwrap().len(), 1, "a truck is not personal");
+    assert_eq!(s.login("ca.langson").await.get(&format!("/api/v1/entities/{truck}")).await.0, 404);
+
+    let mut theirs = seizure("amber", &["own_agency"]);
+    theirs["parties"] = json!([{ "kind": "person", "entity_id": person, "role": "suspect" }]);
+    let (status, body) = bg.post("/api/v1/cases", theirs).await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("parties.entity_id")), "an entity one is not shown cannot be linked");
+    let mut wrong_kind = seizure("amber", &["own_agency"]);
+    wrong_kind["parties"] = json!([{ "kind": "company", "entity_id": person, "role": "consignee" }]);
+    assert_eq!(officer.post("/api/v1/cases", wrong_kind).await.1["field"], "parties.kind");
 }

@@ -29,6 +29,9 @@ enum Policy {
     CaseReader,
     /// Heads and deputies of the agency holding the withheld parties.
     AccessDecider,
+    /// Those shown the person in full: the recording agency's users who see the case (the
+    /// border guard sees the case with the person withheld, so not the entity).
+    EntityReader,
     /// The recording unit only (others who see it get 403, others 404).
     CaseOwnerUnit,
     /// Officers and heads of the lead agency or the recording unit (lifecycle steps).
@@ -58,6 +61,7 @@ fn policy(method: &str, path: &str) -> Option<Policy> {
         ("get", "/api/v1/cases/{id}/evidence/{sha256}") => CaseReader,
         ("post", "/api/v1/cases/{id}/access-requests") => CaseReader,
         ("get", "/api/v1/access-requests") => SignedIn,
+        ("get", "/api/v1/entities/{id}") => EntityReader,
         ("post", "/api/v1/access-requests/{id}/decision") => AccessDecider,
         _ => return None,
     })
@@ -150,6 +154,13 @@ fn expected(p: Policy, user: &str) -> u16 {
             "officer.a" | "officer.b" | "analyst" | "bg.officer" => 403,
             _ => 404,
         },
+        Policy::EntityReader => {
+            if matches!(user, "officer.a" | "head.a" | "officer.b" | "analyst") {
+                200
+            } else {
+                404
+            }
+        }
         Policy::CaseWorkerWhoSees => {
             if !case_worker {
                 403
@@ -232,6 +243,8 @@ async fn every_operation_for_every_kind_of_user() {
             let id = case["id"].as_str().unwrap().to_string();
             let target = if path.contains("sharing-groups") {
                 "mekong".to_string()
+            } else if path.starts_with("/api/v1/entities/") {
+                case["parties"][0]["entity_id"].as_str().unwrap().to_string()
             } else if path.starts_with("/api/v1/access-requests/") {
                 // The border guard, from whom the driver is withheld, asks first.
                 let (st, req) =

@@ -183,6 +183,12 @@ async fn a_withheld_person_is_asked_for_and_granted_from_the_pages() {
     assert_eq!(decided.status(), 303);
     let html = page(&bg, &format!("/cases/{id}")).await;
     assert!(html.contains("Phạm Văn Cường") && !html.contains("id=\"request-access\""), "granted: shown, nothing left to ask");
+    let entity = html.split("href=\"/entities/").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let page = page(&bg, &format!("/entities/{entity}")).await;
+    assert!(
+        page.contains("Phạm Văn Cường") && page.contains("id=\"entity-cases\"") && page.contains("<svg"),
+        "the entity's page, with its graph"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,6 +7,7 @@
 mod access;
 mod backend;
 mod cases;
+mod entities;
 mod error;
 mod evidence;
 mod migrate;

@@ -146,6 +146,7 @@ pub async fn seed_cases(app: &App, rng: &mut Seq, now: i64) -> anyhow::Result<us
                             identifiers: [("cccd".to_string(), id_number)].into(),
                             role: "driver".into(),
                             sharing: None,
+                            entity_id: None,
                         },
                         PartyInput {
                             kind: "vehicle".into(),
@@ -153,6 +154,7 @@ pub async fn seed_cases(app: &App, rng: &mut Seq, now: i64) -> anyhow::Result<us
                             identifiers: [("plate".to_string(), truck)].into(),
                             role: "owner".into(),
                             sharing: None,
+                            entity_id: None,
                         },
                     ],
                     sharing: SharingInput { tlp: tlp.into(), distribution, handling: vec![] },

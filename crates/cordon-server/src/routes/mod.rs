@@ -4,6 +4,7 @@ pub mod audit;
 pub mod auth;
 pub mod cases;
 pub mod directory;
+pub mod entities;
 pub mod reference;
 pub mod sharing;
 pub mod system;

@@ -42,6 +42,8 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("nav.audit", "Nhật ký truy cập", "Audit log"),
     ("nav.access_requests", "Yêu cầu tiếp cận", "Access requests"),
     ("nav.admin", "Quản trị", "Administration"),
+    ("entity.links", "Các đối tượng liên quan (số vụ việc chung)", "Linked entities (cases together)"),
+    ("entity.cases", "Các vụ việc có đối tượng này", "Cases this entity is in"),
     (
         "admin.title",
         "Quản trị: quy chế phối hợp, nhóm chia sẻ, đơn vị, người dùng",

@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/new", get(pages::new_case_form).post(pages::create_case))
         .route("/cases/{id}", get(pages::case_detail))
         .route("/cases/{id}/edit", get(pages::edit_case_form).post(pages::update_case))
+        .route("/entities/{id}", get(pages::entity_detail))
         .route("/cases/{id}/access-request", post(pages::request_access))
         .route("/access-requests", get(pages::access_requests))
         .route("/access-requests/{id}/decision", post(pages::decide_access))

@@ -604,7 +604,11 @@ pub async fn case_detail(State(s): State<AppState>, ui: Ui, Path(id): Path<Strin
                     @if p.withheld {
                         span.withheld { (code_label(lang, &p.kind)) " " (t(lang, "field.held_by")) " " (p.held_by) " — " (t(lang, "field.withheld")) }
                     } @else {
-                        strong { (p.name.clone().unwrap_or_default()) } " — " (code_label(lang, &p.role))
+                        @match &p.entity_id {
+                            Some(e) => a href=(format!("/entities/{e}")) { strong { (p.name.clone().unwrap_or_default()) } },
+                            None => strong { (p.name.clone().unwrap_or_default()) },
+                        }
+                        " — " (code_label(lang, &p.role))
                         @for (k, v) in &p.identifiers { " · " (k.to_uppercase()) " " (v) }
                     }
                 }
@@ -837,6 +841,7 @@ pub async fn create_case(State(s): State<AppState>, ui: Ui, body: Bytes) -> Resp
             identifiers: form.opt("party_cccd").map(|c| [("cccd".to_string(), c)].into()).unwrap_or_default(),
             role: form.opt("party_role").unwrap_or_else(|| "suspect".into()),
             sharing: None,
+            entity_id: None,
         })
         .into_iter()
         .collect();
@@ -1007,6 +1012,72 @@ pub async fn update_case(State(s): State<AppState>, ui: Ui, Path(id): Path<Strin
         Err(AppError::Invalid(i)) => back(i.field, i.reason),
         Err(AppError::Stale) => back("version", t(ui.lang, "form.stale").into()),
         Err(e) => app_error_page(&ui, e),
+    }
+}
+
+// ---- entities ----
+
+/// An entity: identifiers, the cases it is in, and the ring around it as a graph.
+pub async fn entity_detail(State(s): State<AppState>, ui: Ui, Path(id): Path<String>) -> Response {
+    let lang = ui.lang;
+    let e = match s.app.entity(&ui.actor, &id).await {
+        Ok(e) => e,
+        Err(err) => return app_error_page(&ui, err),
+    };
+    let body = html! {
+        h1 { (e.name) " — " (code_label(lang, &e.kind)) }
+        dl.facts {
+            @for (k, v) in &e.identifiers { dt { (k.to_uppercase()) } dd { (v) } }
+            dt { (t(lang, "field.held_by")) } dd { (e.held_by) }
+        }
+        h2 #entity-links { (t(lang, "entity.links")) }
+        (network_graph("entity-links", &e))
+        h2 { (t(lang, "entity.cases")) }
+        table #entity-cases {
+            thead { tr { th scope="col" { (t(lang, "field.reference")) } th scope="col" { (t(lang, "field.title")) } th scope="col" { (t(lang, "field.party_role")) } th scope="col" { (t(lang, "field.detected_at")) } } }
+            tbody {
+                @for c in &e.cases {
+                    tr { td { a href=(format!("/cases/{}", c.id)) { (c.reference) } } td { (c.title) } td { (code_label(lang, &c.role)) } td { (datetime(c.detected_at)) } }
+                }
+            }
+        }
+    };
+    html_response(StatusCode::OK, layout(lang, Some(&ui), &e.name, body))
+}
+
+/// The entity in the middle, the entities it appears with around it; a line's width says in
+/// how many cases together. Each node links to its own page, so the ring can be walked.
+fn network_graph(labelled_by: &str, e: &cordon_app::EntityView) -> Markup {
+    let (w, h) = (640.0, 420.0);
+    let (cx, cy) = (w / 2.0, h / 2.0);
+    let shown: Vec<&cordon_app::EntityLink> = e.links.iter().take(24).collect();
+    let n = shown.len().max(1) as f64;
+    let place = |i: usize| {
+        let a = std::f64::consts::TAU * i as f64 / n - std::f64::consts::FRAC_PI_2;
+        (cx + 170.0 * a.cos(), cy + 160.0 * a.sin())
+    };
+    let colour = |kind: &str| match kind {
+        "person" => "#0b4f8a",
+        "company" => "#7a3e00",
+        "vehicle" | "vessel" => "#0a6b2b",
+        _ => "#444",
+    };
+    html! {
+        svg role="img" aria-labelledby=(labelled_by) viewBox=(format!("0 0 {w} {h}")) width="100%" height="420" {
+            @for (i, l) in shown.iter().enumerate() {
+                @let (x, y) = place(i);
+                line x1=(cx) y1=(cy) x2=(format!("{x:.1}")) y2=(format!("{y:.1}")) stroke="#8a99a8" stroke-width=(1 + l.cases_together.min(6)) {}
+            }
+            @for (i, l) in shown.iter().enumerate() {
+                @let (x, y) = place(i);
+                a href=(format!("/entities/{}", l.entity_id)) {
+                    circle cx=(format!("{x:.1}")) cy=(format!("{y:.1}")) r="9" fill=(colour(&l.kind)) {}
+                    text x=(format!("{x:.1}")) y=(format!("{:.1}", y + 22.0)) font-size="11" text-anchor="middle" fill="#111" { (l.name) " (" (l.cases_together) ")" }
+                }
+            }
+            circle cx=(cx) cy=(cy) r="16" fill=(colour(&e.kind)) stroke="#0b2540" stroke-width="3" {}
+            text x=(cx) y=(cy + 32.0) font-size="13" font-weight="700" text-anchor="middle" fill="#111" { (e.name) }
+        }
     }
 }
 
