@@ -86,6 +86,9 @@ fn season_weight(day_of_year: i64) -> u64 {
 pub async fn seed_cases(app: &App, rng: &mut Seq, now: i64) -> anyhow::Result<usize> {
     // A small pool of people and trucks that turn up again and again: the rings to find.
     let ring_people: Vec<(String, String)> = (0..12).map(|_| (person(rng), cccd(rng))).collect();
+    // The entity each ring member and ring truck was first recorded as (from a case the
+    // whole agency sees), so that later cases link the same entity and the ring shows.
+    let mut known: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     let mut recorded = 0;
     for (province, plate_prefix, gates, commodities) in BORDERS {
         let head = app.actor_for_operator(&format!("hq.{}.head", province.replace('-', ""))).await?;
@@ -102,7 +105,9 @@ pub async fn seed_cases(app: &App, rng: &mut Seq, now: i64) -> anyhow::Result<us
                 let qty = (g.5 / 2 + (rng.next() % g.5 as u64) as i64).max(1);
                 let ring = rng.next().is_multiple_of(5);
                 let (name, id_number) = if ring { ring_people[(rng.next() % 12) as usize].clone() } else { (person(rng), cccd(rng)) };
+                let (person_key, truck_key) = (format!("person:{id_number}"), String::new());
                 let truck = if ring { ring_plates[(rng.next() % 4) as usize].clone() } else { plate(rng, plate_prefix) };
+                let truck_key = if ring { format!("truck:{truck}") } else { truck_key };
                 let (tlp, distribution): (&str, Vec<String>) = match rng.next() % 10 {
                     0 => ("red", vec![]),
                     1 | 2 => ("amber_strict", vec!["own_agency".into()]),
@@ -160,7 +165,19 @@ pub async fn seed_cases(app: &App, rng: &mut Seq, now: i64) -> anyhow::Result<us
                     sharing: SharingInput { tlp: tlp.into(), distribution, handling: vec![] },
                     external_ref: None,
                 };
+                let mut input = input;
+                if ring {
+                    input.parties[0].entity_id = known.get(&person_key).cloned();
+                    input.parties[1].entity_id = known.get(&truck_key).cloned();
+                }
                 let case = app.create_case(&actor, input).await.context("demo case")?;
+                if ring && tlp != "red" {
+                    for (key, party) in [(person_key, &case.parties[0]), (truck_key, &case.parties[1])] {
+                        if let Some(id) = &party.entity_id {
+                            known.entry(key).or_insert_with(|| id.clone());
+                        }
+                    }
+                }
                 recorded += 1;
                 // Older cases have moved on: verified, seized, then handled or transferred.
                 let age_days = (now - at) / DAY_MS;

@@ -73,4 +73,16 @@ async fn the_demo_is_deterministic_and_alive() {
     let officer_count: Value =
         http.get(format!("{}/api/v1/cases/count", server.base)).bearer_auth(&officer).send().await.unwrap().json().await.unwrap();
     assert!(seen < officer_count["count"].as_i64().unwrap(), "but not the customs-only cases");
+    // The rings: some driver or truck turns up in several cases, linked as one entity.
+    let page: Value =
+        http.get(format!("{}/api/v1/cases?limit=100", server.base)).bearer_auth(&officer).send().await.unwrap().json().await.unwrap();
+    let mut most = 0;
+    for id in
+        page["items"].as_array().unwrap().iter().flat_map(|c| c["parties"].as_array().unwrap()).filter_map(|p| p["entity_id"].as_str())
+    {
+        let e: Value =
+            http.get(format!("{}/api/v1/entities/{id}", server.base)).bearer_auth(&officer).send().await.unwrap().json().await.unwrap();
+        most = most.max(e["cases"].as_array().map_or(0, Vec::len));
+    }
+    assert!(most >= 3, "a ring member is one entity across cases (most: {most})");
 }
