@@ -269,6 +269,15 @@ mod tests {
     }
 
     #[test]
+    fn refusals_read_in_vietnamese() {
+        assert_eq!(reason(Language::Vi, "cccd: a CCCD has 12 digits"), "số CCCD gồm 12 chữ số");
+        assert_eq!(reason(Language::Vi, "at most 300 characters"), "tối đa 300 ký tự");
+        assert_eq!(reason(Language::Vi, "no agency \"x\""), "không có cơ quan \"x\"");
+        assert_eq!(reason(Language::En, "required"), "required");
+        assert_eq!(reason(Language::Vi, "something new"), "something new", "an unknown reason is shown as it is");
+    }
+
+    #[test]
     fn every_word_exists_in_both_languages() {
         for (k, vi, en) in WORDS {
             assert!(!vi.is_empty() && !en.is_empty(), "{k}");
@@ -279,4 +288,71 @@ mod tests {
         keys.dedup();
         assert_eq!(n, keys.len(), "no key twice");
     }
+}
+
+/// A refusal's reason in the user's language. The domain words its reasons in English (the
+/// API's language); the pages translate the ones an officer meets, word for word where the
+/// reason carries a value, and show any other as it is.
+pub fn reason(lang: Language, text: &str) -> String {
+    if lang == Language::En {
+        return text.to_string();
+    }
+    const EXACT: &[(&str, &str)] = &[
+        ("required", "bắt buộc nhập"),
+        ("is in the future", "là thời điểm trong tương lai"),
+        ("is before 2000", "trước năm 2000"),
+        ("unknown case type", "loại vụ việc không hợp lệ"),
+        (
+            "not a province of Vietnam (current or pre-2025 name)",
+            "không phải tỉnh, thành phố của Việt Nam (tên hiện nay hoặc trước năm 2025)",
+        ),
+        ("not a province of Vietnam", "không phải tỉnh, thành phố của Việt Nam"),
+        ("unknown border gate, seaport or airport", "cửa khẩu, cảng biển hoặc sân bay không có trong danh mục"),
+        ("must be between detection and now", "phải sau thời điểm phát hiện và không muộn hơn hiện tại"),
+        ("is not negative", "không được âm"),
+        ("quantities and weights are positive numbers", "số lượng và trọng lượng phải là số dương"),
+        ("at most 500 lines", "tối đa 500 dòng hàng"),
+        ("4 to 10 digits, e.g. 2402.20 or 24022090", "từ 4 đến 10 chữ số, ví dụ 2402.20 hoặc 24022090"),
+        ("red, amber_strict, amber, green or clear", "chọn một mức TLP"),
+        ("no such agency", "không có cơ quan này"),
+        ("no such unit", "không có đơn vị này"),
+        ("an agreement binds two different agencies", "quy chế phối hợp phải giữa hai cơ quan khác nhau"),
+        ("must be after valid_from", "phải sau ngày bắt đầu hiệu lực"),
+        ("at least one role", "chọn ít nhất một vai trò"),
+        ("1 to 200 characters", "từ 1 đến 200 ký tự"),
+        ("1 to 300 characters", "từ 1 đến 300 ký tự"),
+        ("too repetitive", "quá đơn giản, lặp lại"),
+        ("must not contain the username", "không được chứa tên đăng nhập"),
+        ("no such entity among those you may see", "không có đối tượng này trong phạm vi bạn được xem"),
+        ("may only narrow the case's sharing (label, audiences and handling conditions)", "chỉ được thu hẹp phạm vi chia sẻ của vụ việc"),
+        (
+            "username: 3 to 64 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter",
+            "tên đăng nhập: 3 đến 64 ký tự thường, chữ số, '.', '_' hoặc '-', bắt đầu bằng chữ cái",
+        ),
+        ("cccd: a CCCD has 12 digits", "số CCCD gồm 12 chữ số"),
+        ("cmnd: a CMND has 9 digits", "số CMND gồm 9 chữ số"),
+        ("tax_code: a tax code has 10 digits, or 13 with a branch suffix", "mã số thuế gồm 10 chữ số, hoặc 13 chữ số với mã chi nhánh"),
+        ("imo: an IMO number has 7 digits", "số IMO gồm 7 chữ số"),
+        ("mmsi: an MMSI has 9 digits", "số MMSI gồm 9 chữ số"),
+        ("seller: a seller id is written platform:id", "tài khoản người bán ghi theo dạng sàn:mã"),
+    ];
+    if let Some((_, vi)) = EXACT.iter().find(|(en, _)| *en == text) {
+        return (*vi).to_string();
+    }
+    // Reasons that carry a value: translate the words around it.
+    const PREFIXES: &[(&str, &str)] = &[
+        ("at most ", "tối đa "),
+        ("no agency ", "không có cơ quan "),
+        ("your agency cannot share with group ", "cơ quan của bạn không thể chia sẻ với nhóm "),
+        ("unknown category ", "nhóm hàng không có trong danh mục: "),
+        ("unknown role ", "vai trò không hợp lệ: "),
+        ("unknown kind ", "loại đối tượng không hợp lệ: "),
+        ("chapter ", "chương HS "),
+    ];
+    for (en, vi) in PREFIXES {
+        if let Some(rest) = text.strip_prefix(en) {
+            return format!("{vi}{}", rest.replace(" characters", " ký tự").replace(" does not exist", " không tồn tại"));
+        }
+    }
+    text.to_string()
 }

@@ -703,15 +703,15 @@ struct Editing<'a> {
     version: i64,
 }
 
-fn field_error(error: Option<&(String, String)>, names: &[&str]) -> Option<String> {
-    error.filter(|(f, _)| names.iter().any(|n| f == n || f.ends_with(n))).map(|(_, r)| r.clone())
+fn field_error(lang: Language, error: Option<&(String, String)>, names: &[&str]) -> Option<String> {
+    error.filter(|(f, _)| names.iter().any(|n| f == n || f.ends_with(n))).map(|(_, r)| super::i18n::reason(lang, r))
 }
 
 fn case_form(ui: &Ui, agencies: &[cordon_core::Agency], form: &Form, error: Option<(String, String)>, editing: Option<Editing>) -> Markup {
     let lang = ui.lang;
     let r = reference();
     let v = |k: &str| form.text(k);
-    let err = |names: &[&str]| field_error(error.as_ref(), names);
+    let err = |names: &[&str]| field_error(lang, error.as_ref(), names);
     let input = |id: &'static str, kind: &'static str, label: &'static str, names: &'static [&'static str], required: bool| {
         let e = err(names);
         html! {

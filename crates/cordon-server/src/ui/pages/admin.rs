@@ -41,7 +41,9 @@ async fn admin_page(s: &AppState, ui: &Ui, refusal: Option<Refusal>, form: &Form
             .map(|a| if lang == Language::Vi { a.name_vi.clone() } else { a.name_en.clone() })
             .unwrap_or(id.into())
     };
-    let error_for = |name: &str| refusal.as_ref().filter(|r| r.form == name).map(|r| format!("{}: {}", r.field, r.reason));
+    let error_for = |name: &str| {
+        refusal.as_ref().filter(|r| r.form == name).map(|r| format!("{}: {}", r.field, super::super::i18n::reason(lang, &r.reason)))
+    };
     let v = |k: &str| form.text(k);
     let agency_select = |id: &'static str, label: &'static str| {
         html! {
