@@ -255,41 +255,6 @@ pub fn datetime(ms: i64) -> String {
     format!("{d:02}/{m:02}/{y:04} {hh:02}:{mm:02}")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_money_and_dates() {
-        assert_eq!(money(Language::Vi, 1_234_567), "1.234.567 ₫");
-        assert_eq!(money(Language::En, 1_234_567), "1,234,567 ₫");
-        assert_eq!(number(Language::Vi, 999), "999");
-        assert_eq!(number(Language::Vi, -1000), "-1.000");
-        assert_eq!(datetime(1_767_200_400_000), "01/01/2026 00:00");
-    }
-
-    #[test]
-    fn refusals_read_in_vietnamese() {
-        assert_eq!(reason(Language::Vi, "cccd: a CCCD has 12 digits"), "số CCCD gồm 12 chữ số");
-        assert_eq!(reason(Language::Vi, "at most 300 characters"), "tối đa 300 ký tự");
-        assert_eq!(reason(Language::Vi, "no agency \"x\""), "không có cơ quan \"x\"");
-        assert_eq!(reason(Language::En, "required"), "required");
-        assert_eq!(reason(Language::Vi, "something new"), "something new", "an unknown reason is shown as it is");
-    }
-
-    #[test]
-    fn every_word_exists_in_both_languages() {
-        for (k, vi, en) in WORDS {
-            assert!(!vi.is_empty() && !en.is_empty(), "{k}");
-        }
-        let mut keys: Vec<_> = WORDS.iter().map(|w| w.0).collect();
-        keys.sort_unstable();
-        let n = keys.len();
-        keys.dedup();
-        assert_eq!(n, keys.len(), "no key twice");
-    }
-}
-
 /// A refusal's reason in the user's language. The domain words its reasons in English (the
 /// API's language); the pages translate the ones an officer meets, word for word where the
 /// reason carries a value, and show any other as it is.
@@ -355,4 +320,39 @@ pub fn reason(lang: Language, text: &str) -> String {
         }
     }
     text.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_money_and_dates() {
+        assert_eq!(money(Language::Vi, 1_234_567), "1.234.567 ₫");
+        assert_eq!(money(Language::En, 1_234_567), "1,234,567 ₫");
+        assert_eq!(number(Language::Vi, 999), "999");
+        assert_eq!(number(Language::Vi, -1000), "-1.000");
+        assert_eq!(datetime(1_767_200_400_000), "01/01/2026 00:00");
+    }
+
+    #[test]
+    fn refusals_read_in_vietnamese() {
+        assert_eq!(reason(Language::Vi, "cccd: a CCCD has 12 digits"), "số CCCD gồm 12 chữ số");
+        assert_eq!(reason(Language::Vi, "at most 300 characters"), "tối đa 300 ký tự");
+        assert_eq!(reason(Language::Vi, "no agency \"x\""), "không có cơ quan \"x\"");
+        assert_eq!(reason(Language::En, "required"), "required");
+        assert_eq!(reason(Language::Vi, "something new"), "something new", "an unknown reason is shown as it is");
+    }
+
+    #[test]
+    fn every_word_exists_in_both_languages() {
+        for (k, vi, en) in WORDS {
+            assert!(!vi.is_empty() && !en.is_empty(), "{k}");
+        }
+        let mut keys: Vec<_> = WORDS.iter().map(|w| w.0).collect();
+        keys.sort_unstable();
+        let n = keys.len();
+        keys.dedup();
+        assert_eq!(n, keys.len(), "no key twice");
+    }
 }
