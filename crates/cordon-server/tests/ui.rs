@@ -9,6 +9,12 @@ fn browserless() -> reqwest::Client {
     reqwest::Client::builder().redirect(Policy::none()).build().unwrap()
 }
 
+/// Signs in through the login form and answers the session cookie.
+async fn cookie_of(http: &reqwest::Client, base: &str, user: &str) -> String {
+    let resp = http.post(format!("{base}/login")).form(&[("username", user), ("password", PASSWORD)]).send().await.unwrap();
+    resp.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_demand_a_session_and_every_form_a_csrf_token() {
     let s = TestServer::start(Backend::Sqlite).await.unwrap();
@@ -102,13 +108,7 @@ async fn auditors_see_who_accessed_what_and_officers_do_not() {
     s.user("hq.huunghi", ("customs-vn", "customs"), "customs-huu-nghi", &["officer"]).await;
     s.user("auditor", ("sco-389", "steering_committee_office"), "sco-hq", &["auditor"]).await;
     let http = browserless();
-    let session = |user: &'static str| {
-        let (http, base) = (http.clone(), s.base.clone());
-        async move {
-            let resp = http.post(format!("{base}/login")).form(&[("username", user), ("password", PASSWORD)]).send().await.unwrap();
-            resp.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string()
-        }
-    };
+    let session = |user: &'static str| cookie_of(&http, &s.base, user);
     let officer = session("hq.huunghi").await;
     let dash = http.get(format!("{}/", s.base)).header(header::COOKIE, &officer).send().await.unwrap().text().await.unwrap();
     assert!(dash.contains("<svg") && dash.contains("role=\"img\""), "the dashboard draws its chart on the server");
@@ -143,13 +143,7 @@ async fn a_withheld_person_is_asked_for_and_granted_from_the_pages() {
     assert_eq!(status, 201, "{case}");
     let id = case["id"].as_str().unwrap().to_string();
     let http = browserless();
-    let session = |user: &'static str| {
-        let (http, base) = (http.clone(), s.base.clone());
-        async move {
-            let resp = http.post(format!("{base}/login")).form(&[("username", user), ("password", PASSWORD)]).send().await.unwrap();
-            resp.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string()
-        }
-    };
+    let session = |user: &'static str| cookie_of(&http, &s.base, user);
     let csrf = |html: &str| html.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
     let page = |cookie: &str, path: &str| {
         let (http, url, cookie) = (http.clone(), format!("{}{path}", s.base), cookie.to_string());
@@ -211,13 +205,7 @@ async fn the_recording_unit_edits_a_case_and_a_stale_form_is_sent_back() {
     assert_eq!(status, 201, "{case}");
     let id = case["id"].as_str().unwrap().to_string();
     let http = browserless();
-    let login = |user: &'static str| {
-        let (http, base) = (http.clone(), s.base.clone());
-        async move {
-            let resp = http.post(format!("{base}/login")).form(&[("username", user), ("password", PASSWORD)]).send().await.unwrap();
-            resp.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string()
-        }
-    };
+    let login = |user: &'static str| cookie_of(&http, &s.base, user);
     let cookie = login("hq.huunghi").await;
     let form = http.get(format!("{}/cases/{id}/edit", s.base)).header(header::COOKIE, &cookie).send().await.unwrap().text().await.unwrap();
     assert!(
@@ -278,13 +266,7 @@ async fn an_administrator_records_an_agreement_unit_and_user_from_the_pages() {
     s.user("hq.huunghi", ("customs-vn", "customs"), "customs-huu-nghi", &["officer"]).await;
     s.user("bp.langson", ("border-guard-vn", "border_guard"), "bg-lang-son", &["officer"]).await;
     let http = browserless();
-    let login = |user: &'static str| {
-        let (http, base) = (http.clone(), s.base.clone());
-        async move {
-            let resp = http.post(format!("{base}/login")).form(&[("username", user), ("password", PASSWORD)]).send().await.unwrap();
-            resp.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string()
-        }
-    };
+    let login = |user: &'static str| cookie_of(&http, &s.base, user);
     let officer = login("hq.huunghi").await;
     let refused = http.get(format!("{}/admin", s.base)).header(header::COOKIE, &officer).send().await.unwrap();
     assert_eq!(refused.status(), 403, "only administrators");

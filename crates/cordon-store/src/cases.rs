@@ -531,13 +531,7 @@ impl Store {
     ) -> Result<Vec<Case>, StoreError> {
         let (sql, binds) = visible_query(principals, filter, cursor, &format!("SELECT {CASE_COLUMNS} FROM cases c"), limit);
         let sql = self.sql(&sql);
-        let mut q = sqlx::query(&sql);
-        for b in binds {
-            q = match b {
-                Bind::Text(s) => q.bind(s),
-                Bind::Int(i) => q.bind(i),
-            };
-        }
+        let q = bind_all(sqlx::query(&sql), binds);
         let rows = q.fetch_all(&self.read).await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
@@ -550,13 +544,7 @@ impl Store {
     pub async fn count_cases_visible(&self, principals: &[String], filter: &CaseFilter) -> Result<i64, StoreError> {
         let (sql, binds) = visible_query(principals, filter, None, "SELECT COUNT(*) AS n FROM cases c", -1);
         let sql = self.sql(&sql);
-        let mut q = sqlx::query(&sql);
-        for b in binds {
-            q = match b {
-                Bind::Text(s) => q.bind(s),
-                Bind::Int(i) => q.bind(i),
-            };
-        }
+        let q = bind_all(sqlx::query(&sql), binds);
         Ok(q.fetch_one(&self.read).await?.try_get("n")?)
     }
 
@@ -587,13 +575,7 @@ impl Store {
         let (mut sql, binds) = visible_query(principals, filter, None, select, -1);
         sql.push_str(" GROUP BY k ORDER BY n DESC, k");
         let sql = self.sql(&sql);
-        let mut q = sqlx::query(&sql);
-        for b in binds {
-            q = match b {
-                Bind::Text(s) => q.bind(s),
-                Bind::Int(i) => q.bind(i),
-            };
-        }
+        let q = bind_all(sqlx::query(&sql), binds);
         q.fetch_all(&self.read)
             .await?
             .iter()
@@ -781,6 +763,20 @@ pub struct CaseTotal {
     pub cases: i64,
     /// Their value, VND.
     pub value_vnd: i64,
+}
+
+/// Binds a query's values in order.
+fn bind_all<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    binds: Vec<Bind>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for b in binds {
+        q = match b {
+            Bind::Text(s) => q.bind(s),
+            Bind::Int(i) => q.bind(i),
+        };
+    }
+    q
 }
 
 fn visible_query(principals: &[String], f: &CaseFilter, cursor: Option<&CaseCursor>, select: &str, limit: i64) -> (String, Vec<Bind>) {

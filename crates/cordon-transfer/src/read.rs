@@ -193,18 +193,10 @@ fn cell_text(d: &Data) -> String {
 /// An Excel serial date (days since 1899-12-30, wall-clock time) as `yyyy-mm-ddThh:mm`.
 fn excel_date_text(serial: f64) -> String {
     let minutes = (serial * 1440.0).round() as i64;
-    let (days, minute_of_day) = (minutes.div_euclid(1440), minutes.rem_euclid(1440));
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days - 25_569 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}", minute_of_day / 60, minute_of_day % 60)
+    // Days 25 569 is 1970-01-01; the cell holds a wall clock, so undo the offset `civil` adds.
+    let wall_ms = (minutes - 25_569 * 1440) * 60_000 - cordon_core::time::VN_OFFSET_MS;
+    let (y, m, d, hh, mm) = cordon_core::time::civil(wall_ms);
+    format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}")
 }
 
 fn read_xlsx<R: Read>(input: R, mapping: Option<&Mapping>) -> Result<Rows, TransferError> {

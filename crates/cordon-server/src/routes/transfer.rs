@@ -14,6 +14,7 @@ use utoipa_axum::routes;
 
 use crate::extract::Authed;
 use crate::problem::{ApiError, Query};
+use crate::routes::cases::CaseParams;
 use crate::AppState;
 
 /// Largest import body: a batch for one transaction. Larger files go through `cordon import`.
@@ -114,49 +115,29 @@ async fn import_cases(
     Ok((StatusCode::CREATED, axum::Json(report)).into_response())
 }
 
-/// What to export.
+/// What to export (the filters are the case list's).
 #[derive(Deserialize, IntoParams)]
 pub struct ExportParams {
     /// `csv`, `xlsx`, `ndjson` or `ftm` (FollowTheMoney entities).
     format: String,
-    /// Violation type.
-    case_type: Option<String>,
-    /// Status.
-    status: Option<String>,
-    /// Province, by code or any name.
-    province: Option<String>,
-    /// Recording agency.
-    agency: Option<String>,
-    /// Commodity category.
-    commodity: Option<String>,
-    /// Detected at or after, ms.
-    since: Option<i64>,
-    /// Detected before, ms.
-    until: Option<i64>,
-    /// Words to find, with or without diacritics.
-    q: Option<String>,
 }
 
 /// Exports the cases the caller may see that match the filters, as a file (audited, with
 /// the ids it gave). Other agencies' cases marked H2 (no onward sharing) stay out.
-#[utoipa::path(get, path = "/api/v1/exports", tag = "transfer", params(ExportParams),
+#[utoipa::path(get, path = "/api/v1/exports", tag = "transfer", params(ExportParams, CaseParams),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 400, body = crate::problem::Problem),
         (status = 422, body = crate::problem::Problem)))]
-async fn export_cases(State(s): State<AppState>, Authed(actor): Authed, Query(p): Query<ExportParams>) -> Result<Response, ApiError> {
+async fn export_cases(
+    State(s): State<AppState>,
+    Authed(actor): Authed,
+    Query(p): Query<ExportParams>,
+    Query(filters): Query<CaseParams>,
+) -> Result<Response, ApiError> {
     let format = ExportFormat::from_name(&p.format)
         .ok_or_else(|| ApiError::bad_input(format!("format {:?}: use csv, xlsx, ndjson or ftm", p.format), Some("format".into())))?;
-    let q = CaseQuery {
-        case_type: p.case_type,
-        status: p.status,
-        province: p.province,
-        agency: p.agency,
-        commodity: p.commodity,
-        since: p.since,
-        until: p.until,
-        q: p.q,
-        ..Default::default()
-    };
+    // An export is every matching case, not a page of them.
+    let q = CaseQuery { cursor: None, limit: None, ..filters.into() };
     let cases = s.app.export_cases(&actor, q).await?;
     let mut bytes = Vec::new();
     cordon_transfer::write_cases(format, &cases, &mut bytes)
