@@ -1,0 +1,445 @@
+//! Evaluation of one search over one segment: every word must match, the caller must be
+//! allowed to see the case, the filters must pass; the best `k` hits by BM25 are kept.
+//!
+//! Why not a tantivy `BooleanQuery` of `Must` clauses: tantivy intersects such clauses and
+//! scores every document of the intersection (its block-max WAND prunes pure disjunctions
+//! only), so two common words ("xe tải") meant scoring hundreds of thousands of documents to
+//! keep 20. Here the clauses are intersected leap-frog style and a run of documents is skipped
+//! whole when the sum of the words' block maxima over it cannot beat the current k-th score:
+//! the conjunctive counterpart of block-max WAND (as Lucene's `BlockMaxConjunctionScorer`).
+//! The set of documents the caller may see is a bitset, a clause of the intersection checked
+//! before any score is computed, so a document the caller may not see is never scored.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+
+use tantivy::columnar::Column;
+use tantivy::fastfield::AliveBitSet;
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::{BlockSegmentPostings, SegmentPostings};
+use tantivy::query::Bm25Weight;
+use tantivy::{DocId, DocSet, Score, TERMINATED};
+
+/// A set of documents of one segment, one bit per document id.
+#[derive(Debug)]
+pub(crate) struct DocBits {
+    words: Vec<u64>,
+    any: bool,
+}
+
+impl DocBits {
+    /// The empty set for a segment of `max_doc` documents.
+    pub(crate) fn with_max_doc(max_doc: DocId) -> DocBits {
+        DocBits { words: vec![0; (max_doc as usize).div_ceil(64)], any: false }
+    }
+
+    /// Adds `doc` (ignored past the segment's end, which no posting list of it reaches).
+    pub(crate) fn insert(&mut self, doc: DocId) {
+        if let Some(w) = self.words.get_mut((doc / 64) as usize) {
+            *w |= 1 << (doc % 64);
+            self.any = true;
+        }
+    }
+
+    /// Whether `doc` is a member.
+    pub(crate) fn contains(&self, doc: DocId) -> bool {
+        self.words.get((doc / 64) as usize).is_some_and(|w| (w >> (doc % 64)) & 1 == 1)
+    }
+
+    /// Whether the set is empty.
+    pub(crate) fn is_empty(&self) -> bool {
+        !self.any
+    }
+
+    /// The first member at or after `doc`, or `TERMINATED`.
+    pub(crate) fn next_from(&self, doc: DocId) -> DocId {
+        let mut i = (doc / 64) as usize;
+        let Some(&first) = self.words.get(i) else { return TERMINATED };
+        let first = first & (u64::MAX << (doc % 64));
+        if first != 0 {
+            return i as DocId * 64 + first.trailing_zeros();
+        }
+        i += 1;
+        while let Some(&w) = self.words.get(i) {
+            if w != 0 {
+                return i as DocId * 64 + w.trailing_zeros();
+            }
+            i += 1;
+        }
+        TERMINATED
+    }
+
+    /// Adds every document of a posting list.
+    pub(crate) fn add_postings(&mut self, postings: &mut SegmentPostings) {
+        let mut d = postings.doc();
+        while d != TERMINATED {
+            self.insert(d);
+            d = postings.advance();
+        }
+    }
+}
+
+/// A posting list read block by block, with BM25 scores and each block's maximum score.
+///
+/// tantivy's own `TermScorer` has the same abilities but is not exported, hence this.
+pub(crate) struct TermCursor {
+    block: BlockSegmentPostings,
+    /// Position of `doc` in the current block.
+    idx: usize,
+    /// The current document, `TERMINATED` past the end.
+    doc: DocId,
+    norms: FieldNormReader,
+    weight: Bm25Weight,
+}
+
+impl TermCursor {
+    /// A cursor on the first document of `block` (as opened: its first block loaded).
+    pub(crate) fn new(block: BlockSegmentPostings, norms: FieldNormReader, weight: Bm25Weight) -> TermCursor {
+        let doc = block.docs().first().copied().unwrap_or(TERMINATED);
+        TermCursor { block, idx: 0, doc, norms, weight }
+    }
+
+    /// Moves to the first document at or after `target` (never backwards); returns it.
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        if self.block.docs().last().is_none_or(|&last| last < target) {
+            // Loads the block whose last document is at or after `target`, or the last block.
+            self.block.seek(target);
+            self.idx = 0;
+        }
+        let docs = self.block.docs();
+        // Dense lists usually move a few places: look there before bisecting the rest.
+        let mut i = self.idx.min(docs.len());
+        let near = (i + 8).min(docs.len());
+        while i < near && docs[i] < target {
+            i += 1;
+        }
+        if i == near {
+            i += docs[i..].partition_point(|&d| d < target);
+        }
+        self.idx = i;
+        self.doc = docs.get(self.idx).copied().unwrap_or(TERMINATED);
+        self.doc
+    }
+
+    /// The last document of the current block.
+    fn block_end(&self) -> DocId {
+        self.block.docs().last().copied().unwrap_or(TERMINATED)
+    }
+
+    /// The best score any document of the current block can have.
+    fn block_max(&mut self) -> Score {
+        self.block.block_max_score(&self.norms, &self.weight)
+    }
+
+    /// The BM25 score of the current document.
+    fn score(&self) -> Score {
+        let tf = self.block.freqs().get(self.idx).copied().unwrap_or(1);
+        self.weight.score(self.norms.fieldnorm_id(self.doc), tf)
+    }
+}
+
+/// One query word in one segment: its posting list in the shared text, and in personal names
+/// restricted to the cases of the caller's agency. A document matches the word if either does,
+/// and scores the sum of both.
+pub(crate) struct Word<'a> {
+    /// Postings of the word in the shared text; `None` once exhausted (or if absent).
+    pub(crate) text: Option<TermCursor>,
+    /// Postings of the word in personal names; `None` once exhausted, if absent, or if the
+    /// caller's agency recorded nothing in this segment.
+    pub(crate) personal: Option<TermCursor>,
+    /// Cases recorded by the caller's agency: the only ones whose personal names count.
+    pub(crate) owned: &'a DocBits,
+}
+
+impl Word<'_> {
+    /// How many documents the word's lists hold: the rarer word leads.
+    fn cost(&self) -> u32 {
+        self.text.as_ref().map_or(0, |c| c.block.doc_freq()) + self.personal.as_ref().map_or(0, |c| c.block.doc_freq())
+    }
+
+    /// The current document: the smaller of the two lists' current documents.
+    fn doc(&self) -> DocId {
+        let t = self.text.as_ref().map_or(TERMINATED, |s| s.doc);
+        let p = self.personal.as_ref().map_or(TERMINATED, |s| s.doc);
+        t.min(p)
+    }
+
+    /// Moves both lists to their first document at or after `target`; returns the word's.
+    fn seek(&mut self, target: DocId) -> DocId {
+        if let Some(t) = &mut self.text {
+            if t.seek(target) == TERMINATED {
+                self.text = None;
+            }
+        }
+        if let Some(p) = &mut self.personal {
+            let mut d = p.seek(target);
+            // Personal names of other agencies' cases are not searchable: leap-frog with the
+            // owned set until both agree.
+            while d != TERMINATED && !self.owned.contains(d) {
+                let next = self.owned.next_from(d);
+                d = if next == TERMINATED { TERMINATED } else { p.seek(next) };
+            }
+            if d == TERMINATED {
+                self.personal = None;
+            }
+        }
+        self.doc()
+    }
+
+    /// The last document of the shortest current block: the block maxima hold up to there.
+    fn block_end(&self) -> DocId {
+        let t = self.text.as_ref().map_or(TERMINATED, TermCursor::block_end);
+        let p = self.personal.as_ref().map_or(TERMINATED, TermCursor::block_end);
+        t.min(p)
+    }
+
+    /// An upper bound of the word's score for documents from the current one to `block_end`.
+    fn block_max(&mut self) -> Score {
+        self.text.as_mut().map_or(0.0, TermCursor::block_max) + self.personal.as_mut().map_or(0.0, TermCursor::block_max)
+    }
+
+    /// The word's BM25 score for `doc`, where the word is positioned.
+    fn score(&self, doc: DocId) -> Score {
+        let mut s = 0.0;
+        if let Some(t) = self.text.as_ref().filter(|t| t.doc == doc) {
+            s += t.score();
+        }
+        if let Some(p) = self.personal.as_ref().filter(|p| p.doc == doc) {
+            s += p.score();
+        }
+        s
+    }
+}
+
+/// A hit: its score and where it is.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Hit {
+    /// BM25 over the words.
+    pub(crate) score: Score,
+    /// Segment ordinal in the searcher.
+    pub(crate) segment: u32,
+    /// Document in the segment.
+    pub(crate) doc: DocId,
+}
+
+impl Hit {
+    /// Better first: higher score, then the earlier document, so that ties break the same way
+    /// whatever order documents are offered in.
+    fn rank(&self, other: &Hit) -> Ordering {
+        self.score.total_cmp(&other.score).then_with(|| (other.segment, other.doc).cmp(&(self.segment, self.doc)))
+    }
+}
+
+impl PartialEq for Hit {
+    fn eq(&self, other: &Hit) -> bool {
+        self.rank(other) == Ordering::Equal
+    }
+}
+impl Eq for Hit {}
+impl PartialOrd for Hit {
+    fn partial_cmp(&self, other: &Hit) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Hit {
+    fn cmp(&self, other: &Hit) -> Ordering {
+        self.rank(other)
+    }
+}
+
+/// The `k` best hits seen so far.
+pub(crate) struct TopK {
+    k: usize,
+    /// Worst hit on top.
+    heap: BinaryHeap<Reverse<Hit>>,
+}
+
+impl TopK {
+    /// Keeps the best `k`.
+    pub(crate) fn new(k: usize) -> TopK {
+        TopK { k, heap: BinaryHeap::with_capacity(k + 1) }
+    }
+
+    /// The score a hit must exceed to be kept. Documents are offered segment by segment in
+    /// document order, so a later hit that only ties the k-th would rank below it anyway.
+    fn threshold(&self) -> Score {
+        match self.heap.peek() {
+            Some(Reverse(worst)) if self.heap.len() >= self.k => worst.score,
+            _ => Score::NEG_INFINITY,
+        }
+    }
+
+    fn push(&mut self, hit: Hit) {
+        if self.heap.len() < self.k {
+            self.heap.push(Reverse(hit));
+        } else if self.heap.peek().is_some_and(|Reverse(worst)| hit > *worst) {
+            self.heap.pop();
+            self.heap.push(Reverse(hit));
+        }
+    }
+
+    /// The hits kept, best first.
+    pub(crate) fn into_sorted(self) -> Vec<Hit> {
+        // Ascending order of `Reverse` is descending order of hits.
+        self.heap.into_sorted_vec().into_iter().map(|Reverse(h)| h).collect()
+    }
+}
+
+/// What to do with the matches of one segment.
+pub(crate) enum Sink<'a> {
+    /// Keep the best, scoring and pruning.
+    Top(&'a mut TopK),
+    /// Count them all (no score is computed).
+    Count(&'a mut usize),
+}
+
+/// Everything one segment needs for one search.
+pub(crate) struct SegmentSearch<'a> {
+    /// Segment ordinal in the searcher.
+    pub(crate) segment: u32,
+    /// The query's words (at least one).
+    pub(crate) words: Vec<Word<'a>>,
+    /// Filter terms every hit must carry.
+    pub(crate) filters: Vec<SegmentPostings>,
+    /// Documents the caller may see.
+    pub(crate) visible: &'a DocBits,
+    /// Deleted documents, if any.
+    pub(crate) alive: Option<&'a AliveBitSet>,
+    /// Detection time column and the half-open range it must fall in, if filtered on.
+    pub(crate) period: Option<(Column<i64>, i64, i64)>,
+}
+
+impl SegmentSearch<'_> {
+    /// Whether the fully matched `doc` is live and in the period.
+    fn accept(&self, doc: DocId) -> bool {
+        if self.alive.is_some_and(|a| a.is_deleted(doc)) {
+            return false;
+        }
+        match &self.period {
+            Some((col, lo, hi)) => col.first(doc).is_some_and(|at| *lo <= at && at < *hi),
+            None => true,
+        }
+    }
+
+    /// Runs the search over the segment into `sink`.
+    pub(crate) fn run(mut self, mut sink: Sink<'_>) {
+        // The rarest word leads the leap-frog: the others are only sought at its documents.
+        self.words.sort_by_key(Word::cost);
+        let mut target: DocId = 0;
+        // A run of documents up to `upto` (within every word's current block) and the most any
+        // of them can score; `fresh` is false when it must be recomputed.
+        let (mut upto, mut bound, mut fresh) = (0, Score::INFINITY, false);
+        'docs: loop {
+            if let Sink::Top(top) = &sink {
+                if !fresh || target > upto {
+                    upto = TERMINATED;
+                    bound = 0.0;
+                    for w in &mut self.words {
+                        if w.seek(target) == TERMINATED {
+                            return;
+                        }
+                        upto = upto.min(w.block_end());
+                        bound += w.block_max();
+                    }
+                    fresh = true;
+                }
+                // No document up to `upto` can score above `bound`: unless that beats the k-th
+                // best, skip the whole run.
+                if bound <= top.threshold() {
+                    if upto >= TERMINATED {
+                        return;
+                    }
+                    target = upto + 1;
+                    fresh = false;
+                    continue;
+                }
+            }
+            let Some((lead, rest)) = self.words.split_first_mut() else { return };
+            let d = lead.seek(target);
+            if d == TERMINATED {
+                return;
+            }
+            if d > target {
+                target = d;
+                continue;
+            }
+            for w in rest {
+                let d = w.seek(target);
+                if d == TERMINATED {
+                    return;
+                }
+                if d > target {
+                    target = d;
+                    continue 'docs;
+                }
+            }
+            for f in &mut self.filters {
+                let d = if f.doc() < target { f.seek(target) } else { f.doc() };
+                if d == TERMINATED {
+                    return;
+                }
+                if d > target {
+                    target = d;
+                    continue 'docs;
+                }
+            }
+            // Checked before the score is computed: what the caller may not see is never scored.
+            if !self.visible.contains(target) {
+                target = self.visible.next_from(target);
+                if target == TERMINATED {
+                    return;
+                }
+                continue;
+            }
+            if self.accept(target) {
+                match &mut sink {
+                    Sink::Top(top) => {
+                        let score: Score = self.words.iter().map(|w| w.score(target)).sum();
+                        if score > top.threshold() {
+                            top.push(Hit { score, segment: self.segment, doc: target });
+                        }
+                    }
+                    Sink::Count(n) => **n += 1,
+                }
+            }
+            target += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bits_next_from() {
+        let mut b = DocBits::with_max_doc(200);
+        assert!(b.is_empty());
+        assert_eq!(b.next_from(0), TERMINATED);
+        for d in [0, 63, 64, 130, 199, 500] {
+            b.insert(d);
+        }
+        assert!(!b.is_empty());
+        assert_eq!(b.next_from(0), 0);
+        assert_eq!(b.next_from(1), 63);
+        assert_eq!(b.next_from(64), 64);
+        assert_eq!(b.next_from(65), 130);
+        assert_eq!(b.next_from(131), 199);
+        assert_eq!(b.next_from(200), TERMINATED);
+        assert!(b.contains(130) && !b.contains(131) && !b.contains(500));
+    }
+
+    #[test]
+    fn top_k_keeps_the_best_and_breaks_ties_by_position() {
+        let mut top = TopK::new(2);
+        assert_eq!(top.threshold(), Score::NEG_INFINITY);
+        for (score, doc) in [(1.0, 0), (3.0, 1), (2.0, 2), (3.0, 3), (0.5, 4)] {
+            top.push(Hit { score, segment: 0, doc });
+        }
+        let kept: Vec<(Score, DocId)> = top.into_sorted().iter().map(|h| (h.score, h.doc)).collect();
+        assert_eq!(kept, vec![(3.0, 1), (3.0, 3)]);
+    }
+}
