@@ -328,27 +328,31 @@ impl SegmentSearch<'_> {
     pub(crate) fn run(mut self, mut sink: Sink<'_>) {
         // The rarest word leads the leap-frog: the others are only sought at its documents.
         self.words.sort_by_key(Word::cost);
+        let mut maxes: Vec<Score> = vec![Score::INFINITY; self.words.len()];
         let mut target: DocId = 0;
-        // A run of documents up to `upto` (within every word's current block) and the most any
-        // of them can score; `fresh` is false when it must be recomputed.
-        let (mut upto, mut bound, mut fresh) = (0, Score::INFINITY, false);
+        // A run of documents up to `upto` (within every word's current block), where word `i`
+        // scores at most `maxes[i]`; `fresh` is false when it must be recomputed.
+        let (mut upto, mut fresh) = (0, false);
         'docs: loop {
-            if let Sink::Top(top) = &sink {
+            let threshold = match &sink {
+                Sink::Top(top) => top.threshold(),
+                Sink::Count(_) => Score::NEG_INFINITY,
+            };
+            if let Sink::Top(_) = &sink {
                 if !fresh || target > upto {
                     upto = TERMINATED;
-                    bound = 0.0;
-                    for w in &mut self.words {
+                    for (w, m) in self.words.iter_mut().zip(&mut maxes) {
                         if w.seek(target) == TERMINATED {
                             return;
                         }
                         upto = upto.min(w.block_end());
-                        bound += w.block_max();
+                        *m = w.block_max();
                     }
                     fresh = true;
                 }
-                // No document up to `upto` can score above `bound`: unless that beats the k-th
-                // best, skip the whole run.
-                if bound <= top.threshold() {
+                // No document up to `upto` can score above the sum of the maxima: unless that
+                // beats the k-th best, skip the whole run.
+                if bound(0.0, &maxes) <= threshold {
                     if upto >= TERMINATED {
                         return;
                     }
@@ -366,13 +370,34 @@ impl SegmentSearch<'_> {
                 target = d;
                 continue;
             }
-            for w in rest {
+            // Checked before any score is computed: what the caller may not see is never scored.
+            if !self.visible.contains(target) {
+                target = self.visible.next_from(target);
+                if target == TERMINATED {
+                    return;
+                }
+                continue;
+            }
+            // The words' exact scores so far plus the maxima of the rest bound the document's
+            // score (summed in the same order as the score itself, so the bound is never below
+            // it): once that cannot beat the k-th best, the rest need not be sought.
+            let mut partial = lead.score(target);
+            if bound(partial, &maxes[1..]) <= threshold {
+                target += 1;
+                continue;
+            }
+            for (i, w) in rest.iter_mut().enumerate() {
                 let d = w.seek(target);
                 if d == TERMINATED {
                     return;
                 }
                 if d > target {
                     target = d;
+                    continue 'docs;
+                }
+                partial += w.score(target);
+                if bound(partial, &maxes[i + 2..]) <= threshold {
+                    target += 1;
                     continue 'docs;
                 }
             }
@@ -386,28 +411,21 @@ impl SegmentSearch<'_> {
                     continue 'docs;
                 }
             }
-            // Checked before the score is computed: what the caller may not see is never scored.
-            if !self.visible.contains(target) {
-                target = self.visible.next_from(target);
-                if target == TERMINATED {
-                    return;
-                }
-                continue;
-            }
             if self.accept(target) {
                 match &mut sink {
-                    Sink::Top(top) => {
-                        let score: Score = self.words.iter().map(|w| w.score(target)).sum();
-                        if score > top.threshold() {
-                            top.push(Hit { score, segment: self.segment, doc: target });
-                        }
-                    }
+                    Sink::Top(top) => top.push(Hit { score: partial, segment: self.segment, doc: target }),
                     Sink::Count(n) => **n += 1,
                 }
             }
             target += 1;
         }
     }
+}
+
+/// `partial` plus each of `maxes`, left to right: the order the score itself is summed in, so
+/// that (float addition being monotonic) a bound is never below the score it bounds.
+fn bound(partial: Score, maxes: &[Score]) -> Score {
+    maxes.iter().fold(partial, |acc, m| acc + m)
 }
 
 #[cfg(test)]

@@ -184,7 +184,8 @@ impl SearchIndex {
 
     /// Merges every segment into one and waits for it: after a bulk load or a rebuild, one
     /// segment means one pass per query instead of one per segment, and score bounds that hold
-    /// over the whole index.
+    /// over the whole index. The writer must have no merge of its own in flight (a fresh one):
+    /// a segment that a background merge holds cannot be merged again and this fails.
     pub fn merge_all(&self, writer: &mut IndexWriter) -> Result<(), SearchError> {
         let ids = self.index.searchable_segment_ids()?;
         if ids.len() > 1 {

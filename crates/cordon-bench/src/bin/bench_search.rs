@@ -403,8 +403,10 @@ fn run_cordon(args: &Args, dir: &Path, reuse: bool, list: &[(&str, bool)]) -> Re
             index.upsert(&w, &doc)?;
         }
         index.commit(&mut w)?;
-        // One segment, as after a rebuild (and like FTS5's `optimize` below); then let any
-        // background merge finish so the measured index is the settled one.
+        w.wait_merging_threads()?;
+        // One segment, as after a rebuild (and like FTS5's `optimize` below), with a fresh
+        // writer so that no background merge holds a segment meanwhile.
+        let mut w = index.writer()?;
         index.merge_all(&mut w)?;
         w.wait_merging_threads()?;
     }
