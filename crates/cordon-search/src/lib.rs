@@ -496,3 +496,6 @@ impl LiveIndex {
         self.index.is_empty()
     }
 }
+
+#[cfg(test)]
+mod equivalence;
