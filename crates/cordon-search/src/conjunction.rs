@@ -141,20 +141,18 @@ impl TermCursor {
     }
 }
 
-/// One query word in one segment: its posting list in the shared text, and in personal names
-/// restricted to the cases of the caller's agency. A document matches the word if either does,
+/// One query word in one segment: its posting list in the shared text, and in the personal
+/// names of cases the caller's agency recorded. A document matches the word if either does,
 /// and scores the sum of both.
-pub(crate) struct Word<'a> {
+pub(crate) struct Word {
     /// Postings of the word in the shared text; `None` once exhausted (or if absent).
     pub(crate) text: Option<TermCursor>,
-    /// Postings of the word in personal names; `None` once exhausted, if absent, or if the
-    /// caller's agency recorded nothing in this segment.
+    /// Postings of the word in the personal names of the caller's agency's cases; `None` once
+    /// exhausted or if absent.
     pub(crate) personal: Option<TermCursor>,
-    /// Cases recorded by the caller's agency: the only ones whose personal names count.
-    pub(crate) owned: &'a DocBits,
 }
 
-impl Word<'_> {
+impl Word {
     /// How many documents the word's lists hold: the rarer word leads.
     fn cost(&self) -> u32 {
         self.text.as_ref().map_or(0, |c| c.block.doc_freq()) + self.personal.as_ref().map_or(0, |c| c.block.doc_freq())
@@ -175,14 +173,7 @@ impl Word<'_> {
             }
         }
         if let Some(p) = &mut self.personal {
-            let mut d = p.seek(target);
-            // Personal names of other agencies' cases are not searchable: leap-frog with the
-            // owned set until both agree.
-            while d != TERMINATED && !self.owned.contains(d) {
-                let next = self.owned.next_from(d);
-                d = if next == TERMINATED { TERMINATED } else { p.seek(next) };
-            }
-            if d == TERMINATED {
+            if p.seek(target) == TERMINATED {
                 self.personal = None;
             }
         }
@@ -301,7 +292,7 @@ pub(crate) struct SegmentSearch<'a> {
     /// Segment ordinal in the searcher.
     pub(crate) segment: u32,
     /// The query's words (at least one).
-    pub(crate) words: Vec<Word<'a>>,
+    pub(crate) words: Vec<Word>,
     /// Filter terms every hit must carry.
     pub(crate) filters: Vec<SegmentPostings>,
     /// Documents the caller may see.

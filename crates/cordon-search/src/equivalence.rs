@@ -5,6 +5,9 @@
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
 
+use tantivy::schema::Value;
+use tantivy::TantivyDocument;
+
 use super::*;
 
 /// SplitMix64: deterministic test data without a dependency.
@@ -71,7 +74,8 @@ fn reference(idx: &SearchIndex, words: &[&str], who: &Searcher, filter: &CaseFil
     let zero = |q: Box<dyn Query>| -> Box<dyn Query> { Box::new(ConstScoreQuery::new(q, 0.0)) };
     let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for w in words {
-        let own: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, term(f.personal, w)), (Occur::Must, zero(term(f.owner, who.agency)))];
+        let own: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, term(f.personal, &owned_term(who.agency, w))), (Occur::Must, zero(term(f.owner, who.agency)))];
         let either: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Should, term(f.text, w)), (Occur::Should, Box::new(BooleanQuery::new(own)))];
         must.push((Occur::Must, Box::new(BooleanQuery::new(either))));

@@ -5,8 +5,9 @@
 //! finds "Thuốc lá" and the reverse. Each document carries the record's access principals
 //! (the same ones the store's `case_access` rows hold), and every query requires one of the
 //! caller's principals: a hit the caller may not see is never scored, counted or returned.
-//! Personal names of parties are indexed in a field of their own, searchable only by the
-//! recording agency, so that a search cannot reveal that a withheld person is in a case.
+//! Personal names of parties are indexed in a field of their own, each word as a term of the
+//! recording agency ("agency␟word"), so only that agency's searches can reach them: a search
+//! cannot reveal that a withheld person is in a case.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
@@ -18,8 +19,8 @@ use std::collections::HashMap;
 
 use conjunction::{DocBits, SegmentSearch, Sink, TermCursor, TopK, Word};
 use tantivy::query::Bm25Weight;
-use tantivy::schema::{Field, IndexRecordOption, Schema, Value, FAST, INDEXED, STORED, STRING, TEXT};
-use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, SegmentId, SegmentReader, TantivyDocument, Term};
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING};
+use tantivy::{DocAddress, Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, SegmentId, SegmentReader, TantivyDocument, Term};
 use thiserror::Error;
 
 mod conjunction;
@@ -86,9 +87,9 @@ struct Fields {
     detected_at: Field,
 }
 
-/// Per segment, the documents holding any of a set of access principals (or an owner
-/// agency): principal sets are few and stable, and recomputing one means reading every
-/// posting list of its principals, so they are kept.
+/// Per segment, the documents holding any of a set of access principals: principal sets are
+/// few and stable, and recomputing one means reading every posting list of its principals,
+/// so they are kept.
 type BitsCache = Mutex<HashMap<(SegmentId, String), Arc<DocBits>>>;
 
 /// Cached document sets before the cache starts afresh: at most 128 KiB each per million
@@ -106,10 +107,17 @@ pub struct SearchIndex {
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
+    // Frequencies but no positions: there are no phrase queries, and positions would be the
+    // largest file of the index.
+    let words = TextOptions::default()
+        .set_indexing_options(TextFieldIndexing::default().set_tokenizer("default").set_index_option(IndexRecordOption::WithFreqs));
+    // One term per value: the document adds each folded word already prefixed by its agency.
+    let owned_words = TextOptions::default()
+        .set_indexing_options(TextFieldIndexing::default().set_tokenizer("raw").set_index_option(IndexRecordOption::WithFreqs));
     let fields = Fields {
         id: b.add_text_field("id", STRING | STORED),
-        text: b.add_text_field("text", TEXT),
-        personal: b.add_text_field("personal", TEXT),
+        text: b.add_text_field("text", words),
+        personal: b.add_text_field("personal_by_owner", owned_words),
         acl: b.add_text_field("acl", STRING),
         owner: b.add_text_field("owner", STRING),
         case_type: b.add_text_field("case_type", STRING),
@@ -121,6 +129,12 @@ fn schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
+/// A personal-name word as its recording agency's term: other agencies' searches form other
+/// terms, so they can neither match nor be scored on it.
+fn owned_term(agency: &str, word: &str) -> String {
+    format!("{agency}\u{1f}{word}")
+}
+
 /// Memory for the indexing buffer: enough for bulk loads, small beside the store.
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
 
@@ -130,7 +144,12 @@ impl SearchIndex {
         std::fs::create_dir_all(dir).map_err(|e| SearchError::Directory(format!("{}: {e}", dir.display())))?;
         let (schema, fields) = schema();
         let mmap = tantivy::directory::MmapDirectory::open(dir).map_err(|e| SearchError::Directory(e.to_string()))?;
-        let index = Index::open_or_create(mmap, schema)?;
+        let index = match Index::open_or_create(mmap.clone(), schema.clone()) {
+            // An index of an earlier layout: it is derived data, so start afresh. Its
+            // high-water mark goes with it, and the application's catch-up re-indexes every case.
+            Err(tantivy::TantivyError::SchemaError(_)) => Index::create(mmap, schema, IndexSettings::default())?,
+            other => other?,
+        };
         Self::with(index, fields)
     }
 
@@ -157,7 +176,9 @@ impl SearchIndex {
         let mut d = TantivyDocument::default();
         d.add_text(f.id, &doc.id);
         d.add_text(f.text, fold_words(&doc.text));
-        d.add_text(f.personal, fold_words(&doc.personal_text));
+        for w in fold_words(&doc.personal_text).split(' ').filter(|w| !w.is_empty()) {
+            d.add_text(f.personal, owned_term(&doc.owner_agency, w));
+        }
         for p in &doc.principals {
             d.add_text(f.acl, p);
         }
@@ -269,7 +290,7 @@ impl SearchIndex {
         let mut weights = Vec::with_capacity(words.len());
         for w in words {
             let text = Term::from_field_text(f.text, w);
-            let personal = Term::from_field_text(f.personal, w);
+            let personal = Term::from_field_text(f.personal, &owned_term(who.agency, w));
             weights.push((
                 Bm25Weight::for_terms(&searcher, std::slice::from_ref(&text))?,
                 Bm25Weight::for_terms(&searcher, std::slice::from_ref(&personal))?,
@@ -297,8 +318,6 @@ impl SearchIndex {
             if visible.is_empty() {
                 continue;
             }
-            // Personal names count only in cases the caller's agency recorded.
-            let owned = self.doc_bits(reader, f.owner, &[who.agency])?;
             let text_index = reader.inverted_index(f.text)?;
             let personal_index = reader.inverted_index(f.personal)?;
             let text_norms = reader.get_fieldnorms_reader(f.text)?;
@@ -308,7 +327,8 @@ impl SearchIndex {
                 let text = text_index
                     .read_block_postings(text, IndexRecordOption::WithFreqs)?
                     .map(|p| TermCursor::new(p, text_norms.clone(), text_weight.clone()));
-                let personal = if owned.is_empty() {
+                // Without an agency there is no personal name the caller may search.
+                let personal = if who.agency.is_empty() {
                     None
                 } else {
                     personal_index
@@ -318,7 +338,7 @@ impl SearchIndex {
                 if text.is_none() && personal.is_none() {
                     continue 'segments;
                 }
-                segment_words.push(Word { text, personal, owned: &owned });
+                segment_words.push(Word { text, personal });
             }
             let mut filter_postings = Vec::with_capacity(filters.len());
             for term in &filters {
@@ -380,6 +400,8 @@ impl SearchIndex {
         self.run(&words, who, filter, Some(&mut top), &mut 0)?;
         let searcher = self.reader.searcher();
         let mut out = Vec::with_capacity(limit);
+        // Ids from the doc store: a string fast field was measured slower (its dictionary
+        // blocks are zstd-compressed, and each lookup set up a decompressor).
         for hit in top.into_sorted().into_iter().skip(offset) {
             let doc: TantivyDocument = searcher.doc(DocAddress::new(hit.segment, hit.doc))?;
             if let Some(id) = doc.get_first(self.fields.id).and_then(|v| v.as_str()) {
