@@ -51,24 +51,6 @@ impl DocBits {
         !self.any
     }
 
-    /// The first member at or after `doc`, or `TERMINATED`.
-    pub(crate) fn next_from(&self, doc: DocId) -> DocId {
-        let mut i = (doc / 64) as usize;
-        let Some(&first) = self.words.get(i) else { return TERMINATED };
-        let first = first & (u64::MAX << (doc % 64));
-        if first != 0 {
-            return i as DocId * 64 + first.trailing_zeros();
-        }
-        i += 1;
-        while let Some(&w) = self.words.get(i) {
-            if w != 0 {
-                return i as DocId * 64 + w.trailing_zeros();
-            }
-            i += 1;
-        }
-        TERMINATED
-    }
-
     /// Adds every document of a posting list.
     pub(crate) fn add_postings(&mut self, postings: &mut SegmentPostings) {
         let mut d = postings.doc();
@@ -124,6 +106,46 @@ impl TermCursor {
         self.doc
     }
 
+    /// See [`Word::next_promising`]: the same for one list, looping over its decoded blocks.
+    fn next_promising(&mut self, target: DocId, upto: DocId, visible: &DocBits, rest: &[Score], threshold: Score) -> DocId {
+        if self.seek(target) == TERMINATED {
+            return TERMINATED;
+        }
+        loop {
+            let docs = self.block.docs();
+            let freqs = self.block.freqs();
+            let mut found = None;
+            for (i, &d) in docs.iter().enumerate().skip(self.idx) {
+                if d > upto {
+                    found = Some((i, d));
+                    break;
+                }
+                if visible.contains(d) {
+                    let tf = freqs.get(i).copied().unwrap_or(1);
+                    if bound(self.weight.score(self.norms.fieldnorm_id(d), tf), rest) > threshold {
+                        found = Some((i, d));
+                        break;
+                    }
+                }
+            }
+            if let Some((i, d)) = found {
+                self.idx = i;
+                self.doc = d;
+                return d;
+            }
+            // Nothing promising left in this block: on to the next.
+            let Some(&last) = docs.last() else {
+                self.doc = TERMINATED;
+                return TERMINATED;
+            };
+            self.idx = docs.len() - 1;
+            self.doc = last;
+            if self.seek(last + 1) == TERMINATED {
+                return TERMINATED;
+            }
+        }
+    }
+
     /// The last document of the current block.
     fn block_end(&self) -> DocId {
         self.block.docs().last().copied().unwrap_or(TERMINATED)
@@ -163,6 +185,30 @@ impl Word {
         let t = self.text.as_ref().map_or(TERMINATED, |s| s.doc);
         let p = self.personal.as_ref().map_or(TERMINATED, |s| s.doc);
         t.min(p)
+    }
+
+    /// The first document at or after `target` that is past `upto`, or that the caller may see
+    /// and whose score for this word plus `rest` (the other words' maxima) beats `threshold`;
+    /// `TERMINATED` if none. Skips in one loop what the leap-frog would visit one by one.
+    fn next_promising(&mut self, mut target: DocId, upto: DocId, visible: &DocBits, rest: &[Score], threshold: Score) -> DocId {
+        if self.personal.is_none() {
+            let Some(t) = &mut self.text else { return TERMINATED };
+            let d = t.next_promising(target, upto, visible, rest, threshold);
+            if d == TERMINATED {
+                self.text = None;
+            }
+            return d;
+        }
+        loop {
+            let d = self.seek(target);
+            if d == TERMINATED || d > upto {
+                return d;
+            }
+            if visible.contains(d) && bound(self.score(d), rest) > threshold {
+                return d;
+            }
+            target = d + 1;
+        }
     }
 
     /// Moves both lists to their first document at or after `target`; returns the word's.
@@ -323,7 +369,7 @@ impl SegmentSearch<'_> {
         let mut target: DocId = 0;
         // A run of documents up to `upto` (within every word's current block), where word `i`
         // scores at most `maxes[i]`; `fresh` is false when it must be recomputed.
-        let (mut upto, mut fresh) = (0, false);
+        let (mut upto, mut fresh) = (if matches!(sink, Sink::Top(_)) { 0 } else { TERMINATED }, false);
         'docs: loop {
             let threshold = match &sink {
                 Sink::Top(top) => top.threshold(),
@@ -353,30 +399,20 @@ impl SegmentSearch<'_> {
                 }
             }
             let Some((lead, rest)) = self.words.split_first_mut() else { return };
-            let d = lead.seek(target);
+            // The lead's next document the caller may see (checked before any score is
+            // computed: what the caller may not see is never scored) whose exact score plus the
+            // other words' maxima (summed in the same order as the score itself, so the bound is
+            // never below it) can beat the k-th best; the other words are sought only there.
+            let d = lead.next_promising(target, upto, self.visible, &maxes[1..], threshold);
             if d == TERMINATED {
                 return;
             }
-            if d > target {
-                target = d;
+            target = d;
+            if d > upto {
+                // Past the run: its bounds first.
                 continue;
             }
-            // Checked before any score is computed: what the caller may not see is never scored.
-            if !self.visible.contains(target) {
-                target = self.visible.next_from(target);
-                if target == TERMINATED {
-                    return;
-                }
-                continue;
-            }
-            // The words' exact scores so far plus the maxima of the rest bound the document's
-            // score (summed in the same order as the score itself, so the bound is never below
-            // it): once that cannot beat the k-th best, the rest need not be sought.
             let mut partial = lead.score(target);
-            if bound(partial, &maxes[1..]) <= threshold {
-                target += 1;
-                continue;
-            }
             for (i, w) in rest.iter_mut().enumerate() {
                 let d = w.seek(target);
                 if d == TERMINATED {
@@ -424,21 +460,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bits_next_from() {
+    fn bits() {
         let mut b = DocBits::with_max_doc(200);
         assert!(b.is_empty());
-        assert_eq!(b.next_from(0), TERMINATED);
         for d in [0, 63, 64, 130, 199, 500] {
             b.insert(d);
         }
         assert!(!b.is_empty());
-        assert_eq!(b.next_from(0), 0);
-        assert_eq!(b.next_from(1), 63);
-        assert_eq!(b.next_from(64), 64);
-        assert_eq!(b.next_from(65), 130);
-        assert_eq!(b.next_from(131), 199);
-        assert_eq!(b.next_from(200), TERMINATED);
-        assert!(b.contains(130) && !b.contains(131) && !b.contains(500));
+        assert!(b.contains(0) && b.contains(63) && b.contains(64) && b.contains(130) && b.contains(199));
+        assert!(!b.contains(1) && !b.contains(131) && !b.contains(500), "500 is past the segment");
     }
 
     #[test]
