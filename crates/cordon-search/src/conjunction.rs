@@ -7,8 +7,16 @@
 //! keep 20. Here the clauses are intersected leap-frog style and a run of documents is skipped
 //! whole when the sum of the words' block maxima over it cannot beat the current k-th score:
 //! the conjunctive counterpart of block-max WAND (as Lucene's `BlockMaxConjunctionScorer`).
-//! The set of documents the caller may see is a bitset, a clause of the intersection checked
-//! before any score is computed, so a document the caller may not see is never scored.
+//! The set of documents the caller may see is a bitset, checked on the leading word's
+//! documents before any score is computed, so a document the caller may not see is never
+//! scored.
+//!
+//! Exactness: the block maxima come from tantivy's skip data, which records per block the
+//! (length, frequency) pair that scores best under the segment's own average length. With
+//! several segments the index-wide average differs slightly and, in rare cases, the recorded
+//! pair is not the best one, so a bound may be a little low (tantivy's own block-max WAND
+//! shares this); with one segment it is exact. `equivalence.rs` checks the results against
+//! a plain `BooleanQuery` over three segments with deletions.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
@@ -72,13 +80,21 @@ pub(crate) struct TermCursor {
     doc: DocId,
     norms: FieldNormReader,
     weight: Bm25Weight,
+    /// The best score a document with term frequency `i` can have (the shortest length):
+    /// lets the lead skip most documents on their frequency alone, without reading lengths.
+    best_by_tf: [Score; TF_TABLE],
 }
+
+/// Term frequencies below this have their best score tabled.
+const TF_TABLE: usize = 8;
 
 impl TermCursor {
     /// A cursor on the first document of `block` (as opened: its first block loaded).
     pub(crate) fn new(block: BlockSegmentPostings, norms: FieldNormReader, weight: Bm25Weight) -> TermCursor {
         let doc = block.docs().first().copied().unwrap_or(TERMINATED);
-        TermCursor { block, idx: 0, doc, norms, weight }
+        // Length (fieldnorm id) 0 is the shortest, where BM25 peaks for a given frequency.
+        let best_by_tf = std::array::from_fn(|tf| weight.score(0, tf as u32));
+        TermCursor { block, idx: 0, doc, norms, weight, best_by_tf }
     }
 
     /// Moves to the first document at or after `target` (never backwards); returns it.
@@ -122,7 +138,8 @@ impl TermCursor {
                 }
                 if visible.contains(d) {
                     let tf = freqs.get(i).copied().unwrap_or(1);
-                    if bound(self.weight.score(self.norms.fieldnorm_id(d), tf), rest) > threshold {
+                    let best = self.best_by_tf.get(tf as usize).copied().unwrap_or(Score::INFINITY);
+                    if bound(best, rest) > threshold && bound(self.weight.score(self.norms.fieldnorm_id(d), tf), rest) > threshold {
                         found = Some((i, d));
                         break;
                     }
