@@ -9,15 +9,14 @@
 //! recording agency ("agency␟word"), so only that agency's searches can reach them: a search
 //! cannot reveal that a withheld person is in a case.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use conjunction::{DocBits, SegmentSearch, Sink, TermCursor, TopK, Word};
 pub use cordon_core::case::CaseFilter;
 use cordon_core::text::fold_words;
-use std::collections::HashMap;
-
-use conjunction::{DocBits, SegmentSearch, Sink, TermCursor, TopK, Word};
 use tantivy::query::Bm25Weight;
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING};
 use tantivy::{DocAddress, Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, SegmentId, SegmentReader, TantivyDocument, Term};
