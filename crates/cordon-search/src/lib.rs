@@ -5,20 +5,24 @@
 //! finds "Thuốc lá" and the reverse. Each document carries the record's access principals
 //! (the same ones the store's `case_access` rows hold), and every query requires one of the
 //! caller's principals: a hit the caller may not see is never scored, counted or returned.
-//! Personal names of parties are indexed in a field of their own, searchable only by the
-//! recording agency, so that a search cannot reveal that a withheld person is in a case.
+//! Personal names of parties are indexed in a field of their own, each word as a term of the
+//! recording agency ("agency␟word"), so only that agency's searches can reach them: a search
+//! cannot reveal that a withheld person is in a case.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use conjunction::{DocBits, SegmentSearch, Sink, TermCursor, TopK, Word};
 pub use cordon_core::case::CaseFilter;
 use cordon_core::text::fold_words;
-use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption, Schema, Value, FAST, INDEXED, STORED, STRING, TEXT};
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::query::Bm25Weight;
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING};
+use tantivy::{DocAddress, Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, SegmentId, SegmentReader, TantivyDocument, Term};
 use thiserror::Error;
+
+mod conjunction;
 
 /// A search failure.
 #[derive(Debug, Error)]
@@ -26,6 +30,9 @@ pub enum SearchError {
     /// The index could not be opened, written or read.
     #[error("search index: {0}")]
     Index(#[from] tantivy::TantivyError),
+    /// The index files could not be read.
+    #[error("search index read: {0}")]
+    Read(#[from] std::io::Error),
     /// The index directory could not be used.
     #[error("search index directory: {0}")]
     Directory(String),
@@ -79,20 +86,37 @@ struct Fields {
     detected_at: Field,
 }
 
+/// Per segment, the documents holding any of a set of access principals: principal sets are
+/// few and stable, and recomputing one means reading every posting list of its principals,
+/// so they are kept.
+type BitsCache = Mutex<HashMap<(SegmentId, String), Arc<DocBits>>>;
+
+/// Cached document sets before the cache starts afresh: at most 128 KiB each per million
+/// documents of a segment.
+const BITS_CACHE_ENTRIES: usize = 256;
+
 /// The case index.
 #[derive(Clone)]
 pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     fields: Fields,
+    bits: Arc<BitsCache>,
 }
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
+    // Frequencies but no positions: there are no phrase queries, and positions would be the
+    // largest file of the index.
+    let words = TextOptions::default()
+        .set_indexing_options(TextFieldIndexing::default().set_tokenizer("default").set_index_option(IndexRecordOption::WithFreqs));
+    // One term per value: the document adds each folded word already prefixed by its agency.
+    let owned_words = TextOptions::default()
+        .set_indexing_options(TextFieldIndexing::default().set_tokenizer("raw").set_index_option(IndexRecordOption::WithFreqs));
     let fields = Fields {
         id: b.add_text_field("id", STRING | STORED),
-        text: b.add_text_field("text", TEXT),
-        personal: b.add_text_field("personal", TEXT),
+        text: b.add_text_field("text", words),
+        personal: b.add_text_field("personal_by_owner", owned_words),
         acl: b.add_text_field("acl", STRING),
         owner: b.add_text_field("owner", STRING),
         case_type: b.add_text_field("case_type", STRING),
@@ -104,6 +128,12 @@ fn schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
+/// A personal-name word as its recording agency's term: other agencies' searches form other
+/// terms, so they can neither match nor be scored on it.
+fn owned_term(agency: &str, word: &str) -> String {
+    format!("{agency}\u{1f}{word}")
+}
+
 /// Memory for the indexing buffer: enough for bulk loads, small beside the store.
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
 
@@ -113,7 +143,12 @@ impl SearchIndex {
         std::fs::create_dir_all(dir).map_err(|e| SearchError::Directory(format!("{}: {e}", dir.display())))?;
         let (schema, fields) = schema();
         let mmap = tantivy::directory::MmapDirectory::open(dir).map_err(|e| SearchError::Directory(e.to_string()))?;
-        let index = Index::open_or_create(mmap, schema)?;
+        let index = match Index::open_or_create(mmap.clone(), schema.clone()) {
+            // An index of an earlier layout: it is derived data, so start afresh. Its
+            // high-water mark goes with it, and the application's catch-up re-indexes every case.
+            Err(tantivy::TantivyError::SchemaError(_)) => Index::create(mmap, schema, IndexSettings::default())?,
+            other => other?,
+        };
         Self::with(index, fields)
     }
 
@@ -125,7 +160,7 @@ impl SearchIndex {
 
     fn with(index: Index, fields: Fields) -> Result<SearchIndex, SearchError> {
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(SearchIndex { index, reader, fields })
+        Ok(SearchIndex { index, reader, fields, bits: Arc::default() })
     }
 
     /// A writer; one at a time per index (the app holds one behind a lock).
@@ -140,7 +175,9 @@ impl SearchIndex {
         let mut d = TantivyDocument::default();
         d.add_text(f.id, &doc.id);
         d.add_text(f.text, fold_words(&doc.text));
-        d.add_text(f.personal, fold_words(&doc.personal_text));
+        for w in fold_words(&doc.personal_text).split(' ').filter(|w| !w.is_empty()) {
+            d.add_text(f.personal, owned_term(&doc.owner_agency, w));
+        }
         for p in &doc.principals {
             d.add_text(f.acl, p);
         }
@@ -165,6 +202,19 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// Merges every segment into one and waits for it: after a bulk load or a rebuild, one
+    /// segment means one pass per query instead of one per segment, and score bounds that hold
+    /// over the whole index. The writer must have no merge of its own in flight (a fresh one):
+    /// a segment that a background merge holds cannot be merged again and this fails.
+    pub fn merge_all(&self, writer: &mut IndexWriter) -> Result<(), SearchError> {
+        let ids = self.index.searchable_segment_ids()?;
+        if ids.len() > 1 {
+            writer.merge(&ids).wait()?;
+        }
+        self.reader.reload()?;
+        Ok(())
+    }
+
     /// Removes every document (before a rebuild).
     pub fn clear(&self, writer: &mut IndexWriter) -> Result<(), SearchError> {
         writer.delete_all_documents()?;
@@ -181,46 +231,139 @@ impl SearchIndex {
         self.len() == 0
     }
 
-    fn query(&self, words: &str, who: &Searcher, filter: &CaseFilter) -> Option<BooleanQuery> {
-        let f = &self.fields;
+    /// The folded words of a query, or `None` when nothing can match (no word, or a caller
+    /// holding no principal).
+    fn words(words: &str, who: &Searcher) -> Option<Vec<String>> {
         let folded = fold_words(words);
-        let terms: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+        let terms: Vec<String> = folded.split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect();
         if terms.is_empty() || who.principals.is_empty() {
             return None;
         }
-        let term = |field: Field, v: &str| -> Box<dyn Query> {
-            Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::WithFreqs))
-        };
-        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        // Every word must appear, in the shared text or (for the recording agency) in personal names.
-        for w in terms {
-            let mut either: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, term(f.text, w))];
-            let own_personal: Vec<(Occur, Box<dyn Query>)> =
-                vec![(Occur::Must, term(f.personal, w)), (Occur::Must, term(f.owner, who.agency))];
-            either.push((Occur::Should, Box::new(BooleanQuery::new(own_personal))));
-            must.push((Occur::Must, Box::new(BooleanQuery::new(either))));
+        Some(terms)
+    }
+
+    /// The documents of `reader` holding any of `values` in `field`, from the cache.
+    ///
+    /// Segments never change once written (a deletion is recorded beside them), so a set
+    /// computed for a segment stays right for as long as the segment lives.
+    fn doc_bits(&self, reader: &SegmentReader, field: Field, values: &[&str]) -> Result<Arc<DocBits>, SearchError> {
+        let mut key = format!("{}", field.field_id());
+        for v in values {
+            key.push('\0');
+            key.push_str(v);
         }
-        // Access and filters decide whether a case is a hit, never how good a hit it is: a
-        // rare principal such as `everyone` must not lift a case above better text matches.
-        let acl: Vec<(Occur, Box<dyn Query>)> = who.principals.iter().map(|p| (Occur::Should, term(f.acl, p))).collect();
-        must.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(acl)), 0.0))));
-        for (field, v) in [
+        let key = (reader.segment_id(), key);
+        if let Some(bits) = self.bits.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+            return Ok(bits.clone());
+        }
+        let inverted = reader.inverted_index(field)?;
+        let mut bits = DocBits::with_max_doc(reader.max_doc());
+        for v in values {
+            if let Some(mut postings) = inverted.read_postings(&Term::from_field_text(field, v), IndexRecordOption::Basic)? {
+                bits.add_postings(&mut postings);
+            }
+        }
+        let bits = Arc::new(bits);
+        // A poisoned lock can only hold whole entries: each is inserted in one call.
+        let mut cache = self.bits.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.len() >= BITS_CACHE_ENTRIES {
+            // Entries of merged-away segments and of callers gone quiet go with the rest.
+            cache.clear();
+        }
+        cache.insert(key, bits.clone());
+        Ok(bits)
+    }
+
+    /// Runs a search for the folded `words` into either a top-k or a count.
+    fn run(
+        &self,
+        words: &[String],
+        who: &Searcher,
+        filter: &CaseFilter,
+        mut top: Option<&mut TopK>,
+        count: &mut usize,
+    ) -> Result<(), SearchError> {
+        let f = &self.fields;
+        let searcher = self.reader.searcher();
+        // BM25 statistics (idf, average length) come from the whole index, once per query.
+        let mut weights = Vec::with_capacity(words.len());
+        for w in words {
+            let text = Term::from_field_text(f.text, w);
+            let personal = Term::from_field_text(f.personal, &owned_term(who.agency, w));
+            weights.push((
+                Bm25Weight::for_terms(&searcher, std::slice::from_ref(&text))?,
+                Bm25Weight::for_terms(&searcher, std::slice::from_ref(&personal))?,
+                text,
+                personal,
+            ));
+        }
+        let mut principals: Vec<&str> = who.principals.iter().map(String::as_str).collect();
+        principals.sort_unstable();
+        principals.dedup();
+        let filters: Vec<Term> = [
             (f.case_type, &filter.case_type),
             (f.status, &filter.status),
             (f.province, &filter.province),
             (f.owner, &filter.agency),
             (f.commodity, &filter.commodity),
-        ] {
-            if let Some(v) = v {
-                must.push((Occur::Must, Box::new(ConstScoreQuery::new(term(field, v), 0.0))));
+        ]
+        .into_iter()
+        .filter_map(|(field, v)| v.as_ref().map(|v| Term::from_field_text(field, v)))
+        .collect();
+        let period = (filter.since.is_some() || filter.until.is_some())
+            .then(|| (filter.since.unwrap_or(i64::MIN), filter.until.unwrap_or(i64::MAX)));
+        'segments: for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+            let visible = self.doc_bits(reader, f.acl, &principals)?;
+            if visible.is_empty() {
+                continue;
+            }
+            let text_index = reader.inverted_index(f.text)?;
+            let personal_index = reader.inverted_index(f.personal)?;
+            let text_norms = reader.get_fieldnorms_reader(f.text)?;
+            let personal_norms = reader.get_fieldnorms_reader(f.personal)?;
+            let mut segment_words = Vec::with_capacity(words.len());
+            for (text_weight, personal_weight, text, personal) in &weights {
+                let text = text_index
+                    .read_block_postings(text, IndexRecordOption::WithFreqs)?
+                    .map(|p| TermCursor::new(p, text_norms.clone(), text_weight.clone()));
+                // Without an agency there is no personal name the caller may search.
+                let personal = if who.agency.is_empty() {
+                    None
+                } else {
+                    personal_index
+                        .read_block_postings(personal, IndexRecordOption::WithFreqs)?
+                        .map(|p| TermCursor::new(p, personal_norms.clone(), personal_weight.clone()))
+                };
+                if text.is_none() && personal.is_none() {
+                    continue 'segments;
+                }
+                segment_words.push(Word { text, personal });
+            }
+            let mut filter_postings = Vec::with_capacity(filters.len());
+            for term in &filters {
+                match reader.inverted_index(term.field())?.read_postings(term, IndexRecordOption::Basic)? {
+                    Some(p) => filter_postings.push(p),
+                    None => continue 'segments,
+                }
+            }
+            let period = match period {
+                Some((lo, hi)) => Some((reader.fast_fields().i64("detected_at")?, lo, hi)),
+                None => None,
+            };
+            let search = SegmentSearch {
+                segment: ord as u32,
+                words: segment_words,
+                filters: filter_postings,
+                visible: &visible,
+                alive: reader.alive_bitset(),
+                period,
+            };
+            match top.as_deref_mut() {
+                Some(top) => search.run(Sink::Top(top)),
+                None => search.run(Sink::Count(count)),
             }
         }
-        if filter.since.is_some() || filter.until.is_some() {
-            let lo = filter.since.unwrap_or(i64::MIN);
-            let hi = filter.until.unwrap_or(i64::MAX);
-            must.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(RangeQuery::new_i64("detected_at".into(), lo..hi)), 0.0))));
-        }
-        Some(BooleanQuery::new(must))
+        Ok(())
     }
 
     /// The ids of the best-matching cases the caller may see, best first, after skipping `offset`.
@@ -236,6 +379,10 @@ impl SearchIndex {
     }
 
     /// Like [`SearchIndex::search`], with each hit's relevance score.
+    ///
+    /// A hit's score is the sum over the words of BM25 in the shared text and, for the
+    /// recording agency, in personal names; access and filters decide whether a case is a
+    /// hit, never how good a hit it is. Equal scores rank in index order.
     pub fn search_scored(
         &self,
         words: &str,
@@ -244,14 +391,20 @@ impl SearchIndex {
         offset: usize,
         limit: usize,
     ) -> Result<Vec<(f32, String)>, SearchError> {
-        let Some(q) = self.query(words, who, filter) else { return Ok(Vec::new()) };
+        let Some(words) = Self::words(words, who) else { return Ok(Vec::new()) };
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let mut top = TopK::new(offset.saturating_add(limit));
+        self.run(&words, who, filter, Some(&mut top), &mut 0)?;
         let searcher = self.reader.searcher();
-        let top = searcher.search(&q, &TopDocs::with_limit(limit).and_offset(offset))?;
-        let mut out = Vec::with_capacity(top.len());
-        for (score, addr) in top {
-            let doc: TantivyDocument = searcher.doc(addr)?;
+        let mut out = Vec::with_capacity(limit);
+        // Ids from the doc store: a string fast field was measured slower (its dictionary
+        // blocks are zstd-compressed, and each lookup set up a decompressor).
+        for hit in top.into_sorted().into_iter().skip(offset) {
+            let doc: TantivyDocument = searcher.doc(DocAddress::new(hit.segment, hit.doc))?;
             if let Some(id) = doc.get_first(self.fields.id).and_then(|v| v.as_str()) {
-                out.push((score, id.to_string()));
+                out.push((hit.score, id.to_string()));
             }
         }
         Ok(out)
@@ -259,8 +412,10 @@ impl SearchIndex {
 
     /// How many cases the caller may see match.
     pub fn count(&self, words: &str, who: &Searcher, filter: &CaseFilter) -> Result<usize, SearchError> {
-        let Some(q) = self.query(words, who, filter) else { return Ok(0) };
-        Ok(self.reader.searcher().search(&q, &Count)?)
+        let Some(words) = Self::words(words, who) else { return Ok(0) };
+        let mut n = 0;
+        self.run(&words, who, filter, None, &mut n)?;
+        Ok(n)
     }
 }
 
@@ -362,3 +517,6 @@ impl LiveIndex {
         self.index.is_empty()
     }
 }
+
+#[cfg(test)]
+mod equivalence;

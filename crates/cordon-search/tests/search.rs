@@ -136,3 +136,25 @@ fn access_decides_hits_not_their_rank() {
     assert_eq!(hits.len(), 2, "{hits:?}");
     assert!((hits[0].0 - hits[1].0).abs() < 1e-6, "equal text, equal score: {hits:?}");
 }
+
+#[test]
+fn an_index_of_an_earlier_layout_starts_afresh() {
+    // An index written with another schema (here: one field) is derived data: opening it
+    // recreates it empty, with no high-water mark, so the application re-indexes every case.
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut b = tantivy::schema::Schema::builder();
+        let text = b.add_text_field("text", tantivy::schema::TEXT);
+        let index = tantivy::Index::create_in_dir(dir.path(), b.build()).unwrap();
+        let mut w: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+        w.add_document(tantivy::doc!(text => "thuoc la")).unwrap();
+        w.commit().unwrap();
+    }
+    let idx = SearchIndex::open(dir.path()).unwrap();
+    assert!(idx.is_empty());
+    let live = cordon_search::LiveIndex::new(idx).unwrap();
+    assert_eq!(live.indexed_until(), 0);
+    live.put(&doc("c1", "Thuốc lá", "", &["everyone"], "lang-son", 1), 5).unwrap();
+    let all = p(&["everyone"]);
+    assert_eq!(live.count("thuoc la", &Searcher { principals: &all, agency: "x" }, &CaseFilter::default()).unwrap(), 1);
+}
