@@ -133,7 +133,10 @@ impl App {
             members: g.members.clone(),
         };
         let audit = actor.audit(now, "group.create", "sharing_group", &g.id, "ok", json!({ "members": g.members.len() }));
-        self.store.insert_group(&record, now, &[audit]).await?;
+        let inserted = self.store.insert_group(&record, now, &[audit]).await;
+        // Members' viewers now hold the group's principal.
+        self.cache.forget_all();
+        inserted?;
         Ok(g)
     }
 

@@ -443,12 +443,23 @@ fn parse_cursor(c: &str) -> Result<CaseCursor, Invalid> {
 impl App {
     /// The principals the actor holds (unit, agency, community, groups).
     async fn principals(&self, actor: &Actor) -> Result<Vec<String>, AppError> {
-        let domestic = match self.store.agency(&actor.agency_id).await? {
-            Some(a) => a.kind.is_domestic(),
-            None => return Ok(Vec::new()),
+        let now = self.now_ms();
+        let held = match self.cache.agency(&actor.agency_id, now) {
+            Some(held) => held,
+            None => {
+                let generation = self.cache.generation();
+                let held = match self.store.agency(&actor.agency_id).await? {
+                    Some(a) => Some((a.kind.is_domestic(), self.store.groups_of_agency(&actor.agency_id).await?)),
+                    None => None,
+                };
+                self.cache.put_agency(generation, &actor.agency_id, held.clone(), now);
+                held
+            }
         };
-        let groups = self.store.groups_of_agency(&actor.agency_id).await?;
-        Ok(principals_of_viewer(&actor.user.unit_id, &actor.agency_id, domestic, &groups))
+        Ok(match held {
+            Some((domestic, groups)) => principals_of_viewer(&actor.user.unit_id, &actor.agency_id, domestic, &groups),
+            None => Vec::new(),
+        })
     }
 
     pub(crate) async fn validate_case(&self, actor: &Actor, input: &CaseInput, now: i64) -> Result<(Case, Vec<String>), AppError> {
@@ -624,12 +635,12 @@ impl App {
     pub async fn case(&self, actor: &Actor, id: &str) -> Result<CaseView, AppError> {
         actor.require_active()?;
         let now = self.now_ms();
-        let case = self.store.case(id).await?;
+        let case = self.store.case_with_evidence(id).await?;
         let principals = self.principals(actor).await?;
         match case {
-            Some(c) if may_see(&principals, &principals_of_record(&c.owner_unit_id, &c.owner_agency_id, &c.sharing)) => {
+            Some((c, evidence)) if may_see(&principals, &principals_of_record(&c.owner_unit_id, &c.owner_agency_id, &c.sharing)) => {
                 self.store.audit(&[actor.audit(now, "case.read", "case", id, "ok", json!({}))]).await?;
-                self.view(actor, &c).await
+                self.view_with(actor, &c, evidence).await
             }
             _ => {
                 self.store.audit(&[actor.audit(now, "case.read", "case", id, "denied", json!({}))]).await?;
@@ -894,6 +905,12 @@ impl App {
     /// Shapes a case for the actor: personal parties are withheld across agencies unless an
     /// agreement in force for this case type discloses them.
     async fn view(&self, actor: &Actor, c: &Case) -> Result<CaseView, AppError> {
+        let evidence = self.store.evidence(&c.id).await?;
+        self.view_with(actor, c, evidence).await
+    }
+
+    /// [`App::view`] with the case's evidence files already read.
+    async fn view_with(&self, actor: &Actor, c: &Case, evidence: Vec<cordon_store::Evidence>) -> Result<CaseView, AppError> {
         let disclosed_under = if actor.agency_id == c.owner_agency_id {
             Some("own agency".to_string())
         } else {
@@ -977,7 +994,7 @@ impl App {
             parties,
             sharing: sharing_view(&c.sharing),
             disclosed_under: if actor.agency_id == c.owner_agency_id { None } else { disclosed_under },
-            evidence: self.store.evidence(&c.id).await?.into_iter().map(crate::EvidenceView::from).collect(),
+            evidence: evidence.into_iter().map(crate::EvidenceView::from).collect(),
             created_at: c.created_at,
             updated_at: c.updated_at,
         })

@@ -7,6 +7,7 @@ mod actor;
 mod agreements;
 mod audit;
 mod auth;
+mod cache;
 mod cases;
 mod clock;
 mod directory;
@@ -21,6 +22,7 @@ pub use actor::Actor;
 pub use agreements::{AgreementInput, GroupInput};
 pub use audit::AuditReport;
 pub use auth::{Login, LoginOutcome, SESSION_IDLE_MS};
+pub use cache::CACHE_TTL_MS;
 pub use cases::{
     CaseEventView, CaseInput, CasePage, CaseQuery, CaseView, ConveyanceInput, GoodsInput, GoodsView, OutcomeInput, PartyInput, PartyView,
     SharingInput,
@@ -45,6 +47,7 @@ pub struct App {
     audit_key: Arc<ed25519_dalek::SigningKey>,
     search: cordon_search::LiveIndex,
     files: cordon_store::FileStore,
+    cache: Arc<cache::AuthCache>,
 }
 
 impl App {
@@ -57,7 +60,15 @@ impl App {
         search: cordon_search::LiveIndex,
         files: cordon_store::FileStore,
     ) -> Self {
-        App { store, clock, limiter: Arc::new(LoginLimiter::default()), audit_key: Arc::new(audit_key), search, files }
+        App {
+            store,
+            clock,
+            limiter: Arc::new(LoginLimiter::default()),
+            audit_key: Arc::new(audit_key),
+            search,
+            files,
+            cache: Arc::new(cache::AuthCache::default()),
+        }
     }
 
     /// The store (for readiness checks and shutdown; use cases go through `App`).
