@@ -1,9 +1,11 @@
-//! Short-lived, in-process memory of who a token stands for and of what an agency's viewers hold.
+//! Short-lived, in-process memory of who a token stands for, of what an agency's viewers hold,
+//! and of the coordination agreements an agency is party to.
 //!
 //! Why: a case read used to spend four queries establishing the actor (token, user, roles,
 //! unit) and two more on the viewer's principals (agency kind, groups), more than on the case
-//! itself. Both change rarely and only through this process's use cases, which invalidate
-//! here after their write commits.
+//! itself, and reading another agency's case asked for its agreements. All of these change
+//! rarely and only through this process's use cases, which invalidate here after their write
+//! commits.
 //!
 //! Correctness rules:
 //! - an entry lives at most [`CACHE_TTL_MS`] (by the app's clock), so a change made by
@@ -17,6 +19,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 use cordon_core::TokenKind;
+use cordon_store::Agreement;
 
 use crate::Actor;
 
@@ -44,11 +47,17 @@ struct AgencyEntry {
     cached_at: i64,
 }
 
+struct AgreementsEntry {
+    value: Vec<Agreement>,
+    cached_at: i64,
+}
+
 #[derive(Default)]
 struct Inner {
     generation: u64,
     actors: HashMap<String, ActorEntry>,
     agencies: HashMap<String, AgencyEntry>,
+    agreements: HashMap<String, AgreementsEntry>,
 }
 
 /// The cache; one per [`crate::App`], shared by its clones.
@@ -120,6 +129,24 @@ impl AuthCache {
         inner.agencies.insert(agency_id.to_string(), AgencyEntry { value, cached_at: now });
     }
 
+    /// The cached agreements an agency is party to, if fresh.
+    pub(crate) fn agreements(&self, agency_id: &str, now: i64) -> Option<Vec<Agreement>> {
+        let inner = self.lock();
+        inner.agreements.get(agency_id).filter(|e| fresh(e.cached_at, now)).map(|e| e.value.clone())
+    }
+
+    /// Remembers an agency's agreements read from the database when the read began at `generation`.
+    pub(crate) fn put_agreements(&self, generation: Generation, agency_id: &str, value: Vec<Agreement>, now: i64) {
+        let mut inner = self.lock();
+        if inner.generation != generation.0 {
+            return;
+        }
+        if inner.agreements.len() >= CACHE_MAX_ENTRIES {
+            inner.agreements.clear();
+        }
+        inner.agreements.insert(agency_id.to_string(), AgreementsEntry { value, cached_at: now });
+    }
+
     /// Forgets one token (logout).
     pub(crate) fn forget_token(&self, token_hash: &str) {
         let mut inner = self.lock();
@@ -134,12 +161,13 @@ impl AuthCache {
         inner.actors.retain(|_, e| e.actor.user.id != user_id);
     }
 
-    /// Forgets everything (agencies, groups or memberships changed).
+    /// Forgets everything (agencies, groups, memberships or agreements changed).
     pub(crate) fn forget_all(&self) {
         let mut inner = self.lock();
         inner.generation += 1;
         inner.actors.clear();
         inner.agencies.clear();
+        inner.agreements.clear();
     }
 }
 

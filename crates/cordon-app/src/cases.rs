@@ -915,9 +915,16 @@ impl App {
             Some("own agency".to_string())
         } else {
             let now = self.now_ms();
-            self.store
-                .agreements(Some(&c.owner_agency_id))
-                .await?
+            let agreements = match self.cache.agreements(&c.owner_agency_id, now) {
+                Some(a) => a,
+                None => {
+                    let generation = self.cache.generation();
+                    let a = self.store.agreements(Some(&c.owner_agency_id)).await?;
+                    self.cache.put_agreements(generation, &c.owner_agency_id, a.clone(), now);
+                    a
+                }
+            };
+            agreements
                 .into_iter()
                 .find(|a| a.disclose_personal && a.covers(&c.owner_agency_id, &actor.agency_id, c.case_type.as_str(), now))
                 .map(|a| a.id)
