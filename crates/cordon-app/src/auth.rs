@@ -159,7 +159,8 @@ impl App {
     pub async fn logout(&self, actor: &Actor) -> Result<(), AppError> {
         let Some(hash) = &actor.token_hash else { return Ok(()) };
         let now = self.now_ms();
-        let revoked = self.store.revoke_token(hash, now, &[actor.audit(now, "auth.logout", "account", &actor.user.username, "ok", json!({}))]).await;
+        let revoked =
+            self.store.revoke_token(hash, now, &[actor.audit(now, "auth.logout", "account", &actor.user.username, "ok", json!({}))]).await;
         // Forget it whatever the outcome: a failed revoke must not leave it trusted meanwhile.
         self.cache.forget_token(hash);
         revoked?;
