@@ -81,9 +81,10 @@ type AuditRequest = (Vec<AuditEntry>, tokio::sync::oneshot::Sender<Result<(), St
 /// Most entries one group commit takes: enough to amortise an fsync over a burst of reads.
 const GROUP_COMMIT_MAX: usize = 512;
 
-/// Audit rows per INSERT statement: 11 parameters each. Kept small because binding a
-/// parameter costs time proportional to the statement's parameter count in SQLite (the name
-/// lookup sqlx does scans a list), and few shapes suit the prepared-statement cache.
+/// Audit rows per INSERT statement: 11 parameters each. Kept small because binding costs
+/// time in proportion to the statement's parameter count in SQLite (sqlx asks each
+/// parameter's name, and SQLite finds it by scanning a list: 64 rows showed in profiles),
+/// and few statement shapes suit the prepared-statement cache.
 const AUDIT_ROWS_PER_INSERT: usize = 16;
 
 /// An INSERT of `rows` audit rows, with `$N` placeholders.
