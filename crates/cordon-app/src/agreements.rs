@@ -84,7 +84,10 @@ impl App {
             valid_until: a.valid_until,
         };
         let audit = actor.audit(now, "agreement.create", "agreement", &a.id, "ok", json!({ "agencies": [a.agency_a, a.agency_b] }));
-        self.store.insert_agreement(&record, now, &[audit]).await.map_err(|e| match AppError::from(e) {
+        let inserted = self.store.insert_agreement(&record, now, &[audit]).await;
+        // Cases of both agencies may now disclose personal parties to the other.
+        self.cache.forget_all();
+        inserted.map_err(|e| match AppError::from(e) {
             AppError::Conflict(_) => AppError::Conflict("agreement id"),
             other => other,
         })?;
@@ -133,7 +136,10 @@ impl App {
             members: g.members.clone(),
         };
         let audit = actor.audit(now, "group.create", "sharing_group", &g.id, "ok", json!({ "members": g.members.len() }));
-        self.store.insert_group(&record, now, &[audit]).await?;
+        let inserted = self.store.insert_group(&record, now, &[audit]).await;
+        // Members' viewers now hold the group's principal.
+        self.cache.forget_all();
+        inserted?;
         Ok(g)
     }
 

@@ -129,6 +129,12 @@ impl App {
     pub async fn authenticate(&self, token: &str) -> Result<Actor, AppError> {
         let now = self.now_ms();
         let hash = token_hash(token);
+        // A session with less than this left is renewed, which only the database path does.
+        let renew_before = SESSION_IDLE_MS * 3 / 4;
+        if let Some(actor) = self.cache.actor(&hash, now, renew_before) {
+            return Ok(actor);
+        }
+        let generation = self.cache.generation();
         let record = self.store.token(&hash).await?.ok_or(AppError::Unauthenticated)?;
         if record.revoked_at.is_some() || record.expires_at <= now {
             return Err(AppError::Unauthenticated);
@@ -138,18 +144,26 @@ impl App {
             return Err(AppError::Unauthenticated);
         }
         // Renew only once a good part of the idle window is used, to keep reads from writing.
-        if record.kind == TokenKind::Session && record.expires_at - now < SESSION_IDLE_MS * 3 / 4 {
-            self.store.extend_token(&hash, now + SESSION_IDLE_MS).await?;
+        let mut expires_at = record.expires_at;
+        if record.kind == TokenKind::Session && record.expires_at - now < renew_before {
+            expires_at = now + SESSION_IDLE_MS;
+            self.store.extend_token(&hash, expires_at).await?;
         }
         let unit = self.store.unit(&user.unit_id).await?;
-        Ok(Actor { agency_id: unit.map(|u| u.agency_id).unwrap_or_default(), user, token_hash: Some(hash) })
+        let actor = Actor { agency_id: unit.map(|u| u.agency_id).unwrap_or_default(), user, token_hash: Some(hash.clone()) };
+        self.cache.put_actor(generation, hash, &actor, record.kind, expires_at, now);
+        Ok(actor)
     }
 
     /// Ends the session or revokes the token the actor presented.
     pub async fn logout(&self, actor: &Actor) -> Result<(), AppError> {
         let Some(hash) = &actor.token_hash else { return Ok(()) };
         let now = self.now_ms();
-        self.store.revoke_token(hash, now, &[actor.audit(now, "auth.logout", "account", &actor.user.username, "ok", json!({}))]).await?;
+        let revoked =
+            self.store.revoke_token(hash, now, &[actor.audit(now, "auth.logout", "account", &actor.user.username, "ok", json!({}))]).await;
+        // Forget it whatever the outcome: a failed revoke must not leave it trusted meanwhile.
+        self.cache.forget_token(hash);
+        revoked?;
         Ok(())
     }
 
@@ -166,7 +180,10 @@ impl App {
         let now = self.now_ms();
         let hashed = hash_password(new.to_string()).await?;
         let entry = actor.audit(now, "user.password_change", "user", &actor.user.id, "ok", json!({}));
-        self.store.set_password(&actor.user.id, &hashed, false, actor.token_hash.as_deref(), now, &[entry]).await?;
+        let changed = self.store.set_password(&actor.user.id, &hashed, false, actor.token_hash.as_deref(), now, &[entry]).await;
+        // Every other token of this user is now revoked, and this one's must-change flag is cleared.
+        self.cache.forget_user(&actor.user.id);
+        changed?;
         Ok(())
     }
 

@@ -470,12 +470,23 @@ fn parse_cursor(c: &str) -> Result<CaseCursor, Invalid> {
 impl App {
     /// The principals the actor holds (unit, agency, community, groups).
     pub(crate) async fn principals(&self, actor: &Actor) -> Result<Vec<String>, AppError> {
-        let domestic = match self.store.agency(&actor.agency_id).await? {
-            Some(a) => a.kind.is_domestic(),
-            None => return Ok(Vec::new()),
+        let now = self.now_ms();
+        let held = match self.cache.agency(&actor.agency_id, now) {
+            Some(held) => held,
+            None => {
+                let generation = self.cache.generation();
+                let held = match self.store.agency(&actor.agency_id).await? {
+                    Some(a) => Some((a.kind.is_domestic(), self.store.groups_of_agency(&actor.agency_id).await?)),
+                    None => None,
+                };
+                self.cache.put_agency(generation, &actor.agency_id, held.clone(), now);
+                held
+            }
         };
-        let groups = self.store.groups_of_agency(&actor.agency_id).await?;
-        Ok(principals_of_viewer(&actor.user.unit_id, &actor.agency_id, domestic, &groups))
+        Ok(match held {
+            Some((domestic, groups)) => principals_of_viewer(&actor.user.unit_id, &actor.agency_id, domestic, &groups),
+            None => Vec::new(),
+        })
     }
 
     pub(crate) async fn validate_case(&self, actor: &Actor, input: &CaseInput, now: i64) -> Result<(Case, Vec<String>), AppError> {
@@ -683,12 +694,12 @@ impl App {
     pub async fn case(&self, actor: &Actor, id: &str) -> Result<CaseView, AppError> {
         actor.require_active()?;
         let now = self.now_ms();
-        let case = self.store.case(id).await?;
+        let case = self.store.case_with_evidence(id).await?;
         let principals = self.principals(actor).await?;
         match case {
-            Some(c) if may_see(&principals, &principals_of_record(&c.owner_unit_id, &c.owner_agency_id, &c.sharing)) => {
+            Some((c, evidence)) if may_see(&principals, &principals_of_record(&c.owner_unit_id, &c.owner_agency_id, &c.sharing)) => {
                 self.store.audit(&[actor.audit(now, "case.read", "case", id, "ok", json!({}))]).await?;
-                self.view(actor, &c).await
+                self.view_with(actor, &c, evidence).await
             }
             _ => {
                 self.store.audit(&[actor.audit(now, "case.read", "case", id, "denied", json!({}))]).await?;
@@ -956,13 +967,26 @@ impl App {
     /// Shapes a case for the actor: personal parties are withheld across agencies unless an
     /// agreement in force for this case type discloses them.
     pub(crate) async fn view(&self, actor: &Actor, c: &Case) -> Result<CaseView, AppError> {
+        let evidence = self.store.evidence(&c.id).await?;
+        self.view_with(actor, c, evidence).await
+    }
+
+    /// [`App::view`] with the case's evidence files already read.
+    pub(crate) async fn view_with(&self, actor: &Actor, c: &Case, evidence: Vec<cordon_store::Evidence>) -> Result<CaseView, AppError> {
         let disclosed_under = if actor.agency_id == c.owner_agency_id {
             Some("own agency".to_string())
         } else {
             let now = self.now_ms();
-            self.store
-                .agreements(Some(&c.owner_agency_id))
-                .await?
+            let agreements = match self.cache.agreements(&c.owner_agency_id, now) {
+                Some(a) => a,
+                None => {
+                    let generation = self.cache.generation();
+                    let a = self.store.agreements(Some(&c.owner_agency_id)).await?;
+                    self.cache.put_agreements(generation, &c.owner_agency_id, a.clone(), now);
+                    a
+                }
+            };
+            agreements
                 .into_iter()
                 .find(|a| a.disclose_personal && a.covers(&c.owner_agency_id, &actor.agency_id, c.case_type.as_str(), now))
                 .map(|a| a.id)
@@ -977,7 +1001,6 @@ impl App {
         // A party link or file shared more narrowly than its case is left out for those outside
         // its audience, as if it were not there: no count, no placeholder.
         let narrower = c.parties.iter().any(|p| p.sharing.is_some());
-        let evidence = self.store.evidence(&c.id).await?;
         let viewer = if narrower || evidence.iter().any(|e| e.sharing.is_some()) { self.principals(actor).await? } else { Vec::new() };
         let sees = |s: &Option<Sharing>| match s {
             Some(s) => may_see(&viewer, &principals_of_record(&c.owner_unit_id, &c.owner_agency_id, s)),

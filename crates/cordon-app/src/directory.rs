@@ -86,7 +86,10 @@ impl App {
             NewAgency { id: input.id, kind, name_vi: name("name_vi", &input.name_vi)?, name_en: name("name_en", &input.name_en)?, country };
         let now = self.now_ms();
         let entry = actor.audit(now, "agency.create", "agency", &a.id, "ok", json!({ "kind": kind.as_str() }));
-        self.store.insert_agency(&a, &[entry]).await?;
+        let inserted = self.store.insert_agency(&a, &[entry]).await;
+        // An agency the cache remembered as missing now exists.
+        self.cache.forget_all();
+        inserted?;
         Ok(Agency { id: a.id, kind, name_vi: a.name_vi, name_en: a.name_en, country: a.country })
     }
 
@@ -186,7 +189,10 @@ impl App {
 
     /// Sets the actor's own interface language.
     pub async fn set_language(&self, actor: &Actor, language: Language) -> Result<(), AppError> {
-        Ok(self.store.set_user_language(&actor.user.id, language, self.now_ms()).await?)
+        let set = self.store.set_user_language(&actor.user.id, language, self.now_ms()).await;
+        // The cached actor carries the language the pages are drawn in.
+        self.cache.forget_user(&actor.user.id);
+        Ok(set?)
     }
 
     /// Lists user accounts (administrators).

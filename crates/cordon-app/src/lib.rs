@@ -8,6 +8,7 @@ mod actor;
 mod agreements;
 mod audit;
 mod auth;
+mod cache;
 mod cases;
 mod clock;
 mod directory;
@@ -25,6 +26,7 @@ pub use actor::Actor;
 pub use agreements::{AgreementInput, GroupInput};
 pub use audit::AuditReport;
 pub use auth::{Login, LoginOutcome, SESSION_IDLE_MS};
+pub use cache::CACHE_TTL_MS;
 pub use cases::{
     CaseEventView, CaseInput, CasePage, CaseQuery, CaseView, ConveyanceInput, GoodsInput, GoodsView, OutcomeInput, PartyInput, PartyView,
     SharingInput,
@@ -51,6 +53,7 @@ pub struct App {
     audit_key: Arc<ed25519_dalek::SigningKey>,
     search: cordon_search::LiveIndex,
     files: cordon_store::FileStore,
+    cache: Arc<cache::AuthCache>,
 }
 
 impl App {
@@ -63,7 +66,15 @@ impl App {
         search: cordon_search::LiveIndex,
         files: cordon_store::FileStore,
     ) -> Self {
-        App { store, clock, limiter: Arc::new(LoginLimiter::default()), audit_key: Arc::new(audit_key), search, files }
+        App {
+            store,
+            clock,
+            limiter: Arc::new(LoginLimiter::default()),
+            audit_key: Arc::new(audit_key),
+            search,
+            files,
+            cache: Arc::new(cache::AuthCache::default()),
+        }
     }
 
     /// The store (for readiness checks and shutdown; use cases go through `App`).

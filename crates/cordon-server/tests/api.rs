@@ -11,6 +11,7 @@ both_backends!(
     bad_input_is_a_clear_problem_and_writes_nothing,
     directory_is_administered_by_administrators_only,
     sessions_cookies_logout_and_expiry,
+    a_cached_session_is_forgotten_on_logout_and_password_change,
     failed_logins_are_rate_limited_and_audited,
     auditors_read_the_audit_log,
 );
@@ -223,6 +224,51 @@ async fn sessions_cookies_logout_and_expiry(s: TestServer) {
     assert_eq!(bearer.get("/api/v1/me").await.0, 200);
     assert_eq!(bearer.post("/api/v1/auth/logout", json!({})).await.0, 204);
     assert_eq!(bearer.get("/api/v1/me").await.0, 401);
+}
+
+// The app remembers who a token stands for for a few seconds (by its clock, which does not
+// move here), so every request below after the first of each client is answered from that
+// memory unless logout or the password change made it forget.
+async fn a_cached_session_is_forgotten_on_logout_and_password_change(s: TestServer) {
+    s.user("officer", ("customs-vn", "customs"), "customs-lang-son", &["officer"]).await;
+    let a = s.login("officer").await;
+    let b = s.login("officer").await;
+    for c in [&a, &b, &a, &b] {
+        assert_eq!(c.get("/api/v1/me").await.0, 200);
+    }
+    assert_eq!(a.post("/api/v1/auth/logout", json!({})).await.0, 204);
+    assert_eq!(a.get("/api/v1/me").await.0, 401, "a logged-out token is refused at once");
+    assert_eq!(b.get("/api/v1/me").await.0, 200, "the user's other token is still good");
+
+    // A browser session, used twice (the second use from the cache), then signed out.
+    let c = s.anonymous();
+    let resp = c
+        .send(
+            c.http
+                .post(format!("{}/api/v1/auth/login", s.base))
+                .json(&json!({ "username": "officer", "password": PASSWORD, "kind": "session" })),
+        )
+        .await;
+    let pair = resp.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
+    let me = || c.http.get(format!("{}/api/v1/me", s.base)).header(header::COOKIE, pair.clone());
+    for _ in 0..2 {
+        assert_eq!(split(me().send().await.unwrap()).await.0, 200);
+    }
+    let out = c.http.post(format!("{}/api/v1/auth/logout", s.base)).header(header::COOKIE, pair.clone()).json(&json!({}));
+    assert_eq!(split(out.send().await.unwrap()).await.0, 204);
+    assert_eq!(split(me().send().await.unwrap()).await.0, 401, "a signed-out session is refused at once");
+
+    // Changing the password through one token revokes every other one, at once.
+    let d = s.login("officer").await;
+    assert_eq!(d.get("/api/v1/me").await.0, 200);
+    let change = json!({ "current_password": PASSWORD, "new_password": "a much longer new passphrase" });
+    assert_eq!(b.post("/api/v1/auth/password", change).await.0, 204);
+    assert_eq!(d.get("/api/v1/me").await.0, 401, "revoked by the password change");
+    assert_eq!(b.get("/api/v1/me").await.0, 200, "the token that changed it stays");
+
+    // After the cache's time-to-live the database is asked again, and still says yes.
+    s.clock.advance(cordon_app::CACHE_TTL_MS);
+    assert_eq!(b.get("/api/v1/me").await.0, 200);
 }
 
 async fn failed_logins_are_rate_limited_and_audited(s: TestServer) {
