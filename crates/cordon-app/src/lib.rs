@@ -17,6 +17,7 @@ mod error;
 mod evidence;
 mod ids;
 mod limiter;
+mod notices;
 mod search;
 mod totals;
 mod transfer;
@@ -37,6 +38,7 @@ pub use entities::{EntityCase, EntityLink, EntityView};
 pub use error::AppError;
 pub use evidence::{sniff, EvidenceView, NewEvidence, MAX_EVIDENCE_BYTES};
 pub use limiter::LoginLimiter;
+pub use notices::{DelegationInput, DelegationView, NoticeActionInput, NoticeInput, NoticeView, RecipientView};
 pub use totals::CaseTotalView;
 pub use transfer::{ImportProblem, ImportReport, ImportRow};
 

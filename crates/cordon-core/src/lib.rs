@@ -7,6 +7,7 @@ pub mod audit;
 pub mod case;
 pub mod model;
 pub mod names;
+pub mod notice;
 pub mod reference;
 pub mod sharing;
 pub mod text;

@@ -29,6 +29,12 @@ enum Policy {
     CaseReader,
     /// Heads and deputies of the agency holding the withheld parties.
     AccessDecider,
+    /// The sending unit and the addressed unit (a notice from customs-a to the border guard).
+    NoticeParty,
+    /// The addressed unit only (the sender is refused; others cannot know the notice exists).
+    NoticeRecipient,
+    /// Unit heads.
+    UnitHead,
     /// Those shown the person in full: the recording agency's users who see the case (the
     /// border guard sees the case with the person withheld, so not the entity).
     EntityReader,
@@ -62,6 +68,11 @@ fn policy(method: &str, path: &str) -> Option<Policy> {
         ("post", "/api/v1/cases/{id}/access-requests") => CaseReader,
         ("get", "/api/v1/access-requests") => SignedIn,
         ("get", "/api/v1/entities/{id}") => EntityReader,
+        ("post", "/api/v1/notices") => CaseWorker,
+        ("get", "/api/v1/notices" | "/api/v1/delegations") => SignedIn,
+        ("get", "/api/v1/notices/{id}") => NoticeParty,
+        ("post", "/api/v1/notices/{id}/ack" | "/api/v1/notices/{id}/action") => NoticeRecipient,
+        ("post", "/api/v1/delegations") => UnitHead,
         ("post", "/api/v1/access-requests/{id}/decision") => AccessDecider,
         _ => return None,
     })
@@ -154,6 +165,22 @@ fn expected(p: Policy, user: &str) -> u16 {
             "officer.a" | "officer.b" | "analyst" | "bg.officer" => 403,
             _ => 404,
         },
+        Policy::NoticeParty => match user {
+            "officer.a" | "head.a" | "bg.officer" => 200,
+            _ => 404,
+        },
+        Policy::NoticeRecipient => match user {
+            "bg.officer" => 200,
+            "officer.a" | "head.a" => 403,
+            _ => 404,
+        },
+        Policy::UnitHead => {
+            if user == "head.a" {
+                200
+            } else {
+                403
+            }
+        }
         Policy::EntityReader => {
             if matches!(user, "officer.a" | "head.a" | "officer.b" | "analyst") {
                 200
@@ -243,6 +270,16 @@ async fn every_operation_for_every_kind_of_user() {
             let id = case["id"].as_str().unwrap().to_string();
             let target = if path.contains("sharing-groups") {
                 "mekong".to_string()
+            } else if path.starts_with("/api/v1/notices/") {
+                // The owner's unit raises a notice to the border guard first.
+                let (st, n) = owner
+                    .post(
+                        "/api/v1/notices",
+                        json!({ "kind": "information_share", "priority": "normal", "title": "x", "recipient_units": ["bg-unit"] }),
+                    )
+                    .await;
+                assert_eq!(st, 201, "{n}");
+                n["id"].as_str().unwrap().to_string()
             } else if path.starts_with("/api/v1/entities/") {
                 case["parties"][0]["entity_id"].as_str().unwrap().to_string()
             } else if path.starts_with("/api/v1/access-requests/") {
@@ -303,6 +340,12 @@ async fn every_operation_for_every_kind_of_user() {
                 ("post", "/api/v1/cases/{id}/evidence") => (None, Some(1)),
                 ("post", "/api/v1/cases/{id}/access-requests") => (Some(json!({ "reason": "need to know" })), None),
                 ("post", "/api/v1/access-requests/{id}/decision") => (Some(json!({ "grant": true })), None),
+                ("post", "/api/v1/notices") => {
+                    (Some(json!({ "kind": "pursuit", "priority": "urgent", "title": "x", "recipient_units": ["police-unit"] })), None)
+                }
+                ("post", "/api/v1/notices/{id}/ack") => (Some(json!({})), None),
+                ("post", "/api/v1/notices/{id}/action") => (Some(json!({ "action": "done" })), None),
+                ("post", "/api/v1/delegations") => (Some(json!({ "to_user_id": "x", "starts_at": 0, "ends_at": 1, "reason": "x" })), None),
                 ("post", "/api/v1/cases/{id}/parties") => {
                     (Some(json!({ "kind": "company", "name": "Công ty TNHH X", "role": "consignee" })), Some(1))
                 }

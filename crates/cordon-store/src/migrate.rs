@@ -50,6 +50,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_item_sharing.sql"),
         postgres: include_str!("../migrations/postgres/0005_item_sharing.sql"),
     },
+    Migration {
+        version: 6,
+        name: "notices",
+        sqlite: include_str!("../migrations/sqlite/0006_notices.sql"),
+        postgres: include_str!("../migrations/postgres/0006_notices.sql"),
+    },
 ];
 
 /// The schema version this binary brings a store to.

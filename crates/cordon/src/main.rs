@@ -239,8 +239,10 @@ async fn run(command: Command, app: &App, settings: &config::Settings) -> anyhow
             println!("Cordon is listening on http://{local}");
             let options = ServerOptions { secure_cookies: settings.secure_cookies };
             let checkpoints = tokio::spawn(checkpoint_every_minute(app.clone()));
+            let escalations = tokio::spawn(escalate_every_few_seconds(app.clone()));
             cordon_server::serve(listener, app.clone(), options, shutdown_signal()).await?;
             checkpoints.abort();
+            escalations.abort();
             app.flush_index()?;
             app.checkpoint_audit().await?;
             tracing::info!("stopped; every acknowledged write is on disk");
@@ -300,6 +302,20 @@ async fn checkpoint_every_minute(app: App) {
         tick.tick().await;
         if let Err(e) = app.checkpoint_audit().await {
             tracing::error!(error = %e, "audit checkpoint failed");
+        }
+    }
+}
+
+/// Escalates late notices. An urgent notice has ten minutes: a sweep every 15 s keeps the
+/// escalation within seconds of its deadline.
+async fn escalate_every_few_seconds(app: App) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(15));
+    loop {
+        tick.tick().await;
+        match app.escalate_overdue_notices().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(escalated = n, "late notices escalated"),
+            Err(e) => tracing::error!(error = %e, "escalation sweep failed"),
         }
     }
 }

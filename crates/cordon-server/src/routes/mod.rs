@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cases;
 pub mod directory;
 pub mod entities;
+pub mod notices;
 pub mod reference;
 pub mod sharing;
 pub mod system;
