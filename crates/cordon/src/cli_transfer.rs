@@ -14,6 +14,7 @@
 //! goods_value_vnd = "tri_gia"
 //! party_name = "doi_tuong"
 //! party_cccd = "cccd"
+//! party2_name = "doi_tuong_2"        # further parties: party2_… to party9_…, same fields as party_…
 //! [defaults]
 //! case_type = "smuggling"
 //! tlp = "amber"
@@ -100,6 +101,10 @@ struct Mapping {
     columns: BTreeMap<String, String>,
     #[serde(default)]
     defaults: BTreeMap<String, String>,
+    /// How many party slots the mapping names (`party_name`, `party2_name`…), set on load so
+    /// that rows do not probe the slots it leaves out.
+    #[serde(skip)]
+    party_slots: usize,
 }
 
 /// The flat fields a mapping may name.
@@ -138,15 +143,42 @@ const FIELDS: &[&str] = &[
     "party_phone",
 ];
 
+/// Most parties one flat row may carry: `party_…` then `party2_…` to `party9_…`.
+const MAX_ROW_PARTIES: usize = 9;
+
+/// The field prefix of the row's `n`th party (1-based): `party`, `party2`, … `party9`.
+fn party_prefix(n: usize) -> String {
+    if n == 1 {
+        "party".to_string()
+    } else {
+        format!("party{n}")
+    }
+}
+
+/// Whether a mapping may name `key`: a flat case field, or a numbered party's field (`party2_name`).
+fn known_field(key: &str) -> bool {
+    if FIELDS.contains(&key) {
+        return true;
+    }
+    let Some((prefix, rest)) = key.split_once('_') else { return false };
+    (2..=MAX_ROW_PARTIES).any(|n| prefix == party_prefix(n)) && FIELDS.contains(&format!("party_{rest}").as_str())
+}
+
 impl Mapping {
     fn load(path: &Path) -> anyhow::Result<Mapping> {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading the mapping {}", path.display()))?;
-        let m: Mapping = toml::from_str(&text).with_context(|| format!("the mapping {} is not valid", path.display()))?;
+        let mut m: Mapping = toml::from_str(&text).with_context(|| format!("the mapping {} is not valid", path.display()))?;
         for key in m.columns.keys().chain(m.defaults.keys()) {
-            if !FIELDS.contains(&key.as_str()) {
-                bail!("the mapping {} names `{key}`, which is not a case field; known fields: {}", path.display(), FIELDS.join(", "));
+            if !known_field(key) {
+                bail!(
+                    "the mapping {} names `{key}`, which is not a case field; known fields: {} (and party2_… to party{MAX_ROW_PARTIES}_…)",
+                    path.display(),
+                    FIELDS.join(", ")
+                );
             }
         }
+        let named = |field: &str| m.columns.contains_key(field) || m.defaults.contains_key(field);
+        m.party_slots = (1..=MAX_ROW_PARTIES).filter(|&n| named(&format!("{}_name", party_prefix(n)))).max().unwrap_or(0);
         for required in ["title", "detected_at"] {
             if !m.columns.contains_key(required) && !m.defaults.contains_key(required) {
                 bail!("the mapping {} must give a column for `{required}`", path.display());
@@ -231,22 +263,24 @@ impl Mapping {
             }
             case.insert("goods".into(), json!([g]));
         }
-        if let Some(name) = value("party_name") {
+        let mut parties = Vec::new();
+        for n in 1..=self.party_slots {
+            let prefix = party_prefix(n);
+            let Some(name) = value(&format!("{prefix}_name")) else { continue };
             let mut ids = Map::new();
-            for (field, scheme) in [
-                ("party_cccd", "cccd"),
-                ("party_cmnd", "cmnd"),
-                ("party_passport", "passport"),
-                ("party_tax_code", "tax_code"),
-                ("party_phone", "phone"),
-            ] {
-                if let Some(v) = value(field) {
+            for (field, scheme) in
+                [("cccd", "cccd"), ("cmnd", "cmnd"), ("passport", "passport"), ("tax_code", "tax_code"), ("phone", "phone")]
+            {
+                if let Some(v) = value(&format!("{prefix}_{field}")) {
                     ids.insert(scheme.into(), json!(v));
                 }
             }
-            let kind = value("party_kind").unwrap_or_else(|| "person".into());
-            let role = value("party_role").unwrap_or_else(|| "suspect".into());
-            case.insert("parties".into(), json!([{ "kind": kind, "name": name, "identifiers": ids, "role": role }]));
+            let kind = value(&format!("{prefix}_kind")).unwrap_or_else(|| "person".into());
+            let role = value(&format!("{prefix}_role")).unwrap_or_else(|| "suspect".into());
+            parties.push(json!({ "kind": kind, "name": name, "identifiers": ids, "role": role }));
+        }
+        if !parties.is_empty() {
+            case.insert("parties".into(), Value::Array(parties));
         }
         let distribution: Vec<String> = value("distribution")
             .unwrap_or_else(|| "own_agency".into())
