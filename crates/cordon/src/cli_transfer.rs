@@ -23,7 +23,7 @@
 //!
 //! Without a mapping, each NDJSON line is a case exactly as the API takes it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -315,6 +315,9 @@ fn read_rows(path: &Path, mapping: Option<&Mapping>) -> anyhow::Result<(Vec<Impo
                 );
             }
         }
+        // Column positions by header, looked up once rather than a map of values built per row
+        // (with a repeated header, the last column of that name wins).
+        let column: HashMap<&str, usize> = headers.iter().enumerate().map(|(i, h)| (h.as_str(), i)).collect();
         let mut record = csv::ByteRecord::new();
         loop {
             let line = reader.position().line() as usize;
@@ -334,21 +337,14 @@ fn read_rows(path: &Path, mapping: Option<&Mapping>) -> anyhow::Result<(Vec<Impo
                 ));
                 continue;
             }
-            let mut values = BTreeMap::new();
-            let mut bad = None;
-            for (h, v) in headers.iter().zip(record.iter()) {
-                match std::str::from_utf8(v) {
-                    Ok(s) => {
-                        values.insert(h.clone(), s.to_string());
-                    }
-                    Err(_) => bad = Some(h.clone()),
-                }
-            }
-            if let Some(col) = bad {
-                problems.push(problem(line, &col, "not valid UTF-8 (save the file as UTF-8)".into()));
+            if let Some(i) = record.iter().position(|v| std::str::from_utf8(v).is_err()) {
+                let col = headers.get(i).map_or("row", String::as_str);
+                problems.push(problem(line, col, "not valid UTF-8 (save the file as UTF-8)".into()));
                 continue;
             }
-            match mapping.case(&|col: &str| values.get(col).cloned()) {
+            // Every value was checked as UTF-8 above; a column the row lacks (a short row) is empty.
+            let get = |col: &str| column.get(col).and_then(|&i| record.get(i)).and_then(|v| std::str::from_utf8(v).ok()).map(String::from);
+            match mapping.case(&get) {
                 Ok(input) => rows.push(ImportRow { line, input }),
                 Err((field, reason)) => problems.push(problem(line, &field, reason)),
             }
@@ -406,7 +402,7 @@ pub async fn import(app: &App, args: ImportArgs) -> anyhow::Result<()> {
     let (rows, mut problems) = read_rows(&args.input, mapping.as_ref())?;
     let total = rows.len();
     // Check everything first: a file with a bad row writes nothing, whatever the batch size.
-    let check = app.import_cases(&actor, rows.clone(), true).await?;
+    let check = app.import_cases(&actor, &rows, true).await?;
     problems.extend(check.problems);
     problems.sort_by_key(|p| p.line);
     let name = args.input.display();
@@ -422,7 +418,7 @@ pub async fn import(app: &App, args: ImportArgs) -> anyhow::Result<()> {
     }
     let mut progress = Progress::new("importing", Some(total as u64), "rows");
     let (mut created, mut present) = (0, 0);
-    for (i, chunk) in rows_chunks(rows, args.batch.max(1)).into_iter().enumerate() {
+    for (i, chunk) in rows.chunks(args.batch.max(1)).enumerate() {
         let n = chunk.len();
         let report = app.import_cases(&actor, chunk, false).await?;
         created += report.created;
@@ -436,15 +432,6 @@ pub async fn import(app: &App, args: ImportArgs) -> anyhow::Result<()> {
     app.flush_index()?;
     println!("Imported {created} cases from {name} ({present} already present).");
     Ok(())
-}
-
-fn rows_chunks(rows: Vec<ImportRow>, size: usize) -> Vec<Vec<ImportRow>> {
-    let mut out = Vec::new();
-    let mut it = rows.into_iter().peekable();
-    while it.peek().is_some() {
-        out.push(it.by_ref().take(size).collect());
-    }
-    out
 }
 
 /// Runs `cordon export`.
