@@ -374,6 +374,37 @@ fn write_files(dir: &Path, args: &Args) -> Result<Files> {
     Ok(Files { parties: n_parties, bytes, ..files })
 }
 
+/// What a timed child process took: wall time, and CPU time (user + system) when
+/// `/usr/bin/time` could measure it. CPU time is steadier than wall time on a shared machine,
+/// but a database server's own work (PostgreSQL) is not in its client's CPU time.
+#[derive(Clone, Copy)]
+struct Took {
+    wall: Duration,
+    cpu: Option<Duration>,
+}
+
+/// Runs `program args…` under `/usr/bin/time` (CPU time to a file) when it exists; returns
+/// the command and the file the CPU time will be in.
+fn timed(program: &Path, dir: &Path) -> (Command, Option<PathBuf>) {
+    let time = Path::new("/usr/bin/time");
+    if time.exists() {
+        static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let out = dir.join(format!("cpu-{}.txt", RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)));
+        let mut cmd = Command::new(time);
+        cmd.arg("-f").arg("%U %S").arg("-o").arg(&out).arg(program);
+        (cmd, Some(out))
+    } else {
+        (Command::new(program), None)
+    }
+}
+
+/// Reads the `user system` seconds `/usr/bin/time -f "%U %S"` wrote.
+fn read_cpu(path: Option<&Path>) -> Option<Duration> {
+    let text = std::fs::read_to_string(path?).ok()?;
+    let secs: f64 = text.lines().last()?.split_whitespace().map(|v| v.parse::<f64>().unwrap_or(0.0)).sum();
+    Some(Duration::from_secs_f64(secs))
+}
+
 /// Runs a command to completion, failing with its output if it fails; returns its wall time and stdout.
 fn run(what: &str, cmd: &mut Command, stdin: Option<&str>) -> Result<(Duration, String)> {
     let start = Instant::now();
@@ -403,7 +434,11 @@ const IMPORTER: &str = "hq.langson.head";
 
 /// A `cordon` command over a data directory and, for PostgreSQL, a database URL.
 fn cordon(args: &Args, data_dir: &Path, database: Option<&str>) -> Command {
-    let mut cmd = Command::new(&args.cordon);
+    cordon_with(Command::new(&args.cordon), data_dir, database)
+}
+
+/// Adds the data directory and database to a command that runs `cordon`.
+fn cordon_with(mut cmd: Command, data_dir: &Path, database: Option<&str>) -> Command {
     cmd.arg("--data-dir").arg(data_dir).env("CORDON_LOG", "warn");
     if let Some(url) = database {
         cmd.arg("--database").arg(url);
@@ -412,18 +447,19 @@ fn cordon(args: &Args, data_dir: &Path, database: Option<&str>) -> Command {
 }
 
 /// Prepares a store (the demo's agencies, units and users; untimed), then times `cordon import`.
-fn cordon_import(args: &Args, files: &Files, data_dir: &Path, database: Option<&str>) -> Result<Duration> {
+fn cordon_import(args: &Args, files: &Files, data_dir: &Path, database: Option<&str>) -> Result<Took> {
     let (setup, _) = run("cordon demo", cordon(args, data_dir, database).arg("demo"), None)?;
     println!("  store prepared with the demo directory in {:.1} s (untimed)", setup.as_secs_f64());
-    let mut cmd = cordon(args, data_dir, database);
+    let (base, cpu_file) = timed(&args.cordon, files.cordon_csv.parent().unwrap_or(Path::new(".")));
+    let mut cmd = cordon_with(base, data_dir, database);
     cmd.arg("import").arg("--as").arg(IMPORTER).arg("--mapping").arg(&files.mapping);
     if let Some(b) = args.batch {
         cmd.arg("--batch").arg(b.to_string());
     }
     cmd.arg(&files.cordon_csv);
-    let (took, out) = run("cordon import", &mut cmd, None)?;
+    let (wall, out) = run("cordon import", &mut cmd, None)?;
     println!("  {}", out.trim());
-    Ok(took)
+    Ok(Took { wall, cpu: read_cpu(cpu_file.as_deref()) })
 }
 
 /// The plain tables the loaders fill: every column text, as the file has it, no keys or indexes.
@@ -454,7 +490,7 @@ fn sqlite_counts(db: &Path) -> Result<String> {
 struct Measure {
     backend: &'static str,
     engine: &'static str,
-    took: Duration,
+    took: Took,
 }
 
 /// SQLite: Cordon into a fresh data dir, then `sqlite3 .import` of the same rows into a fresh file.
@@ -462,7 +498,7 @@ fn bench_sqlite(args: &Args, files: &Files, dir: &Path, out: &mut Vec<Measure>) 
     println!("SQLite: cordon import");
     let data = dir.join("cordon-sqlite");
     let took = cordon_import(args, files, &data, None)?;
-    println!("  {} in {:.1} s", sqlite_counts(&data.join("cordon.db"))?, took.as_secs_f64());
+    println!("  {} in {:.1} s", sqlite_counts(&data.join("cordon.db"))?, took.wall.as_secs_f64());
     out.push(Measure { backend: "SQLite", engine: "cordon import", took });
 
     println!("SQLite: sqlite3 .import --csv");
@@ -473,9 +509,10 @@ fn bench_sqlite(args: &Args, files: &Files, dir: &Path, out: &mut Vec<Measure>) 
         files.cases_csv.display(),
         files.parties_csv.display()
     );
-    let (took, counts) = run("sqlite3 .import", Command::new("sqlite3").arg(&db), Some(&script))?;
-    println!("  {} in {:.1} s", counts.trim(), took.as_secs_f64());
-    out.push(Measure { backend: "SQLite", engine: "sqlite3 .import", took });
+    let (mut cmd, cpu_file) = timed(Path::new("sqlite3"), dir);
+    let (wall, counts) = run("sqlite3 .import", cmd.arg(&db), Some(&script))?;
+    println!("  {} in {:.1} s", counts.trim(), wall.as_secs_f64());
+    out.push(Measure { backend: "SQLite", engine: "sqlite3 .import", took: Took { wall, cpu: read_cpu(cpu_file.as_deref()) } });
     Ok(())
 }
 
@@ -516,7 +553,7 @@ async fn bench_pg_inner(args: &Args, files: &Files, dir: &Path, out: &mut Vec<Me
     .fetch_one(&mut *admin)
     .await?;
     let (c, p, a): (i64, i64, i64) = (row.try_get("c")?, row.try_get("p")?, row.try_get("a")?);
-    println!("  {c} cases, {p} parties, {a} case.import audit entries in {:.1} s", took.as_secs_f64());
+    println!("  {c} cases, {p} parties, {a} case.import audit entries in {:.1} s", took.wall.as_secs_f64());
     out.push(Measure { backend: "PostgreSQL", engine: "cordon import", took });
 
     println!("PostgreSQL: psql \\copy (COPY FROM STDIN)");
@@ -526,13 +563,15 @@ async fn bench_pg_inner(args: &Args, files: &Files, dir: &Path, out: &mut Vec<Me
         files.cases_csv.display(),
         files.parties_csv.display()
     );
-    let (took, _) = run("psql \\copy", Command::new("psql").arg(&args.pg_url).args(["-v", "ON_ERROR_STOP=1", "-q"]), Some(&script))?;
+    let (wall, _) = run("psql \\copy", Command::new("psql").arg(&args.pg_url).args(["-v", "ON_ERROR_STOP=1", "-q"]), Some(&script))?;
+    // psql's CPU time is not COPY's (the server does the work): wall time only.
+    let took = Took { wall, cpu: None };
     let row =
         sqlx::query(&format!("SELECT (SELECT COUNT(*) FROM {s}.cases) AS c, (SELECT COUNT(*) FROM {s}.parties) AS p", s = PG_COPY_SCHEMA))
             .fetch_one(&mut *admin)
             .await?;
     let (c, p): (i64, i64) = (row.try_get("c")?, row.try_get("p")?);
-    println!("  {c} cases, {p} parties in {:.1} s", took.as_secs_f64());
+    println!("  {c} cases, {p} parties in {:.1} s", took.wall.as_secs_f64());
     out.push(Measure { backend: "PostgreSQL", engine: "COPY (psql \\copy)", took });
     Ok(())
 }
@@ -565,17 +604,26 @@ fn main() -> Result<()> {
         rt.block_on(bench_pg(&args, &files, dir.path(), &mut measures))?;
     }
     println!("\nload average {} at end; {} cases, {} parties", load_average(), args.cases, files.parties);
-    println!("| backend | engine | wall | cases/s | rows/s (cases + parties) | Cordon / loader |");
-    println!("| --- | --- | ---: | ---: | ---: | ---: |");
+    println!(
+        "| backend | engine | wall | cases/s | rows/s (cases + parties) | wall Cordon / loader | CPU (client) | CPU Cordon / loader |"
+    );
+    println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     for m in &measures {
-        let secs = m.took.as_secs_f64();
+        let secs = m.took.wall.as_secs_f64();
         let loader = measures.iter().find(|l| l.backend == m.backend && l.engine != "cordon import");
-        let ratio = match (m.engine, loader) {
-            ("cordon import", Some(l)) => format!("{:.2}×", secs / l.took.as_secs_f64()),
-            _ => "1.00× (baseline)".into(),
+        let (ratio, cpu_ratio) = match (m.engine, loader) {
+            ("cordon import", Some(l)) => (
+                format!("{:.2}×", secs / l.took.wall.as_secs_f64()),
+                match (m.took.cpu, l.took.cpu) {
+                    (Some(a), Some(b)) if b.as_secs_f64() > 0.0 => format!("{:.2}×", a.as_secs_f64() / b.as_secs_f64()),
+                    _ => "–".into(),
+                },
+            ),
+            _ => ("1.00× (baseline)".into(), "".into()),
         };
+        let cpu = m.took.cpu.map_or_else(|| "–".to_string(), |c| format!("{:.2} s", c.as_secs_f64()));
         println!(
-            "| {} | {} | {secs:.2} s | {:.0} | {:.0} | {ratio} |",
+            "| {} | {} | {secs:.2} s | {:.0} | {:.0} | {ratio} | {cpu} | {cpu_ratio} |",
             m.backend,
             m.engine,
             args.cases as f64 / secs,
