@@ -559,11 +559,9 @@ impl App {
                 Audience::Agency(id) if !self.agency_exists(id, memo).await? => {
                     return Err(Invalid::new("sharing.distribution", format!("no agency {id:?}")).into());
                 }
-                Audience::Group(id) => {
-                    if !self.may_share_with_group(actor, id, memo).await? {
-                        // Same answer whether the group exists or not: group names do not leak.
-                        return Err(Invalid::new("sharing.distribution", format!("your agency cannot share with group {id:?}")).into());
-                    }
+                // Same answer whether the group exists or not: group names do not leak.
+                Audience::Group(id) if !self.may_share_with_group(actor, id, memo).await? => {
+                    return Err(Invalid::new("sharing.distribution", format!("your agency cannot share with group {id:?}")).into());
                 }
                 _ => {}
             }
