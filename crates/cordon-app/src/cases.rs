@@ -1,7 +1,7 @@
 //! Cases: record, read, list, edit, move through the lifecycle, add parties — each
 //! authorised by the sharing rule and audited, reads included.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use cordon_core::case::{
     normalise_hs_code, normalise_identifier, transition_roles, Case, CaseEvent, CaseFilter, CaseStatus, CaseType, Conveyance,
@@ -490,6 +490,39 @@ impl App {
     }
 
     pub(crate) async fn validate_case(&self, actor: &Actor, input: &CaseInput, now: i64) -> Result<(Case, Vec<String>), AppError> {
+        self.validate_case_with(actor, input, now, &mut Lookups::default()).await
+    }
+
+    /// Whether agency `id` exists, asking the store once per `memo`.
+    async fn agency_exists(&self, id: &str, memo: &mut Lookups) -> Result<bool, AppError> {
+        if let Some(known) = memo.agencies.get(id) {
+            return Ok(*known);
+        }
+        let exists = self.store.agency(id).await?.is_some();
+        memo.agencies.insert(id.to_string(), exists);
+        Ok(exists)
+    }
+
+    /// Whether the actor's agency may share with group `id` (a member or its owner), asking the store once per `memo`.
+    async fn may_share_with_group(&self, actor: &Actor, id: &str, memo: &mut Lookups) -> Result<bool, AppError> {
+        if let Some(known) = memo.groups.get(id) {
+            return Ok(*known);
+        }
+        let mine = self.store.groups_of_agency(&actor.agency_id).await?;
+        let owned = self.store.group(id).await?.is_some_and(|g| g.owner_agency_id == actor.agency_id);
+        let may = mine.iter().any(|g| g == id) || owned;
+        memo.groups.insert(id.to_string(), may);
+        Ok(may)
+    }
+
+    /// [`App::validate_case`], remembering store look-ups in `memo` across the rows of one import call.
+    pub(crate) async fn validate_case_with(
+        &self,
+        actor: &Actor,
+        input: &CaseInput,
+        now: i64,
+        memo: &mut Lookups,
+    ) -> Result<(Case, Vec<String>), AppError> {
         let case_type = CaseType::parse(&input.case_type).ok_or_else(|| Invalid::new("case_type", "unknown case type"))?;
         let title = text("title", &input.title, 300, true)?.unwrap_or_default();
         let summary = text("summary", &input.summary, 20_000, false)?.unwrap_or_default();
@@ -527,7 +560,7 @@ impl App {
             }
         }
         let lead_agency_id = input.lead_agency_id.clone().unwrap_or_else(|| actor.agency_id.clone());
-        if self.store.agency(&lead_agency_id).await?.is_none() {
+        if !self.agency_exists(&lead_agency_id, memo).await? {
             return Err(Invalid::new("lead_agency_id", "no such agency").into());
         }
         let mut goods = Vec::with_capacity(input.goods.len());
@@ -558,12 +591,12 @@ impl App {
             return Err(Invalid::new("goods", "at most 500 lines").into());
         }
         let sharing = parse_sharing(&input.sharing)?;
-        self.check_audiences(actor, &sharing).await?;
+        self.check_audiences(actor, &sharing, memo).await?;
         let mut parties = Vec::with_capacity(input.parties.len());
         for p in &input.parties {
             let party = self.known_entity(actor, p, parse_party(p, &actor.agency_id, &sharing, now)?).await?;
             if let Some(s) = &party.sharing {
-                self.check_audiences(actor, s).await?;
+                self.check_audiences(actor, s, memo).await?;
             }
             parties.push(party);
         }
@@ -642,19 +675,15 @@ impl App {
     }
 
     /// Checks that the named agencies exist and that the actor's agency may use the named groups.
-    pub(crate) async fn check_audiences(&self, actor: &Actor, sharing: &Sharing) -> Result<(), AppError> {
+    pub(crate) async fn check_audiences(&self, actor: &Actor, sharing: &Sharing, memo: &mut Lookups) -> Result<(), AppError> {
         for a in &sharing.distribution {
             match a {
-                Audience::Agency(id) if self.store.agency(id).await?.is_none() => {
+                Audience::Agency(id) if !self.agency_exists(id, memo).await? => {
                     return Err(Invalid::new("sharing.distribution", format!("no agency {id:?}")).into());
                 }
-                Audience::Group(id) => {
-                    let mine = self.store.groups_of_agency(&actor.agency_id).await?;
-                    let owned = self.store.group(id).await?.is_some_and(|g| g.owner_agency_id == actor.agency_id);
-                    if !mine.contains(id) && !owned {
-                        // Same answer whether the group exists or not: group names do not leak.
-                        return Err(Invalid::new("sharing.distribution", format!("your agency cannot share with group {id:?}")).into());
-                    }
+                // Same answer whether the group exists or not: group names do not leak.
+                Audience::Group(id) if !self.may_share_with_group(actor, id, memo).await? => {
+                    return Err(Invalid::new("sharing.distribution", format!("your agency cannot share with group {id:?}")).into());
                 }
                 _ => {}
             }
@@ -922,7 +951,7 @@ impl App {
         let now = self.now_ms();
         let party = self.known_entity(actor, &input, parse_party(&input, &actor.agency_id, &case.sharing, now)?).await?;
         if let Some(s) = &party.sharing {
-            self.check_audiences(actor, s).await?;
+            self.check_audiences(actor, s, &mut Lookups::default()).await?;
         }
         let event = CaseEvent {
             seq: 0,
@@ -1091,6 +1120,17 @@ impl App {
 pub(crate) fn reference_prefix(case: &Case) -> String {
     let place = case.place.province_code.as_deref().unwrap_or("VN").replace('-', "").to_ascii_uppercase();
     format!("VV-{place}-{}", cordon_core::time::year(case.detected_at))
+}
+
+/// What case validation looked up in the store (agencies, sharing groups), remembered for
+/// the rows of one import call: a batch naming the same few agencies costs a query per
+/// agency, not per row. Built fresh per call, so each batch sees the store as it is.
+#[derive(Default)]
+pub(crate) struct Lookups {
+    /// Agency id → exists.
+    agencies: HashMap<String, bool>,
+    /// Group id → the actor's agency may share with it.
+    groups: HashMap<String, bool>,
 }
 
 /// The first event of a case.

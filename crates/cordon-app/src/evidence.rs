@@ -99,7 +99,7 @@ impl App {
         let filename = clean_filename(&filename)?;
         let sharing = crate::cases::parse_item_sharing("sharing", sharing.as_ref(), &case.sharing)?;
         if let Some(s) = &sharing {
-            self.check_audiences(actor, s).await?;
+            self.check_audiences(actor, s, &mut crate::cases::Lookups::default()).await?;
         }
         if bytes.is_empty() || bytes.len() > MAX_EVIDENCE_BYTES {
             return Err(Invalid::new("file", format!("1 byte to {} MiB", MAX_EVIDENCE_BYTES >> 20)).into());

@@ -8,7 +8,7 @@ use cordon_store::NewCase;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::cases::{created_event, reference_prefix};
+use crate::cases::{created_event, reference_prefix, Lookups};
 use crate::{Actor, App, AppError, CaseInput, CaseQuery, CaseView};
 
 /// One row to import, with where it came from.
@@ -56,15 +56,24 @@ impl App {
 
     /// Imports a batch of cases as the actor: all or none. Every row is checked first; a
     /// dry run stops there. Rows whose external reference exists already are skipped.
-    pub async fn import_cases(&self, actor: &Actor, rows: Vec<ImportRow>, dry_run: bool) -> Result<ImportReport, AppError> {
+    ///
+    /// Store look-ups are per batch, not per row: one query finds which external references
+    /// exist, and agencies named by the rows are looked up once each.
+    pub async fn import_cases(&self, actor: &Actor, rows: &[ImportRow], dry_run: bool) -> Result<ImportReport, AppError> {
         Self::require_case_worker(actor)?;
         let now = self.now_ms();
         let mut report = ImportReport { rows: rows.len(), dry_run, ..Default::default() };
-        let mut seen: HashMap<String, usize> = HashMap::new();
+        let refs: Vec<String> = rows
+            .iter()
+            .filter_map(|r| r.input.external_ref.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(String::from))
+            .collect();
+        let existing = self.store.existing_external_refs(&refs).await?;
+        let mut memo = Lookups::default();
+        let mut seen: HashMap<&str, usize> = HashMap::new();
         let mut batch = Vec::new();
         for row in rows {
             if let Some(ext) = row.input.external_ref.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
-                if let Some(first) = seen.insert(ext.to_string(), row.line) {
+                if let Some(first) = seen.insert(ext, row.line) {
                     report.problems.push(ImportProblem {
                         line: row.line,
                         field: "external_ref".into(),
@@ -72,12 +81,12 @@ impl App {
                     });
                     continue;
                 }
-                if self.store.case_id_by_external_ref(ext).await?.is_some() {
+                if existing.contains(ext) {
                     report.already_present += 1;
                     continue;
                 }
             }
-            match self.validate_case(actor, &row.input, now).await {
+            match self.validate_case_with(actor, &row.input, now, &mut memo).await {
                 Ok((case, principals)) => {
                     let audit = actor.audit(now, "case.import", "case", &case.id, "ok", json!({ "line": row.line }));
                     batch.push(NewCase {

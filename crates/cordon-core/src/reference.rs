@@ -105,6 +105,10 @@ pub struct Reference {
     pub hs_chapters: Vec<HsChapter>,
     /// Commodity categories.
     pub commodities: Vec<Commodity>,
+    /// Each province's comparison keys (its names, current and former), in `provinces`
+    /// order: folded once here rather than on every look-up, which a bulk import makes
+    /// for each row.
+    province_keys: Vec<Vec<String>>,
 }
 
 /// The reference tables compiled into this binary.
@@ -125,7 +129,7 @@ fn col(row: &[&'static str], i: usize) -> &'static str {
 }
 
 fn parse_all() -> Reference {
-    let provinces = rows(include_str!("../data/provinces.csv"))
+    let provinces: Vec<Province> = rows(include_str!("../data/provinces.csv"))
         .map(|r| Province {
             code: col(&r, 0),
             name_vi: col(&r, 1),
@@ -158,7 +162,18 @@ fn parse_all() -> Reference {
     let commodities = rows(include_str!("../data/commodities.csv"))
         .map(|r| Commodity { code: col(&r, 0), name_vi: col(&r, 1), name_en: col(&r, 2) })
         .collect();
-    Reference { provinces, ports, hs_chapters, commodities }
+    let province_keys = provinces
+        .iter()
+        .map(|p| {
+            [p.name_vi, p.name_en]
+                .into_iter()
+                .chain(p.merged_from.iter().copied())
+                .chain(p.former_names.iter().copied())
+                .map(province_key)
+                .collect()
+        })
+        .collect();
+    Reference { provinces, ports, hs_chapters, commodities, province_keys }
 }
 
 impl Reference {
@@ -175,12 +190,7 @@ impl Reference {
         if key.is_empty() {
             return None;
         }
-        self.provinces.iter().find(|p| {
-            p.code == name
-                || province_key(p.name_vi) == key
-                || province_key(p.name_en) == key
-                || p.merged_from.iter().chain(&p.former_names).any(|old| province_key(old) == key)
-        })
+        self.provinces.iter().zip(&self.province_keys).find(|(p, keys)| p.code == name || keys.contains(&key)).map(|(p, _)| p)
     }
 
     /// Finds a border gate, seaport or airport by code.

@@ -81,33 +81,6 @@ type AuditRequest = (Vec<AuditEntry>, tokio::sync::oneshot::Sender<Result<(), St
 /// Most entries one group commit takes: enough to amortise an fsync over a burst of reads.
 const GROUP_COMMIT_MAX: usize = 512;
 
-/// Audit rows per INSERT statement: 11 parameters each. Kept small because binding costs
-/// time in proportion to the statement's parameter count in SQLite (sqlx asks each
-/// parameter's name, and SQLite finds it by scanning a list: 64 rows showed in profiles),
-/// and few statement shapes suit the prepared-statement cache.
-const AUDIT_ROWS_PER_INSERT: usize = 16;
-
-/// An INSERT of `rows` audit rows, with `$N` placeholders.
-fn audit_insert_sql(rows: usize) -> String {
-    let mut sql = String::from(
-        "INSERT INTO audit_log (seq, at, actor_user_id, actor_unit_id, action, object_type, object_id, outcome, detail, prev_hash, hash) VALUES ",
-    );
-    for r in 0..rows {
-        if r > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for c in 0..11 {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("${}", r * 11 + c + 1));
-        }
-        sql.push(')');
-    }
-    sql
-}
-
 /// Rewrites `$N` placeholders to SQLite's explicitly numbered `?N`.
 pub(crate) fn sqlite_sql(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len());
@@ -120,6 +93,43 @@ pub(crate) fn sqlite_sql(sql: &str) -> String {
         }
     }
     out
+}
+
+/// Most bind variables one statement may carry: SQLite's limit (`SQLITE_MAX_VARIABLE_NUMBER`,
+/// 32 766 since 3.32); PostgreSQL allows 65 535, so the smaller bound serves both.
+pub(crate) const MAX_BINDS: usize = 32_766;
+
+/// A query on the `Any` driver, as `sqlx::query` builds it.
+pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// `{head} VALUES ($1, …), (…), … {tail}` for `rows` rows of `width` values each; with
+/// `anonymous`, plain `?` placeholders instead (SQLite numbers them in order, the same thing).
+pub(crate) fn values_sql(head: &str, width: usize, rows: usize, tail: &str, anonymous: bool) -> String {
+    let mut sql = String::with_capacity(head.len() + tail.len() + rows * width * 7);
+    sql.push_str(head);
+    sql.push_str(" VALUES ");
+    let mut n = 0;
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..width {
+            n += 1;
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            if anonymous {
+                sql.push('?');
+            } else {
+                sql.push('$');
+                sql.push_str(&n.to_string());
+            }
+        }
+        sql.push(')');
+    }
+    if !tail.is_empty() {
+        sql.push(' ');
+        sql.push_str(tail);
+    }
+    sql
 }
 
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
@@ -213,11 +223,60 @@ impl Store {
         }
     }
 
+    /// `n` placeholders separated by commas, for an `IN (…)` list: `$1, $2…`, or on SQLite
+    /// anonymous `?`s (see [`Store::insert_many`] for why not `?N`).
+    pub(crate) fn placeholders(&self, n: usize) -> String {
+        match self.dialect {
+            Dialect::Sqlite => vec!["?"; n].join(", "),
+            Dialect::Postgres => (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", "),
+        }
+    }
+
     pub(crate) fn sql<'a>(&self, sql: &'a str) -> Cow<'a, str> {
         match self.dialect {
             Dialect::Sqlite => Cow::Owned(sqlite_sql(sql)),
             Dialect::Postgres => Cow::Borrowed(sql),
         }
+    }
+
+    /// Inserts `rows` with multi-row `INSERT … VALUES` statements, as many rows per statement
+    /// as the bind limit allows: one round trip (and one prepared statement, reused through
+    /// sqlx's statement cache) per few hundred rows instead of one per row, which is what
+    /// makes bulk imports fast on both backends. `bind` binds one row's `width` values in
+    /// column order.
+    pub(crate) async fn insert_many<T, F>(
+        &self,
+        conn: &mut AnyConnection,
+        head: &str,
+        width: usize,
+        tail: &str,
+        rows: &[T],
+        bind: F,
+    ) -> Result<(), StoreError>
+    where
+        F: for<'q> Fn(AnyQuery<'q>, &T) -> AnyQuery<'q>,
+    {
+        let per_statement = (MAX_BINDS / width.max(1)).max(1);
+        // SQLite gets anonymous `?`s, not the numbered `?N` that `Store::sql` writes: binding
+        // asks SQLite each parameter's name, and that look-up walks the list of named
+        // parameters, which made binding a statement of thousands of `?N`s quadratic (measured:
+        // 88 % of an import's time). Anonymous parameters have no names to walk.
+        let anonymous = self.dialect == Dialect::Sqlite;
+        let mut full: Option<String> = None;
+        for chunk in rows.chunks(per_statement) {
+            // Every chunk but the last has the same shape: build its SQL once.
+            let sql = if chunk.len() == per_statement {
+                full.get_or_insert_with(|| values_sql(head, width, per_statement, tail, anonymous)).clone()
+            } else {
+                values_sql(head, width, chunk.len(), tail, anonymous)
+            };
+            let mut q = sqlx::query(&sql);
+            for row in chunk {
+                q = bind(q, row);
+            }
+            q.execute(&mut *conn).await?;
+        }
+        Ok(())
     }
 
     /// Closes all connections, waiting for those in use to be returned.
@@ -256,6 +315,7 @@ impl Store {
             Some(row) => (row.try_get::<i64, _>("seq")?, row.try_get::<String, _>("hash")?),
             None => (0, audit::GENESIS.to_string()),
         };
+        // Chain in memory (SHA-256 per entry, cheap), then write in multi-row statements.
         let mut chained = Vec::with_capacity(entries.len());
         for e in entries {
             seq += 1;
@@ -263,14 +323,14 @@ impl Store {
             prev = c.hash.clone();
             chained.push(c);
         }
-        // Several rows per statement: a group commit of a burst of reads is then a handful
-        // of round trips to the database instead of one per entry.
-        for rows in chained.chunks(AUDIT_ROWS_PER_INSERT) {
-            let sql = self.sql(&audit_insert_sql(rows.len())).into_owned();
-            let mut q = sqlx::query(&sql);
-            for c in rows {
-                q = q
-                    .bind(c.entry.seq)
+        self.insert_many(
+            conn,
+            "INSERT INTO audit_log (seq, at, actor_user_id, actor_unit_id, action, object_type, object_id, outcome, detail, prev_hash, hash)",
+            11,
+            "",
+            &chained,
+            |q, c| {
+                q.bind(c.entry.seq)
                     .bind(c.entry.at)
                     .bind(c.entry.actor_user_id.clone())
                     .bind(c.entry.actor_unit_id.clone())
@@ -280,11 +340,10 @@ impl Store {
                     .bind(c.entry.outcome.clone())
                     .bind(c.entry.detail.clone())
                     .bind(c.prev_hash.clone())
-                    .bind(c.hash.clone());
-            }
-            q.execute(&mut *conn).await?;
-        }
-        Ok(())
+                    .bind(c.hash.clone())
+            },
+        )
+        .await
     }
 
     /// Appends entries to the audit log (reads, denials, logins) and returns once they are
@@ -751,14 +810,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn placeholders_are_numbered_for_sqlite() {
-        assert_eq!(sqlite_sql("UPDATE t SET a = $2 WHERE id = $1 AND b = '$x'"), "UPDATE t SET a = ?2 WHERE id = ?1 AND b = '$x'");
+    fn multi_row_values_are_numbered_in_order() {
+        assert_eq!(
+            values_sql("INSERT INTO t (a, b)", 2, 2, "ON CONFLICT DO NOTHING", false),
+            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) ON CONFLICT DO NOTHING"
+        );
+        // SQLite gets anonymous placeholders (see `insert_many`).
+        assert_eq!(values_sql("INSERT INTO t (a)", 1, 3, "", true), "INSERT INTO t (a) VALUES (?), (?), (?)");
     }
 
     #[test]
-    fn audit_inserts_number_every_row() {
-        assert!(audit_insert_sql(1).ends_with("VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"));
-        assert!(audit_insert_sql(2).ends_with("$11), ($12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"));
+    fn placeholders_are_numbered_for_sqlite() {
+        assert_eq!(sqlite_sql("UPDATE t SET a = $2 WHERE id = $1 AND b = '$x'"), "UPDATE t SET a = ?2 WHERE id = ?1 AND b = '$x'");
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Cases, their goods, parties, events and access rows; coordination agreements and sharing groups.
 
+use std::collections::{BTreeMap, HashSet};
+
 use cordon_core::audit::AuditEntry;
 use cordon_core::case::{
     Case, CaseEvent, CaseFilter, CaseStatus, CaseType, Conveyance, DetectionMethod, EntityKind, GoodsLine, Outcome, Party, PartyRole,
@@ -9,7 +11,7 @@ use cordon_core::sharing::{Audience, Handling, Sharing, Tlp};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::backend::{Dialect, Store};
+use crate::backend::{AnyQuery, Dialect, Store, MAX_BINDS};
 use crate::{Evidence, StoreError};
 
 /// A page position: cases are listed newest first by (detected_at, id).
@@ -211,6 +213,51 @@ fn case_row(row: &AnyRow) -> Result<Case, StoreError> {
     })
 }
 
+/// Binds a case's row in `CASE_COLUMNS` order (40 values).
+fn bind_case<'q>(q: AnyQuery<'q>, c: &Case) -> AnyQuery<'q> {
+    let distribution: Vec<String> = c.sharing.distribution.iter().map(Audience::to_code).collect();
+    q.bind(c.id.clone())
+        .bind(c.reference.clone())
+        .bind(c.external_ref.clone())
+        .bind(c.version)
+        .bind(c.case_type.as_str())
+        .bind(c.status.as_str())
+        .bind(c.title.clone())
+        .bind(c.summary.clone())
+        .bind(c.detected_at)
+        .bind(c.seized_at)
+        .bind(c.reported_at)
+        .bind(c.place.province_code.clone())
+        .bind(c.place.port_code.clone())
+        .bind(c.place.route.clone())
+        .bind(c.place.place_type.map(|p| p.as_str()))
+        .bind(c.place.in_customs_area.map(i64::from))
+        .bind(c.place.latitude)
+        .bind(c.place.longitude)
+        .bind(c.owner_unit_id.clone())
+        .bind(c.owner_agency_id.clone())
+        .bind(c.lead_agency_id.clone())
+        .bind(c.lead_basis.clone())
+        .bind(c.detection_method.map(|d| d.as_str()))
+        .bind(c.concealment.clone())
+        .bind(c.transport_mode.map(|t| t.as_str()))
+        .bind(c.conveyance.plate.clone())
+        .bind(c.conveyance.vessel.clone())
+        .bind(c.conveyance.flight.clone())
+        .bind(c.conveyance.container.clone())
+        .bind(c.conveyance.waybill.clone())
+        .bind(c.outcome.fine_vnd)
+        .bind(i64::from(c.outcome.goods_confiscated))
+        .bind(i64::from(c.outcome.goods_destroyed))
+        .bind(c.sharing.tlp.as_str())
+        .bind(to_json_list(&distribution))
+        .bind(handling_to_text(&c.sharing.handling))
+        .bind(c.total_value_vnd())
+        .bind(c.created_by.clone())
+        .bind(c.created_at)
+        .bind(c.updated_at)
+}
+
 const CASE_COLUMNS: &str = "id, reference, external_ref, version, case_type, status, title, summary, detected_at, seized_at, reported_at, \
     province_code, port_code, route, place_type, in_customs_area, latitude, longitude, owner_unit_id, owner_agency_id, lead_agency_id, \
     lead_basis, detection_method, concealment, transport_mode, plate, vessel, flight, container, waybill, fine_vnd, goods_confiscated, \
@@ -261,7 +308,6 @@ const CASE_WITH_CHILDREN_POSTGRES: &str = "SELECT id, reference, external_ref, v
 
 impl Store {
     async fn write_case_row(&self, conn: &mut AnyConnection, c: &Case, insert: bool) -> Result<u64, StoreError> {
-        let distribution: Vec<String> = c.sharing.distribution.iter().map(Audience::to_code).collect();
         let sql = if insert {
             self.sql(&format!(
                 "INSERT INTO cases ({CASE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
@@ -281,49 +327,7 @@ impl Store {
             )
             .into_owned()
         };
-        let done = sqlx::query(&sql)
-            .bind(c.id.clone())
-            .bind(c.reference.clone())
-            .bind(c.external_ref.clone())
-            .bind(c.version)
-            .bind(c.case_type.as_str())
-            .bind(c.status.as_str())
-            .bind(c.title.clone())
-            .bind(c.summary.clone())
-            .bind(c.detected_at)
-            .bind(c.seized_at)
-            .bind(c.reported_at)
-            .bind(c.place.province_code.clone())
-            .bind(c.place.port_code.clone())
-            .bind(c.place.route.clone())
-            .bind(c.place.place_type.map(|p| p.as_str()))
-            .bind(c.place.in_customs_area.map(i64::from))
-            .bind(c.place.latitude)
-            .bind(c.place.longitude)
-            .bind(c.owner_unit_id.clone())
-            .bind(c.owner_agency_id.clone())
-            .bind(c.lead_agency_id.clone())
-            .bind(c.lead_basis.clone())
-            .bind(c.detection_method.map(|d| d.as_str()))
-            .bind(c.concealment.clone())
-            .bind(c.transport_mode.map(|t| t.as_str()))
-            .bind(c.conveyance.plate.clone())
-            .bind(c.conveyance.vessel.clone())
-            .bind(c.conveyance.flight.clone())
-            .bind(c.conveyance.container.clone())
-            .bind(c.conveyance.waybill.clone())
-            .bind(c.outcome.fine_vnd)
-            .bind(i64::from(c.outcome.goods_confiscated))
-            .bind(i64::from(c.outcome.goods_destroyed))
-            .bind(c.sharing.tlp.as_str())
-            .bind(to_json_list(&distribution))
-            .bind(handling_to_text(&c.sharing.handling))
-            .bind(c.total_value_vnd())
-            .bind(c.created_by.clone())
-            .bind(c.created_at)
-            .bind(c.updated_at)
-            .execute(&mut *conn)
-            .await?;
+        let done = bind_case(sqlx::query(&sql), c).execute(&mut *conn).await?;
         Ok(done.rows_affected())
     }
 
@@ -432,37 +436,156 @@ impl Store {
     }
 
     /// Creates a batch of cases in one transaction: all of them, or none. Returns their references in order.
+    ///
+    /// Each table is written with multi-row statements (a few hundred rows per round trip) and
+    /// each reference counter is bumped once per batch, so a bulk import costs a handful of
+    /// statements per few hundred cases; the cases are new, so their goods, access rows,
+    /// parties and first event are inserted without the delete-then-insert an edit needs.
     pub async fn insert_cases(&self, batch: &[NewCase]) -> Result<Vec<String>, StoreError> {
         let mut tx = self.write.begin().await?;
-        let mut refs = Vec::with_capacity(batch.len());
-        let mut audit = Vec::with_capacity(batch.len());
-        for new in batch {
-            let row = sqlx::query(&self.sql(
-                "INSERT INTO case_counters (prefix, next_value) VALUES ($1, 1) \
-                 ON CONFLICT (prefix) DO UPDATE SET next_value = case_counters.next_value + 1 RETURNING next_value",
-            ))
-            .bind(new.reference_prefix.clone())
-            .fetch_one(&mut *tx)
-            .await?;
-            let n: i64 = row.try_get("next_value")?;
-            let mut c = new.case.clone();
-            c.reference = format!("{}-{n:06}", new.reference_prefix);
-            self.write_case_row(&mut tx, &c, true).await.map_err(|e| match e {
+        let refs = self.reserve_references(&mut tx, batch).await?;
+        let cases: Vec<Case> =
+            batch.iter().zip(&refs).map(|(new, reference)| Case { reference: reference.clone(), ..new.case.clone() }).collect();
+        self.insert_many(&mut tx, &format!("INSERT INTO cases ({CASE_COLUMNS})"), 40, "", &cases, bind_case).await.map_err(
+            |e| match e {
                 StoreError::Conflict { .. } => StoreError::Conflict { what: "external reference" },
                 other => other,
-            })?;
-            self.write_case_children(&mut tx, &c, &new.principals).await?;
-            for p in &c.parties {
-                self.insert_party_rows(&mut tx, &c.id, p, c.created_at, &c.created_by).await?;
-            }
-            self.insert_case_event(&mut tx, &c.id, &new.event).await?;
-            audit.extend(new.audit.iter().map(|a| AuditEntry { object_id: c.id.clone(), ..a.clone() }));
-            refs.push(c.reference);
-        }
+            },
+        )?;
+        let goods: Vec<(&str, i64, &GoodsLine)> =
+            cases.iter().flat_map(|c| c.goods.iter().enumerate().map(|(i, g)| (c.id.as_str(), i as i64 + 1, g))).collect();
+        self.insert_many(
+            &mut tx,
+            "INSERT INTO goods_lines (case_id, line_no, description, hs_code, category, brand, quantity, unit, weight_kg, value_vnd)",
+            10,
+            "",
+            &goods,
+            |q, (id, line, g)| {
+                q.bind(id.to_string())
+                    .bind(*line)
+                    .bind(g.description.clone())
+                    .bind(g.hs_code.clone())
+                    .bind(g.category.clone())
+                    .bind(g.brand.clone())
+                    .bind(g.quantity)
+                    .bind(g.unit.clone())
+                    .bind(g.weight_kg)
+                    .bind(g.value_vnd)
+            },
+        )
+        .await?;
+        let access: Vec<(&str, &str)> =
+            cases.iter().zip(batch).flat_map(|(c, new)| new.principals.iter().map(|p| (c.id.as_str(), p.as_str()))).collect();
+        self.insert_many(&mut tx, "INSERT INTO case_access (case_id, principal)", 2, "", &access, |q, (id, p)| {
+            q.bind(id.to_string()).bind(p.to_string())
+        })
+        .await?;
+        self.insert_new_parties(&mut tx, &cases).await?;
+        let events: Vec<(&str, &CaseEvent)> = cases.iter().zip(batch).map(|(c, new)| (c.id.as_str(), &new.event)).collect();
+        self.insert_many(
+            &mut tx,
+            "INSERT INTO case_events (case_id, seq, at, actor_user_id, actor_unit_id, kind, from_status, to_status, reason, detail)",
+            10,
+            "",
+            &events,
+            // A new case's first event is its first: seq 1.
+            |q, (id, e)| {
+                q.bind(id.to_string())
+                    .bind(1_i64)
+                    .bind(e.at)
+                    .bind(e.actor_user_id.clone())
+                    .bind(e.actor_unit_id.clone())
+                    .bind(e.kind.clone())
+                    .bind(e.from_status.map(|s| s.as_str()))
+                    .bind(e.to_status.map(|s| s.as_str()))
+                    .bind(e.reason.clone())
+                    .bind(e.detail.clone())
+            },
+        )
+        .await?;
+        let audit: Vec<AuditEntry> = cases
+            .iter()
+            .zip(batch)
+            .flat_map(|(c, new)| new.audit.iter().map(|a| AuditEntry { object_id: c.id.clone(), ..a.clone() }))
+            .collect();
         // One chained append for the whole batch: the audit trail commits with the cases.
         self.append_audit(&mut tx, &audit).await?;
         tx.commit().await?;
         Ok(refs)
+    }
+
+    /// Numbers a batch's cases `PREFIX-NNNNNN` in batch order, bumping each prefix's counter
+    /// once by the number of cases that take it (inside the caller's transaction).
+    async fn reserve_references(&self, conn: &mut AnyConnection, batch: &[NewCase]) -> Result<Vec<String>, StoreError> {
+        let mut wanted: BTreeMap<&str, i64> = BTreeMap::new();
+        for new in batch {
+            *wanted.entry(new.reference_prefix.as_str()).or_default() += 1;
+        }
+        let bump = self.sql(
+            "INSERT INTO case_counters (prefix, next_value) VALUES ($1, $2) \
+             ON CONFLICT (prefix) DO UPDATE SET next_value = case_counters.next_value + $2 RETURNING next_value",
+        );
+        // The first number each prefix hands out in this batch.
+        let mut next: BTreeMap<&str, i64> = BTreeMap::new();
+        for (prefix, n) in wanted {
+            let row = sqlx::query(&bump).bind(prefix).bind(n).fetch_one(&mut *conn).await?;
+            let last: i64 = row.try_get("next_value")?;
+            next.insert(prefix, last - n + 1);
+        }
+        let mut refs = Vec::with_capacity(batch.len());
+        for new in batch {
+            let n = next
+                .get_mut(new.reference_prefix.as_str())
+                .ok_or_else(|| StoreError::Corrupt(format!("no counter reserved for {}", new.reference_prefix)))?;
+            refs.push(format!("{}-{:06}", new.reference_prefix, *n));
+            *n += 1;
+        }
+        Ok(refs)
+    }
+
+    /// Writes new cases' parties: their entities, then the links numbered 1, 2… in case order.
+    async fn insert_new_parties(&self, conn: &mut AnyConnection, cases: &[Case]) -> Result<(), StoreError> {
+        let parties: Vec<(&Case, i64, &Party)> =
+            cases.iter().flat_map(|c| c.parties.iter().enumerate().map(move |(i, p)| (c, i as i64 + 1, p))).collect();
+        self.insert_many(
+            conn,
+            "INSERT INTO entities (id, kind, name, identifiers, folded_name, created_by_agency, created_at)",
+            7,
+            "ON CONFLICT (id) DO NOTHING",
+            &parties,
+            |q, (c, _, p)| {
+                let idents: Vec<String> = p.identifiers.iter().map(|(s, v)| format!("{s}={v}")).collect();
+                q.bind(p.entity_id.clone())
+                    .bind(p.kind.as_str())
+                    .bind(p.name.clone())
+                    .bind(to_json_list(&idents))
+                    .bind(cordon_core::text::fold_words(&p.name))
+                    .bind(p.held_by.clone())
+                    .bind(c.created_at)
+            },
+        )
+        .await?;
+        self.insert_many(
+            conn,
+            "INSERT INTO case_parties (case_id, entity_id, role, seq, added_at, added_by, sharing)",
+            7,
+            "",
+            &parties,
+            |q, (c, seq, p)| {
+                q.bind(c.id.clone())
+                    .bind(p.entity_id.clone())
+                    .bind(p.role.as_str())
+                    .bind(*seq)
+                    .bind(c.created_at)
+                    .bind(c.created_by.clone())
+                    .bind(item_sharing_to_text(&p.sharing))
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict { .. } => StoreError::Conflict { what: "party with that role on this case" },
+            other => other,
+        })
     }
 
     /// Replaces a case's fields and goods if it is still at `c.version - 1`; records the
@@ -584,6 +707,23 @@ impl Store {
         let row =
             sqlx::query(&self.sql("SELECT id FROM cases WHERE external_ref = $1")).bind(external_ref).fetch_optional(&self.read).await?;
         Ok(row.map(|r| r.try_get("id")).transpose()?)
+    }
+
+    /// Which of `refs` are already recorded as a case's external reference: one query per
+    /// few thousand references, so an import checks a whole batch in one round trip.
+    pub async fn existing_external_refs(&self, refs: &[String]) -> Result<HashSet<String>, StoreError> {
+        let mut found = HashSet::new();
+        for chunk in refs.chunks(MAX_BINDS) {
+            let sql = format!("SELECT external_ref FROM cases WHERE external_ref IN ({})", self.placeholders(chunk.len()));
+            let mut q = sqlx::query(&sql);
+            for r in chunk {
+                q = q.bind(r.clone());
+            }
+            for row in q.fetch_all(&self.read).await? {
+                found.insert(row.try_get::<String, _>("external_ref")?);
+            }
+        }
+        Ok(found)
     }
 
     async fn with_children(&self, mut c: Case) -> Result<Case, StoreError> {

@@ -54,25 +54,55 @@ pub struct Mapping {
     /// Values for fields no column gives (or where the column is empty).
     #[serde(default)]
     pub defaults: BTreeMap<String, String>,
+    /// How many party slots the mapping names (`party_name`, `party2_name`…), set when it is
+    /// checked, so that rows do not probe the slots it leaves out.
+    #[serde(skip)]
+    party_slots: usize,
+}
+
+/// Most parties one flat row may carry: `party_…` then `party2_…` to `party9_…`.
+pub const MAX_ROW_PARTIES: usize = 9;
+
+/// The field prefix of the row's `n`th party (1-based): `party`, `party2`, … `party9`.
+fn party_prefix(n: usize) -> String {
+    if n == 1 {
+        "party".to_string()
+    } else {
+        format!("party{n}")
+    }
+}
+
+/// Whether a mapping may name `key`: a flat case field, or a numbered party's field (`party2_name`).
+fn known_field(key: &str) -> bool {
+    if FIELDS.contains(&key) {
+        return true;
+    }
+    let Some((prefix, rest)) = key.split_once('_') else { return false };
+    (2..=MAX_ROW_PARTIES).any(|n| prefix == party_prefix(n)) && FIELDS.contains(&format!("party_{rest}").as_str())
 }
 
 impl Mapping {
     /// Parses and checks a mapping written in TOML.
     pub fn parse(text: &str) -> Result<Mapping, TransferError> {
-        let m: Mapping = toml::from_str(text).map_err(|e| TransferError::Mapping(e.to_string()))?;
+        let mut m: Mapping = toml::from_str(text).map_err(|e| TransferError::Mapping(e.to_string()))?;
         for key in m.columns.keys().chain(m.defaults.keys()) {
-            if !FIELDS.contains(&key.as_str()) {
-                return Err(TransferError::Mapping(format!("`{key}` is not a case field; known fields: {}", FIELDS.join(", "))));
+            if !known_field(key) {
+                return Err(TransferError::Mapping(format!(
+                    "`{key}` is not a case field; known fields: {} (and party2_… to party{MAX_ROW_PARTIES}_…)",
+                    FIELDS.join(", ")
+                )));
             }
         }
         m.require_essentials()?;
+        m.count_party_slots();
         Ok(m)
     }
 
     /// The mapping of a table whose columns are named after the fields.
     pub fn by_field_names(headers: &[String]) -> Result<Mapping, TransferError> {
-        let columns = headers.iter().filter(|h| FIELDS.contains(&h.as_str())).map(|h| (h.clone(), h.clone())).collect();
-        let m = Mapping { columns, defaults: BTreeMap::new() };
+        let columns = headers.iter().filter(|h| known_field(h)).map(|h| (h.clone(), h.clone())).collect();
+        let mut m = Mapping { columns, defaults: BTreeMap::new(), party_slots: 0 };
+        m.count_party_slots();
         m.require_essentials().map_err(|_| {
             TransferError::File(format!(
                 "without a mapping, the header must name the fields (at least title and detected_at); it has: {}",
@@ -80,6 +110,11 @@ impl Mapping {
             ))
         })?;
         Ok(m)
+    }
+
+    fn count_party_slots(&mut self) {
+        let named = |field: &str| self.columns.contains_key(field) || self.defaults.contains_key(field);
+        self.party_slots = (1..=MAX_ROW_PARTIES).filter(|&n| named(&format!("{}_name", party_prefix(n)))).max().unwrap_or(0);
     }
 
     fn require_essentials(&self) -> Result<(), TransferError> {
@@ -180,22 +215,22 @@ impl Mapping {
             }
             case.insert("goods".into(), json!([g]));
         }
-        if let Some(name) = value("party_name") {
+        let mut parties = Vec::new();
+        for n in 1..=self.party_slots {
+            let prefix = party_prefix(n);
+            let Some(name) = value(&format!("{prefix}_name")) else { continue };
             let mut ids = Map::new();
-            for (field, scheme) in [
-                ("party_cccd", "cccd"),
-                ("party_cmnd", "cmnd"),
-                ("party_passport", "passport"),
-                ("party_tax_code", "tax_code"),
-                ("party_phone", "phone"),
-            ] {
-                if let Some(v) = value(field) {
+            for scheme in ["cccd", "cmnd", "passport", "tax_code", "phone"] {
+                if let Some(v) = value(&format!("{prefix}_{scheme}")) {
                     ids.insert(scheme.into(), json!(v));
                 }
             }
-            let kind = value("party_kind").unwrap_or_else(|| "person".into());
-            let role = value("party_role").unwrap_or_else(|| "suspect".into());
-            case.insert("parties".into(), json!([{ "kind": kind, "name": name, "identifiers": ids, "role": role }]));
+            let kind = value(&format!("{prefix}_kind")).unwrap_or_else(|| "person".into());
+            let role = value(&format!("{prefix}_role")).unwrap_or_else(|| "suspect".into());
+            parties.push(json!({ "kind": kind, "name": name, "identifiers": ids, "role": role }));
+        }
+        if !parties.is_empty() {
+            case.insert("parties".into(), Value::Array(parties));
         }
         let distribution: Vec<String> = value("distribution")
             .unwrap_or_else(|| "own_agency".into())
@@ -219,6 +254,8 @@ mod tests {
         assert!(Mapping::parse("[columns]\ntitle = \"a\"").is_err(), "detected_at is essential");
         assert!(Mapping::parse("[columns]\ntitle = \"a\"\ndetected_at = \"b\"\nshoe_size = \"c\"").is_err());
         assert!(Mapping::parse("not toml [").is_err());
+        assert!(Mapping::parse("[columns]\ntitle = \"a\"\ndetected_at = \"b\"\nparty3_name = \"c\"").is_ok(), "numbered parties");
+        assert!(Mapping::parse("[columns]\ntitle = \"a\"\ndetected_at = \"b\"\nparty10_name = \"c\"").is_err(), "at most nine");
         assert!(Mapping::by_field_names(&["title".into(), "detected_at".into(), "note".into()]).is_ok());
         assert!(Mapping::by_field_names(&["tieu_de".into()]).is_err());
     }

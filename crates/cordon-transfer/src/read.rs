@@ -1,6 +1,6 @@
 //! Reading CSV, NDJSON and XLSX into rows, with a line-numbered problem for every bad one.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read};
 
 use calamine::{Data, Reader, Xlsx};
@@ -94,6 +94,9 @@ fn read_csv<R: Read>(input: R, mapping: Option<&Mapping>) -> Result<Rows, Transf
         .map(|h| clean_header(&String::from_utf8_lossy(h)))
         .collect();
     let mapping = table_mapping(mapping, &headers)?;
+    // Column positions by header, looked up once rather than a map of values built per row
+    // (with a repeated header, the last column of that name wins).
+    let column: HashMap<&str, usize> = headers.iter().enumerate().map(|(i, h)| (h.as_str(), i)).collect();
     let mut record = csv::ByteRecord::new();
     loop {
         let line = reader.position().line() as usize;
@@ -109,21 +112,13 @@ fn read_csv<R: Read>(input: R, mapping: Option<&Mapping>) -> Result<Rows, Transf
             out.problem(line, "row", format!("{} bytes: larger than the {MAX_RECORD_BYTES} bytes a row may have", record.as_slice().len()));
             continue;
         }
-        let mut values = BTreeMap::new();
-        let mut bad = None;
-        for (h, v) in headers.iter().zip(record.iter()) {
-            match std::str::from_utf8(v) {
-                Ok(s) => {
-                    values.insert(h.as_str(), s);
-                }
-                Err(_) => bad = Some(h.clone()),
-            }
-        }
-        if let Some(col) = bad {
-            out.problem(line, &col, "not valid UTF-8 (save the file as UTF-8)");
+        if let Some(i) = record.iter().position(|v| std::str::from_utf8(v).is_err()) {
+            out.problem(line, headers.get(i).map_or("row", String::as_str), "not valid UTF-8 (save the file as UTF-8)");
             continue;
         }
-        out.push(line, mapping.case(&|col: &str| values.get(col).map(|v| v.to_string())));
+        // Every value was checked as UTF-8 above; a column the row lacks (a short row) is empty.
+        let get = |col: &str| column.get(col).and_then(|&i| record.get(i)).and_then(|v| std::str::from_utf8(v).ok()).map(String::from);
+        out.push(line, mapping.case(&get));
     }
     Ok(out)
 }

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
-use cordon_app::{App, CaseQuery, ImportRow};
+use cordon_app::{App, CaseQuery};
 use cordon_transfer::{ImportFormat, Mapping, Rows};
 
 use crate::progress::Progress;
@@ -100,7 +100,7 @@ pub async fn import(app: &App, args: ImportArgs) -> anyhow::Result<()> {
         cordon_transfer::read_rows(format, file, mapping.as_ref()).with_context(|| format!("{}", args.input.display()))?;
     let total = rows.len();
     // Check everything first: a file with a bad row writes nothing, whatever the batch size.
-    let check = app.import_cases(&actor, rows.clone(), true).await?;
+    let check = app.import_cases(&actor, &rows, true).await?;
     problems.extend(check.problems);
     problems.sort_by_key(|p| p.line);
     let name = args.input.display();
@@ -116,7 +116,7 @@ pub async fn import(app: &App, args: ImportArgs) -> anyhow::Result<()> {
     }
     let mut progress = Progress::new("importing", Some(total as u64), "rows");
     let (mut created, mut present) = (0, 0);
-    for (i, chunk) in rows_chunks(rows, args.batch.max(1)).into_iter().enumerate() {
+    for (i, chunk) in rows.chunks(args.batch.max(1)).enumerate() {
         let n = chunk.len();
         let report = app.import_cases(&actor, chunk, false).await?;
         created += report.created;
@@ -130,15 +130,6 @@ pub async fn import(app: &App, args: ImportArgs) -> anyhow::Result<()> {
     app.flush_index()?;
     println!("Imported {created} cases from {name} ({present} already present).");
     Ok(())
-}
-
-fn rows_chunks(rows: Vec<ImportRow>, size: usize) -> Vec<Vec<ImportRow>> {
-    let mut out = Vec::new();
-    let mut it = rows.into_iter().peekable();
-    while it.peek().is_some() {
-        out.push(it.by_ref().take(size).collect());
-    }
-    out
 }
 
 /// Runs `cordon export`.

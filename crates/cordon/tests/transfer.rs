@@ -205,3 +205,48 @@ print(n)
     assert!(out.status.success(), "followthemoney refused the export: {}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), entities.len().to_string());
 }
+
+#[test]
+fn several_parties_per_row_and_batches_number_references_in_file_order() {
+    let dir = store_with_officer();
+    let d = dir.path();
+    let mapping = "[columns]\nexternal_ref = \"so_vu\"\ntitle = \"tieu_de\"\ndetected_at = \"ngay\"\nprovince = \"tinh\"\n\
+                   party_name = \"doi_tuong\"\nparty_cccd = \"cccd\"\nparty2_name = \"doi_tuong_2\"\nparty2_role = \"vai_tro_2\"\n\
+                   party3_name = \"doi_tuong_3\"\n[defaults]\ncase_type = \"smuggling\"\ntlp = \"amber_strict\"\ndistribution = \"own_agency\"\n";
+    std::fs::write(d.join("map.toml"), mapping).unwrap();
+    let mut file = String::from("so_vu,tieu_de,ngay,tinh,doi_tuong,cccd,doi_tuong_2,vai_tro_2,doi_tuong_3\n");
+    for i in 1..=7 {
+        let (second, third) = match i % 3 {
+            0 => ("", ""),
+            1 => ("Trần Thị Bình", ""),
+            _ => ("Lê Văn Cường", "Phạm Đức Dũng"),
+        };
+        file.push_str(&format!("LS-{i:03},Vụ thứ {i},0{i}/02/2026,Lạng Sơn,Nguyễn Văn An,02008501234{i},{second},driver,{third}\n"));
+    }
+    std::fs::write(d.join("many.csv"), &file).unwrap();
+    let map = d.join("map.toml");
+    let many = d.join("many.csv");
+    let (map, many) = (map.to_str().unwrap(), many.to_str().unwrap());
+
+    // Batches of 3: three transactions, references still numbered in file order.
+    let out = cordon(d, &["import", "--as", "officer1", "--mapping", map, "--batch", "3", many], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Imported 7 cases"));
+    let again = cordon(d, &["import", "--as", "officer1", "--mapping", map, "--batch", "3", many], None);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("7 already present"));
+
+    let export = cordon(d, &["export", "--as", "officer1"], None);
+    let cases: Vec<serde_json::Value> = String::from_utf8_lossy(&export.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(cases.len(), 7);
+    for c in &cases {
+        let i: usize = c["external_ref"].as_str().unwrap()[3..].parse().unwrap();
+        assert_eq!(c["reference"], format!("VV-LANGSON-2026-{i:06}"), "numbered in file order across batches");
+        let parties = c["parties"].as_array().unwrap();
+        assert_eq!(parties.len(), [1, 2, 3][i % 3], "{c}");
+        assert_eq!(parties[0]["name"], "Nguyễn Văn An");
+        assert_eq!(parties[0]["identifiers"]["cccd"], format!("02008501234{i}"));
+        if parties.len() > 1 {
+            assert_eq!(parties[1]["role"], "driver");
+        }
+    }
+}

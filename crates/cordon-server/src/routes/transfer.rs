@@ -91,7 +91,7 @@ async fn import_cases(
         ));
     }
     let total = rows.len() + problems.len();
-    let check = s.app.import_cases(&actor, rows.clone(), true).await?;
+    let check = s.app.import_cases(&actor, &rows, true).await?;
     problems.extend(check.problems.iter().cloned());
     if !problems.is_empty() {
         problems.sort_by_key(|p| p.line);
@@ -110,7 +110,7 @@ async fn import_cases(
     if p.dry_run {
         return Ok((StatusCode::OK, axum::Json(check)).into_response());
     }
-    let report = s.app.import_cases(&actor, rows, false).await?;
+    let report = s.app.import_cases(&actor, &rows, false).await?;
     s.app.flush_index()?;
     Ok((StatusCode::CREATED, axum::Json(report)).into_response())
 }
