@@ -328,3 +328,41 @@ async fn an_administrator_records_an_agreement_unit_and_user_from_the_pages() {
     let (_, seen) = s.login("bp.langson").await.get(&format!("/api/v1/cases/{}", case["id"].as_str().unwrap())).await;
     assert_eq!(seen["parties"][0]["name"], "Đỗ Văn Hùng");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_notice_waits_on_the_dashboard_and_is_acknowledged_from_the_inbox() {
+    let s = TestServer::start(Backend::Sqlite).await.unwrap();
+    s.user("hq.huunghi", ("customs-vn", "customs"), "customs-huu-nghi", &["officer"]).await;
+    s.user("bp.langson", ("border-guard-vn", "border_guard"), "bg-lang-son", &["officer"]).await;
+    let (status, n) = s
+        .login("hq.huunghi")
+        .await
+        .post(
+            "/api/v1/notices",
+            serde_json::json!({ "kind": "pursuit", "priority": "urgent", "title": "Truy đuổi xe 12C-001.23", "recipient_units": ["bg-lang-son"] }),
+        )
+        .await;
+    assert_eq!(status, 201, "{n}");
+    let http = browserless();
+    let bg = cookie_of(&http, &s.base, "bp.langson").await;
+    let get = |path: &str| {
+        let (http, url, cookie) = (http.clone(), format!("{}{path}", s.base), bg.clone());
+        async move { http.get(url).header(header::COOKIE, cookie).send().await.unwrap().text().await.unwrap() }
+    };
+    let dash = get("/").await;
+    let waiting = dash.split("id=\"figure-notices\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+    assert_eq!(waiting, "1", "the dashboard counts the notice waiting");
+    let inbox = get("/notices").await;
+    assert!(inbox.contains("Truy đuổi xe 12C-001.23") && inbox.contains("Xác nhận đã nhận"));
+    let token = inbox.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let acked = http
+        .post(format!("{}/notices/{}/ack", s.base, n["id"].as_str().unwrap()))
+        .header(header::COOKIE, &bg)
+        .form(&[("_csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(acked.status(), 303);
+    assert!(get("/notices").await.contains("Đã xác nhận"));
+    assert!(get("/").await.contains("id=\"figure-notices\">0<"));
+}

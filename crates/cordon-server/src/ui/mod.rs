@@ -31,6 +31,8 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/edit", get(pages::edit_case_form).post(pages::update_case))
         .route("/entities/{id}", get(pages::entity_detail))
         .route("/cases/{id}/access-request", post(pages::request_access))
+        .route("/notices", get(pages::notices))
+        .route("/notices/{id}/ack", post(pages::acknowledge_notice))
         .route("/access-requests", get(pages::access_requests))
         .route("/access-requests/{id}/decision", post(pages::decide_access))
         .route("/audit", get(pages::audit))

@@ -116,6 +116,7 @@ fn layout(lang: Language, ui: Option<&Ui>, title: &str, body: Markup) -> Markup 
                             a href="/" { (t(lang, "nav.dashboard")) }
                             a href="/cases" { (t(lang, "nav.cases")) }
                             a href="/cases/new" { (t(lang, "nav.new_case")) }
+                            a href="/notices" { (t(lang, "nav.notices")) }
                             a href="/access-requests" { (t(lang, "nav.access_requests")) }
                             @if ui.actor.user.roles.may_administer() { a href="/admin" { (t(lang, "nav.admin")) } }
                             @if ui.actor.user.roles.may_audit() { a href="/audit" { (t(lang, "nav.audit")) } }
@@ -315,6 +316,7 @@ pub async fn dashboard(State(s): State<AppState>, ui: Ui) -> Response {
             .collect();
         let by_province = totals("province").await?;
         let by_commodity = totals("commodity").await?;
+        let notices = s.app.notices(&ui.actor).await?;
         let latest = s.app.cases(&ui.actor, CaseQuery { limit: Some(8), ..Default::default() }).await?;
         let mut months = Vec::new();
         for back in (0..12).rev() {
@@ -322,17 +324,27 @@ pub async fn dashboard(State(s): State<AppState>, ui: Ui) -> Response {
             let (ny, nm) = if mm == 12 { (yy + 1, 1) } else { (yy, mm + 1) };
             months.push((format!("{mm:02}/{yy}"), count(Some(month_start(yy, mm)), Some(month_start(ny, nm)), None).await?));
         }
-        Ok((total, now_n, last_n, by_status, latest, months, by_province, by_commodity))
+        Ok((total, now_n, last_n, by_status, latest, months, by_province, by_commodity, notices))
     }
     .await;
-    let (total, now_n, last_n, by_status, latest, months, by_province, by_commodity) = match result {
+    let (total, now_n, last_n, by_status, latest, months, by_province, by_commodity, notices) = match result {
         Ok(v) => v,
         Err(e) => return app_error_page(&ui, e),
     };
     let change = if last_n == 0 { None } else { Some((now_n - last_n) as f64 * 100.0 / last_n as f64) };
+    // Notices waiting on this user's unit (or escalated to the user), and how many are late.
+    let waiting: Vec<&cordon_app::RecipientView> = notices
+        .iter()
+        .flat_map(|n| n.recipients.iter())
+        .filter(|r| matches!(r.status.as_str(), "pending" | "escalated"))
+        .filter(|r| r.unit_id == ui.actor.user.unit_id || r.escalated_to.as_deref() == Some(ui.actor.user.id.as_str()))
+        .collect();
+    let overdue = waiting.iter().filter(|r| r.status == "escalated").count();
     let body = html! {
         h1 { (t(lang, "dash.title")) }
         div.cards {
+            div.card { div { a href="/notices" { (t(lang, "dash.notices_open")) } } div.figure #figure-notices { (number(lang, waiting.len() as i64)) } }
+            div.card { div { (t(lang, "dash.notices_overdue")) } div.figure { @if overdue > 0 { span.up { (number(lang, overdue as i64)) } } @else { "0" } } }
             div.card { div { (t(lang, "dash.visible")) } div.figure #figure-total { (number(lang, total)) } }
             div.card { div { (t(lang, "dash.this_month")) } div.figure { (number(lang, now_n)) } }
             div.card { div { (t(lang, "dash.same_month_last_year")) } div.figure { (number(lang, last_n)) } }
@@ -1078,6 +1090,73 @@ fn network_graph(labelled_by: &str, e: &cordon_app::EntityView) -> Markup {
             circle cx=(cx) cy=(cy) r="16" fill=(colour(&e.kind)) stroke="#0b2540" stroke-width="3" {}
             text x=(cx) y=(cy + 32.0) font-size="13" font-weight="700" text-anchor="middle" fill="#111" { (e.name) }
         }
+    }
+}
+
+// ---- notices ----
+
+/// The notices inbox: what the unit was sent (and what escalated to the user), with an
+/// acknowledge button where the user answers for it, and what the unit sent.
+pub async fn notices(State(s): State<AppState>, ui: Ui) -> Response {
+    let lang = ui.lang;
+    let list = match s.app.notices(&ui.actor).await {
+        Ok(l) => l,
+        Err(e) => return app_error_page(&ui, e),
+    };
+    let me = &ui.actor.user;
+    let body = html! {
+        h1 { (t(lang, "notices.title")) }
+        @if list.is_empty() { p { (t(lang, "notices.none")) } }
+        @else {
+            table #notices-table {
+                thead { tr {
+                    th scope="col" { (t(lang, "audit.when")) } th scope="col" { (t(lang, "notices.priority")) } th scope="col" { (t(lang, "field.title")) }
+                    th scope="col" { (t(lang, "notices.from")) } th scope="col" { (t(lang, "notices.deadline")) } th scope="col" { (t(lang, "access.status")) }
+                } }
+                tbody {
+                    @for n in &list {
+                        @let mine = n.recipients.iter().find(|r| r.unit_id == me.unit_id || r.escalated_to.as_deref() == Some(me.id.as_str()));
+                        tr {
+                            td { (datetime(n.created_at)) }
+                            td { @if n.priority == "urgent" { strong.error { (code_label(lang, &n.priority)) } } @else { (code_label(lang, &n.priority)) } }
+                            td { (n.title) @if let Some(c) = &n.case_id { " · " a href=(format!("/cases/{c}")) { (t(lang, "field.case")) } } }
+                            td { (n.from_unit_id) }
+                            td { (datetime(n.ack_deadline)) }
+                            td {
+                                @match mine {
+                                    Some(r) if matches!(r.status.as_str(), "pending" | "escalated") => {
+                                        form method="post" action=(format!("/notices/{}/ack", n.id)) {
+                                            input type="hidden" name="_csrf" value=(ui.csrf());
+                                            @if r.status == "escalated" { span.up { (code_label(lang, "escalated")) } " " }
+                                            button.primary type="submit" { (t(lang, "notices.ack")) }
+                                        }
+                                    }
+                                    Some(r) => (code_label(lang, &r.status)),
+                                    None => {
+                                        @for (i, r) in n.recipients.iter().enumerate() {
+                                            @if i > 0 { ", " } (r.unit_id) ": " (code_label(lang, &r.status))
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    html_response(StatusCode::OK, layout(lang, Some(&ui), t(lang, "notices.title"), body))
+}
+
+/// Acknowledges a notice from the inbox.
+pub async fn acknowledge_notice(State(s): State<AppState>, ui: Ui, Path(id): Path<String>, body: Bytes) -> Response {
+    let form = Form::parse(&body);
+    if !ui.csrf_ok(&form) {
+        return ui.csrf_refused();
+    }
+    match s.app.acknowledge_notice(&ui.actor, &id).await {
+        Ok(_) | Err(AppError::Invalid(_)) => Redirect::to("/notices").into_response(),
+        Err(e) => app_error_page(&ui, e),
     }
 }
 
