@@ -134,6 +134,15 @@ pub(crate) fn values_sql(head: &str, width: usize, rows: usize, tail: &str, anon
 
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
 
+/// The writer does not checkpoint the write-ahead log itself: a checkpoint inside a commit
+/// (SQLite's default, every 1 000 pages) holds the single writer — and every read waiting for
+/// its audit entry — for as long as it takes to copy and sync. A reader connection checkpoints
+/// instead, every `WAL_CHECKPOINT_EVERY`, without blocking the writer.
+const SQLITE_WRITER_PRAGMAS: &str = "PRAGMA wal_autocheckpoint = 0;";
+
+/// How often the WAL is checkpointed from a reader connection.
+const WAL_CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
 impl Store {
     /// Opens (creating if need be) the store and brings its schema and reference data up to date.
     pub async fn open(target: &StoreTarget) -> Result<Store, StoreError> {
@@ -152,7 +161,7 @@ impl Store {
                 }
                 let url = format!("sqlite://{}?mode=rwc", path.display());
                 let opts = AnyConnectOptions::from_str(&url).map_err(|e| StoreError::Open(e.to_string()))?;
-                let pool = |max: u32| {
+                let pool = |max: u32, writer: bool| {
                     AnyPoolOptions::new()
                         .max_connections(max)
                         .acquire_timeout(Duration::from_secs(30))
@@ -160,16 +169,34 @@ impl Store {
                         // (a ping through the connection's worker thread before every query)
                         // doubled the thread hand-offs that dominate a read's cost.
                         .test_before_acquire(false)
-                        .after_connect(|conn, _| {
+                        .after_connect(move |conn, _| {
                             Box::pin(async move {
                                 conn.execute(SQLITE_PRAGMAS).await?;
+                                if writer {
+                                    conn.execute(SQLITE_WRITER_PRAGMAS).await?;
+                                }
                                 Ok(())
                             })
                         })
                         .connect_with(opts.clone())
                 };
-                let write = pool(1).await.map_err(|e| StoreError::Open(format!("{}: {e}", path.display())))?;
-                let read = pool(8).await.map_err(|e| StoreError::Open(format!("{}: {e}", path.display())))?;
+                let write = pool(1, true).await.map_err(|e| StoreError::Open(format!("{}: {e}", path.display())))?;
+                let read = pool(8, false).await.map_err(|e| StoreError::Open(format!("{}: {e}", path.display())))?;
+                let checkpointer = read.clone();
+                tokio::spawn(async move {
+                    let mut tick = tokio::time::interval(WAL_CHECKPOINT_EVERY);
+                    loop {
+                        tick.tick().await;
+                        if checkpointer.is_closed() {
+                            break;
+                        }
+                        // PASSIVE copies what it can without waiting for anyone; an error here
+                        // (busy, closing) only means the next tick tries again.
+                        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&checkpointer).await {
+                            tracing::debug!(error = %e, "WAL checkpoint skipped");
+                        }
+                    }
+                });
                 Ok(Store::with_committer(Dialect::Sqlite, read, write))
             }
             StoreTarget::Postgres(url) => {
