@@ -13,39 +13,7 @@ use cordon_core::text::{fold, fold_words};
 use cordon_screen::{CompiledRuleSet, Listing, RuleSet, Scratch};
 use daachorse::{CharwiseDoubleArrayAhoCorasick, DoubleArrayAhoCorasick};
 
-/// SplitMix64: deterministic, fast, no dependency; quality is ample for test data.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn range(&mut self, lo: f64, hi: f64) -> f64 {
-        lo + (hi - lo) * self.unit()
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-    fn chance(&mut self, p: f64) -> bool {
-        self.unit() < p
-    }
-    /// Standard normal by Box–Muller.
-    fn normal(&mut self) -> f64 {
-        let u = self.unit().max(1e-12);
-        let v = self.unit();
-        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-    }
-}
+use cordon_bench::Rng;
 
 struct Args {
     listings: usize,
@@ -608,7 +576,7 @@ fn generate(world: &World, rng: &mut Rng, n: usize, violation_rate: f64) -> (Lis
     let mut seller = format!("shop{}", rng.below(200_000));
     let mut phones = vec![format!("03{:08}", rng.below(100_000_000))];
     let mut banks = vec![format!("0071{:08}", rng.below(100_000_000))];
-    let mut images = vec![format!("0{:015x}", rng.next() >> 4)];
+    let mut images = vec![format!("0{:015x}", rng.next_u64() >> 4)];
 
     let plant = if rng.chance(violation_rate) { Some(*rng.pick(&PLANTS)) } else { None };
     match plant {

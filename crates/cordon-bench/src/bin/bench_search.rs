@@ -16,47 +16,7 @@ use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{TantivyDocument, Term};
 
-/// SplitMix64: deterministic, fast, no dependency; quality is ample for test data.
-struct Rng(u64);
-
-impl Rng {
-    /// The next 64 random bits.
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in `0..n` (modulo bias is irrelevant for test data).
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    /// Uniform in `[0, 1)`.
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    /// One item, uniformly.
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-    /// True with probability `p`.
-    fn chance(&mut self, p: f64) -> bool {
-        self.unit() < p
-    }
-    /// One item, by weight.
-    fn weighted<'a, T>(&mut self, items: &'a [(T, u32)]) -> &'a T {
-        let total: u32 = items.iter().map(|(_, w)| w).sum();
-        let mut r = self.below(total as usize) as u32;
-        for (item, w) in items {
-            if r < *w {
-                return item;
-            }
-            r -= w;
-        }
-        &items[items.len() - 1].0
-    }
-}
+use cordon_bench::Rng;
 
 /// Command-line options.
 struct Args {
@@ -222,7 +182,7 @@ struct Case {
 /// without holding a million cases in memory.
 fn case(seed: u64, i: usize) -> Case {
     let mut r = Rng(seed ^ (i as u64).wrapping_mul(0xD6E8_FEB8_6659_FD93));
-    r.next();
+    r.next_u64();
     let &(goods, measure, brands) = r.weighted(GOODS);
     let brand = *r.pick(brands);
     let &(place, province) = r.pick(PLACES);
