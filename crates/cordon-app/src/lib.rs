@@ -18,6 +18,7 @@ mod evidence;
 mod ids;
 mod limiter;
 mod notices;
+mod screening;
 mod search;
 mod totals;
 mod transfer;
@@ -39,6 +40,10 @@ pub use error::AppError;
 pub use evidence::{sniff, EvidenceView, NewEvidence, MAX_EVIDENCE_BYTES};
 pub use limiter::LoginLimiter;
 pub use notices::{DelegationInput, DelegationView, NoticeActionInput, NoticeInput, NoticeView, RecipientView};
+pub use screening::{
+    HitView, LeadDecisionInput, LeadListingView, LeadView, LineProblem, ListingView, RulePrecisionView, RuleSetInput, RuleSetView,
+    ScreenReport, SellerClusterView, SharedIdentifier, SpanView, MAX_LISTINGS_PER_BATCH,
+};
 pub use totals::CaseTotalView;
 pub use transfer::{ImportProblem, ImportReport, ImportRow};
 
@@ -56,6 +61,7 @@ pub struct App {
     search: cordon_search::LiveIndex,
     files: cordon_store::FileStore,
     cache: Arc<cache::AuthCache>,
+    rules: Arc<screening::RuleCache>,
 }
 
 impl App {
@@ -76,6 +82,7 @@ impl App {
             search,
             files,
             cache: Arc::new(cache::AuthCache::default()),
+            rules: Arc::new(screening::RuleCache::default()),
         }
     }
 

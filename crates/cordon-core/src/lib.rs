@@ -5,6 +5,7 @@ pub mod account;
 pub mod agency;
 pub mod audit;
 pub mod case;
+pub mod lead;
 pub mod model;
 pub mod names;
 pub mod notice;

@@ -44,6 +44,8 @@ enum Policy {
     CaseLead,
     /// Case workers who may see the case (adding a party).
     CaseWorkerWhoSees,
+    /// Analysts, on their own agency's rules and leads (another agency's lead is a 404, in `screening.rs`).
+    Analyst,
 }
 
 fn policy(method: &str, path: &str) -> Option<Policy> {
@@ -74,6 +76,10 @@ fn policy(method: &str, path: &str) -> Option<Policy> {
         ("post", "/api/v1/notices/{id}/ack" | "/api/v1/notices/{id}/action") => NoticeRecipient,
         ("post", "/api/v1/delegations") => UnitHead,
         ("post", "/api/v1/access-requests/{id}/decision") => AccessDecider,
+        ("post", "/api/v1/listings" | "/api/v1/rule-sets" | "/api/v1/rule-sets/check" | "/api/v1/rule-sets/{version}/activate") => Analyst,
+        ("get", "/api/v1/rule-sets" | "/api/v1/rule-sets/{version}" | "/api/v1/rule-sets/precision") => Analyst,
+        ("get", "/api/v1/leads" | "/api/v1/leads/counts" | "/api/v1/leads/{id}" | "/api/v1/leads/{id}/cluster") => Analyst,
+        ("post", "/api/v1/leads/{id}/decision") => Analyst,
         _ => return None,
     })
 }
@@ -197,8 +203,17 @@ fn expected(p: Policy, user: &str) -> u16 {
                 404
             }
         }
+        Policy::Analyst => {
+            if user == "analyst" {
+                200
+            } else {
+                403
+            }
+        }
     }
 }
+
+const SCREENING_RULES: &str = "version = m-1\n[term prohibited]\nvape\n";
 
 fn case_body(tag: &str) -> Value {
     json!({
@@ -245,6 +260,15 @@ async fn every_operation_for_every_kind_of_user() {
     assert_eq!(status, 201);
     let owner = s.login("officer.a").await;
     let border_guard = s.login("bg.officer").await;
+    // The analyst's agency screens with a rule set, so that there is a lead to ask for.
+    let analyst = s.login("analyst").await;
+    assert_eq!(analyst.post("/api/v1/rule-sets", json!({ "body": SCREENING_RULES })).await.0, 201);
+    let rb = analyst
+        .http
+        .post(format!("{}/api/v1/listings", s.base))
+        .body("{\"platform\":\"shopee\",\"listing_id\":\"1\",\"title\":\"vape\"}\n");
+    assert_eq!(split(analyst.send(rb).await).await.1["leads_opened"], 1);
+    let lead_id = analyst.get("/api/v1/leads").await.1[0]["id"].as_str().unwrap().to_string();
 
     let (_, doc) = s.anonymous().get("/api/v1/openapi.json").await;
     let mut ops: Vec<(String, String)> = Vec::new();
@@ -280,6 +304,8 @@ async fn every_operation_for_every_kind_of_user() {
                     .await;
                 assert_eq!(st, 201, "{n}");
                 n["id"].as_str().unwrap().to_string()
+            } else if path.starts_with("/api/v1/leads/") {
+                lead_id.clone()
             } else if path.starts_with("/api/v1/entities/") {
                 case["parties"][0]["entity_id"].as_str().unwrap().to_string()
             } else if path.starts_with("/api/v1/access-requests/") {
@@ -291,7 +317,7 @@ async fn every_operation_for_every_kind_of_user() {
             } else {
                 id.clone()
             };
-            let mut path_for_call = path.replace("{id}", &target);
+            let mut path_for_call = path.replace("{id}", &target).replace("{version}", "1");
             if path.contains("{sha256}") {
                 // The owner attaches a file first, so that there is one to ask for.
                 let rb = owner
@@ -349,6 +375,8 @@ async fn every_operation_for_every_kind_of_user() {
                 ("post", "/api/v1/cases/{id}/parties") => {
                     (Some(json!({ "kind": "company", "name": "Công ty TNHH X", "role": "consignee" })), Some(1))
                 }
+                ("post", "/api/v1/rule-sets" | "/api/v1/rule-sets/check") => (Some(json!({ "body": SCREENING_RULES })), None),
+                ("post", "/api/v1/leads/{id}/decision") => (Some(json!({ "decision": "dismissed", "reason": "matrix" })), None),
                 _ => (None, None),
             };
             let (status, answer) = status_of(&client, method, &url, body, if_match).await;

@@ -90,7 +90,7 @@ fn code<T>(row: &AnyRow, col: &str, parse: fn(&str) -> Option<T>) -> Result<T, S
     opt_code(row, col, parse)?.ok_or_else(|| StoreError::Corrupt(format!("{col} is empty")))
 }
 
-fn json_list(text: &str) -> Vec<String> {
+pub(crate) fn json_list(text: &str) -> Vec<String> {
     // Written by `to_json_list`; anything else is treated as empty rather than guessed at.
     serde_json::from_str(text).unwrap_or_default()
 }

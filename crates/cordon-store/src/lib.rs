@@ -15,6 +15,7 @@ mod notices;
 pub use migrate::latest_schema_version;
 mod records;
 pub mod scratch;
+mod screening;
 
 pub use backend::{Store, StoreTarget};
 pub use cases::{Agreement, CaseCursor, CaseDimension, CaseTotal, NewCase, SharingGroup};
@@ -22,3 +23,4 @@ pub use error::StoreError;
 pub use evidence::{Evidence, FileStore};
 pub use notices::{Notice, Recipient};
 pub use records::{AuditQuery, NewAgency, NewUnit, NewUser, TokenRecord};
+pub use screening::{FilingOutcome, Lead, LeadDecision, LeadListing, ScreenedListing, StoredRuleSet};

@@ -56,6 +56,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_notices.sql"),
         postgres: include_str!("../migrations/postgres/0006_notices.sql"),
     },
+    Migration {
+        version: 9,
+        name: "screening",
+        sqlite: include_str!("../migrations/sqlite/0009_screening.sql"),
+        postgres: include_str!("../migrations/postgres/0009_screening.sql"),
+    },
 ];
 
 /// The schema version this binary brings a store to.

@@ -1,4 +1,4 @@
-//! File formats for bulk import and export of cases: CSV, XLSX and NDJSON in; CSV, XLSX, NDJSON and FollowTheMoney out.
+//! File formats for bulk import and export: cases in CSV, XLSX and NDJSON in and CSV, XLSX, NDJSON and FollowTheMoney out; listings to screen in NDJSON and CSV.
 //!
 //! Reading turns a file into [`ImportRow`]s, each with the line (or sheet row) it came
 //! from, and a line-numbered [`ImportProblem`] for every row that cannot be read; what
@@ -26,10 +26,12 @@
 //! Without a mapping, a table's columns are taken to be named after the fields, and each
 //! NDJSON line is a case exactly as the API takes it.
 
+mod listings;
 mod mapping;
 mod read;
 mod write;
 
+pub use listings::{read_listings, BadLine, CsvListings, ListingItem, NdjsonListings, ReadListings};
 pub use mapping::{Mapping, FIELDS};
 pub use read::{read_rows, ImportFormat, Rows, MAX_RECORD_BYTES, MAX_XLSX_BYTES};
 pub use write::{ftm_entities, write_cases, ExportFormat};

@@ -1,15 +1,16 @@
 //! `cordon screen` and `cordon rules check`: listing screening over files or standard input, no store involved.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{anyhow, bail, Context};
+use anyhow::{anyhow, Context};
 use clap::{Args, Subcommand};
 use cordon_screen::{CompiledRuleSet, Field, HitKind, Listing, RuleSet, RuleSetError, RuleSpec, Scratch, Screening};
+use cordon_transfer::{CsvListings, ListingItem, NdjsonListings};
 use serde::Serialize;
 
 use crate::cli_match::Format;
@@ -177,8 +178,8 @@ fn screen_blocking(args: &ScreenArgs, stop: Arc<AtomicBool>) -> anyhow::Result<(
         bad: 0,
     };
     match format {
-        Format::Ndjson => run.ndjson(reader)?,
-        Format::Csv => run.csv(reader)?,
+        Format::Ndjson => run.run(NdjsonListings::new(reader))?,
+        Format::Csv => run.run(CsvListings::new(reader).with_context(|| format!("cannot read {}", run.name))?)?,
     }
     run.out.flush().context("cannot write to standard output")?;
     run.progress.finish();
@@ -212,63 +213,15 @@ struct Run<'a, W: Write> {
 }
 
 impl<W: Write> Run<'_, W> {
-    /// Screens one listing per line; blank lines are not listings.
-    fn ndjson(&mut self, mut reader: impl BufRead) -> anyhow::Result<()> {
-        let mut buf = Vec::new();
-        let mut line = 0usize;
-        loop {
-            buf.clear();
-            if reader.read_until(b'\n', &mut buf).with_context(|| format!("cannot read {}", self.name))? == 0 {
-                return Ok(());
-            }
-            line += 1;
-            let text = match std::str::from_utf8(&buf) {
-                Ok(t) => t.trim(),
-                Err(_) => {
-                    self.skip(line, "not valid UTF-8");
-                    continue;
-                }
-            };
-            if text.is_empty() {
-                continue;
-            }
-            match Listing::from_json_line(text, line) {
-                Ok(listing) => self.screen(&listing, line)?,
-                Err(e) => self.skip(line, &e.problem.to_string()),
+    /// Screens every listing the reader yields; a line that is not a listing is reported and skipped.
+    fn run(&mut self, items: impl Iterator<Item = std::io::Result<ListingItem>>) -> anyhow::Result<()> {
+        for item in items {
+            match item.with_context(|| format!("cannot read {}", self.name))? {
+                Ok((line, listing)) => self.screen(&listing, line)?,
+                Err(bad) => self.skip(bad.line, &bad.reason),
             }
         }
-    }
-
-    /// Screens one listing per CSV record; a record's line is the line it starts on.
-    fn csv(&mut self, reader: impl Read) -> anyhow::Result<()> {
-        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-        let headers: Vec<String> = reader
-            .byte_headers()
-            .with_context(|| format!("cannot read the header line of {}", self.name))?
-            .iter()
-            .map(|h| String::from_utf8_lossy(h).trim_start_matches('\u{feff}').to_string())
-            .collect();
-        let mut record = csv::ByteRecord::new();
-        loop {
-            match reader.read_byte_record(&mut record) {
-                Ok(false) => return Ok(()),
-                Ok(true) => {}
-                Err(e) => bail!("cannot read {}: {e}", self.name),
-            }
-            let line = record.position().map_or(0, |p| p.line() as usize);
-            if record.len() != headers.len() {
-                self.skip(line, &format!("has {} fields where the header has {}", record.len(), headers.len()));
-                continue;
-            }
-            let Ok(values) = record.iter().map(std::str::from_utf8).collect::<Result<Vec<&str>, _>>() else {
-                self.skip(line, "not valid UTF-8");
-                continue;
-            };
-            match Listing::from_csv_record(headers.iter().map(String::as_str).zip(values), line) {
-                Ok(listing) => self.screen(&listing, line)?,
-                Err(e) => self.skip(line, &e.problem.to_string()),
-            }
-        }
+        Ok(())
     }
 
     /// Reports a line that is not a listing and goes on.
