@@ -250,3 +250,89 @@ async fn leads_stay_inside_the_agency(s: TestServer) {
     assert!(entries.iter().any(|e| e.entry.action == "lead.read" && e.entry.object_id == id && e.entry.outcome == "denied"));
     assert!(entries.iter().any(|e| e.entry.action == "lead.read" && e.entry.outcome == "ok"));
 }
+
+/// The pages: the rule editor refuses a bad file with its lines and keeps the text, a lead shows
+/// its matched words marked, and a decision from the page is recorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn analysts_work_rules_and_leads_from_the_pages() {
+    let s = TestServer::start(test_support::Backend::Sqlite).await.unwrap();
+    people(&s).await;
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let resp = http
+        .post(format!("{}/login", s.base))
+        .form(&[("username", "qltt.analyst"), ("password", test_support::PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let cookie = resp.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let page = |path: &str| {
+        let (http, url, cookie) = (http.clone(), format!("{}{path}", s.base), cookie.clone());
+        async move {
+            let resp = http.get(url).header("cookie", cookie).send().await.unwrap();
+            (resp.status().as_u16(), resp.text().await.unwrap())
+        }
+    };
+    let csrf = |html: &str| html.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+
+    let (status, html) = page("/rules").await;
+    assert_eq!(status, 200);
+    let bad = "version = p-1\n[term prohibited]\nvape\n[watchlist email]\nx@y\n";
+    let resp = http
+        .post(format!("{}/rules", s.base))
+        .header("cookie", &cookie)
+        .form(&[("_csrf", csrf(&html).as_str()), ("body", bad), ("activate", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 422);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("id=\"rule-problems\""), "{html}");
+    assert!(html.contains("Dòng 4"), "the problem names its line: {html}");
+    assert!(html.contains("[watchlist email]"), "the text is kept for correcting");
+    let resp = http
+        .post(format!("{}/rules", s.base))
+        .header("cookie", &cookie)
+        .form(&[("_csrf", csrf(&html).as_str()), ("body", RULES_V1), ("activate", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let (_, html) = page("/rules").await;
+    assert!(html.contains("t-1") && html.contains("Đang áp dụng"), "{html}");
+
+    let analyst = s.login("qltt.analyst").await;
+    post_listings(
+        &analyst,
+        line(json!({ "platform": "shopee", "listing_id": "p1", "title": "Bán vape <b>pod</b> giá rẻ", "seller_id": "vape_sg",
+            "url": "javascript:alert(1)" })),
+    )
+    .await;
+    let (status, html) = page("/leads").await;
+    assert_eq!(status, 200);
+    let href = html.split("href=\"/leads/").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let (status, html) = page(&format!("/leads/{href}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<mark>vape</mark>"), "the matched word is marked: {html}");
+    assert!(html.contains("&lt;b&gt;pod&lt;/b&gt;"), "the seller's text is escaped");
+    assert!(!html.contains("javascript:alert"), "only web links become links");
+
+    // Dismissing without a reason comes back on the page; with one, it is recorded.
+    let form = |decision: &'static str, reason: &'static str, token: String| {
+        let (http, url, cookie) = (http.clone(), format!("{}/leads/{href}/decision", s.base), cookie.clone());
+        async move {
+            http.post(url)
+                .header("cookie", cookie)
+                .form(&[("_csrf", token.as_str()), ("decision", decision), ("reason", reason)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let resp = form("dismissed", "", csrf(&html)).await;
+    assert_eq!(resp.status(), 422);
+    let resp = form("dismissed", "Ngoài phạm vi quản lý", csrf(&html)).await;
+    assert_eq!(resp.status(), 303);
+    let (_, html) = page(&format!("/leads/{href}")).await;
+    assert!(html.contains("Không xử lý") && html.contains("Ngoài phạm vi quản lý"), "{html}");
+    assert!(!html.contains("id=\"decide\""), "a decided lead has no form");
+}

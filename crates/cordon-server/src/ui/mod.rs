@@ -35,6 +35,11 @@ pub fn routes() -> Router<AppState> {
         .route("/notices/{id}/ack", post(pages::acknowledge_notice))
         .route("/access-requests", get(pages::access_requests))
         .route("/access-requests/{id}/decision", post(pages::decide_access))
+        .route("/leads", get(pages::screening::lead_queue))
+        .route("/leads/{id}", get(pages::screening::lead_detail))
+        .route("/leads/{id}/decision", post(pages::screening::decide_lead))
+        .route("/rules", get(pages::screening::rules).post(pages::screening::save_rules))
+        .route("/rules/{version}/activate", post(pages::screening::activate_rules))
         .route("/audit", get(pages::audit))
         .route("/admin", get(pages::admin::admin))
         .route("/admin/agreements", post(pages::admin::create_agreement))
@@ -128,6 +133,7 @@ mod contrast {
             ("brand", get("header .brand", "color"), header, 3.0),
             ("primary buttons", get("button.primary", "color"), get("button.primary", "background"), 4.5),
             ("session banner", get("body", "color"), get(".banner", "background"), 4.5),
+            ("matched words", get("mark", "color"), get("mark", "background"), 4.5),
             ("TLP:RED", get(".tlp-red", "color"), get(".tlp", "background"), 4.5),
             ("TLP:AMBER", get(".tlp-amber", "color"), get(".tlp", "background"), 4.5),
             ("TLP:GREEN", get(".tlp-green", "color"), get(".tlp", "background"), 4.5),
