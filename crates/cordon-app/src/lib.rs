@@ -20,6 +20,7 @@ mod limiter;
 mod notices;
 mod screening;
 mod search;
+mod tips;
 mod totals;
 mod transfer;
 
@@ -44,6 +45,10 @@ pub use screening::{
     HitView, LeadDecisionInput, LeadListingView, LeadView, LineProblem, ListingView, RulePrecisionView, RuleSetInput, RuleSetView,
     ScreenReport, SellerClusterView, SharedIdentifier, SpanView, MAX_LISTINGS_PER_BATCH,
 };
+pub use tips::{
+    EmailTip, TipChallenge, TipCloseInput, TipEventView, TipFileInput, TipFileView, TipFollowUpInput, TipInput, TipMessageView, TipReceipt,
+    TipRepeat, TipStatusView, TipTriageInput, TipView, DEFAULT_POW_DIFFICULTY, MAX_TIP_FILES, MAX_TIP_FILE_BYTES,
+};
 pub use totals::CaseTotalView;
 pub use transfer::{ImportProblem, ImportReport, ImportRow};
 
@@ -62,6 +67,7 @@ pub struct App {
     files: cordon_store::FileStore,
     cache: Arc<cache::AuthCache>,
     rules: Arc<screening::RuleCache>,
+    tips: Arc<tips::TipDesk>,
 }
 
 impl App {
@@ -83,6 +89,7 @@ impl App {
             files,
             cache: Arc::new(cache::AuthCache::default()),
             rules: Arc::new(screening::RuleCache::default()),
+            tips: Arc::new(tips::TipDesk::default()),
         }
     }
 

@@ -13,6 +13,7 @@ pub mod reference;
 pub mod sharing;
 pub mod text;
 pub mod time;
+pub mod tip;
 
 pub use account::Invalid;
 pub use agency::{AgencyKind, Role, RoleSet};

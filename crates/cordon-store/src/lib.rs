@@ -16,11 +16,13 @@ pub use migrate::latest_schema_version;
 mod records;
 pub mod scratch;
 mod screening;
+mod tips;
 
 pub use backend::{Store, StoreTarget};
 pub use cases::{Agreement, CaseCursor, CaseDimension, CaseTotal, NewCase, SharingGroup};
 pub use error::StoreError;
 pub use evidence::{Evidence, FileStore};
 pub use notices::{Notice, Recipient};
+pub use tips::{Tip, TipAttachment, TipChange, TipEvent, TipMessage};
 pub use records::{AuditQuery, NewAgency, NewUnit, NewUser, TokenRecord};
 pub use screening::{FilingOutcome, Lead, LeadDecision, LeadListing, ScreenedListing, StoredRuleSet};

@@ -62,6 +62,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_screening.sql"),
         postgres: include_str!("../migrations/postgres/0009_screening.sql"),
     },
+    Migration {
+        version: 10,
+        name: "tips",
+        sqlite: include_str!("../migrations/sqlite/0010_tips.sql"),
+        postgres: include_str!("../migrations/postgres/0010_tips.sql"),
+    },
 ];
 
 /// The schema version this binary brings a store to.
