@@ -18,8 +18,8 @@ use cordon_core::audit::AuditEntry;
 use cordon_core::case::CaseType;
 use cordon_core::reference::reference;
 use cordon_core::tip::{
-    canonical_tracking_code, proof_of_work_ok, public_status, responsible_agency_kind, tracking_code, tracking_hash, TipChannel, TipOutcome,
-    TipStatus,
+    canonical_tracking_code, proof_of_work_ok, public_status, responsible_agency_kind, tracking_code, tracking_hash, TipChannel,
+    TipOutcome, TipStatus,
 };
 use cordon_core::{Invalid, Role, RoleSet};
 use cordon_store::{StoreError, Tip, TipAttachment, TipChange, TipMessage};
@@ -408,7 +408,7 @@ fn words(text: &str) -> BTreeSet<String> {
 fn phones_in(text: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let mut run = String::new();
-    for c in text.chars().chain(std::iter::once(' ')) {
+    for c in text.chars().chain(std::iter::once('\n')) {
         if c.is_ascii_digit() || (c == '+' && run.is_empty()) {
             run.push(c);
         } else if matches!(c, ' ' | '.' | '-') && !run.is_empty() && run.len() < 14 {
@@ -507,12 +507,19 @@ impl App {
             None => None,
             Some(p) => Some(match reference().province(p) {
                 Some(province) => province.code.to_string(),
-                None => self.store.resolve_province_alias(p).await?.ok_or_else(|| Invalid::new("province", format!("no province {p:?}")))?,
+                None => {
+                    self.store.resolve_province_alias(p).await?.ok_or_else(|| Invalid::new("province", format!("no province {p:?}")))?
+                }
             }),
         };
         let violation_type = match input.violation_type.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
             None => None,
-            Some(v) => Some(CaseType::parse(v).ok_or_else(|| Invalid::new("violation_type", format!("unknown violation type {v:?}")))?.as_str().to_string()),
+            Some(v) => Some(
+                CaseType::parse(v)
+                    .ok_or_else(|| Invalid::new("violation_type", format!("unknown violation type {v:?}")))?
+                    .as_str()
+                    .to_string(),
+            ),
         };
         if input.files.len() > MAX_TIP_FILES {
             return Err(Invalid::new("files", format!("at most {MAX_TIP_FILES} files")).into());
@@ -538,7 +545,8 @@ impl App {
             if bytes.is_empty() || bytes.len() > MAX_TIP_FILE_BYTES {
                 return Err(Invalid::new("files", format!("{name}: 1 byte to {} MiB", MAX_TIP_FILE_BYTES >> 20)).into());
             }
-            let media_type = sniff(&bytes).ok_or_else(|| Invalid::new("files", format!("{name}: only PDF, PNG, JPEG, WebP and MP4 files")))?;
+            let media_type =
+                sniff(&bytes).ok_or_else(|| Invalid::new("files", format!("{name}: only PDF, PNG, JPEG, WebP and MP4 files")))?;
             checked.push((name, media_type, bytes));
         }
         let mut out = Vec::new();
@@ -655,13 +663,19 @@ impl App {
         Ok((self.file_tip(tip, Some(actor)).await?, id))
     }
 
-    /// Takes an e-mail as a tip for the intake unit; the same Message-ID again answers `None`
-    /// (already taken). The actor is the operator or gateway importing the mailbox.
-    pub async fn receive_email_tip(&self, actor: &Actor, mail: EmailTip) -> Result<Option<String>, AppError> {
+    /// Refuses an actor who may not take in e-mailed tips, before the message is read.
+    pub fn check_mail_intake(actor: &Actor) -> Result<(), AppError> {
         actor.require_active()?;
         if !actor.user.roles.holds(Role::HotlineOperator) && !actor.user.roles.may_administer() {
             return Err(AppError::Forbidden("hotline operators take in e-mail"));
         }
+        Ok(())
+    }
+
+    /// Takes an e-mail as a tip for the intake unit; the same Message-ID again answers `None`
+    /// (already taken). The actor is the operator or gateway importing the mailbox.
+    pub async fn receive_email_tip(&self, actor: &Actor, mail: EmailTip) -> Result<Option<String>, AppError> {
+        Self::check_mail_intake(actor)?;
         let message_id = mail.message_id.trim();
         if message_id.is_empty() || message_id.len() > 500 {
             return Err(Invalid::new("message_id", "every message needs its Message-ID").into());
@@ -813,9 +827,7 @@ impl App {
     /// The tips the actor's unit took in or was routed, newest first; audited with the ids shown.
     pub async fn tips(&self, actor: &Actor, status: Option<&str>) -> Result<Vec<TipView>, AppError> {
         Self::works_tips(actor)?;
-        let status = status
-            .map(|s| TipStatus::parse(s).ok_or_else(|| Invalid::new("status", "received, routed or closed")))
-            .transpose()?;
+        let status = status.map(|s| TipStatus::parse(s).ok_or_else(|| Invalid::new("status", "received, routed or closed"))).transpose()?;
         let tips = self.store.tips_for_unit(&actor.user.unit_id, status, 500).await?;
         let ids: Vec<&str> = tips.iter().map(|t| t.id.as_str()).collect();
         self.store.audit(&[actor.audit(self.now_ms(), "tip.list", "tip", "*", "ok", json!({ "ids": ids }))]).await?;
@@ -826,7 +838,9 @@ impl App {
         Self::works_tips(actor)?;
         let now = self.now_ms();
         match self.store.tip(id).await? {
-            Some(t) if t.intake_unit_id == actor.user.unit_id || t.assigned_unit_id.as_deref() == Some(actor.user.unit_id.as_str()) => Ok(t),
+            Some(t) if t.intake_unit_id == actor.user.unit_id || t.assigned_unit_id.as_deref() == Some(actor.user.unit_id.as_str()) => {
+                Ok(t)
+            }
             _ => {
                 self.store.audit(&[actor.audit(now, "tip.read", "tip", id, "denied", json!({}))]).await?;
                 Err(AppError::NotFound("tip"))
@@ -914,7 +928,9 @@ impl App {
         let province = match input.province.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
             Some(p) => Some(match reference().province(p) {
                 Some(province) => province.code.to_string(),
-                None => self.store.resolve_province_alias(p).await?.ok_or_else(|| Invalid::new("province", format!("no province {p:?}")))?,
+                None => {
+                    self.store.resolve_province_alias(p).await?.ok_or_else(|| Invalid::new("province", format!("no province {p:?}")))?
+                }
             }),
             None => t.province_code.clone(),
         };
@@ -942,13 +958,10 @@ impl App {
             duplicate_of: None,
         };
         let audit = actor.audit(now, "tip.route", "tip", id, "ok", json!({ "unit": unit }));
-        self.store
-            .change_tip(id, &change, (&actor.user.id, now), ("routed", &unit), &[audit])
-            .await
-            .map_err(|e| match e {
-                StoreError::Stale => Invalid::new("status", "this tip is closed").into(),
-                other => AppError::from(other),
-            })?;
+        self.store.change_tip(id, &change, (&actor.user.id, now), ("routed", &unit), &[audit]).await.map_err(|e| match e {
+            StoreError::Stale => Invalid::new("status", "this tip is closed").into(),
+            other => AppError::from(other),
+        })?;
         self.tip(actor, id).await
     }
 
@@ -956,7 +969,8 @@ impl App {
     /// see), nothing to act on, or a repeat of an earlier tip.
     pub async fn close_tip(&self, actor: &Actor, id: &str, input: TipCloseInput) -> Result<TipView, AppError> {
         let t = self.tip_for(actor, id).await?;
-        let outcome = TipOutcome::parse(input.outcome.trim()).ok_or_else(|| Invalid::new("outcome", "case_linked, no_action or duplicate"))?;
+        let outcome =
+            TipOutcome::parse(input.outcome.trim()).ok_or_else(|| Invalid::new("outcome", "case_linked, no_action or duplicate"))?;
         let reason = input.reason.trim();
         if reason.chars().count() > 2_000 {
             return Err(Invalid::new("reason", "at most 2 000 characters").into());
@@ -964,7 +978,12 @@ impl App {
         let (mut case_id, mut duplicate_of) = (None, None);
         match outcome {
             TipOutcome::CaseLinked => {
-                let c = input.case_id.as_deref().map(str::trim).filter(|c| !c.is_empty()).ok_or_else(|| Invalid::new("case_id", "which case"))?;
+                let c = input
+                    .case_id
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .ok_or_else(|| Invalid::new("case_id", "which case"))?;
                 self.case(actor, c).await.map_err(|e| match e {
                     AppError::NotFound(_) => Invalid::new("case_id", "no such case among those you may see").into(),
                     other => other,
@@ -972,7 +991,12 @@ impl App {
                 case_id = Some(c.to_string());
             }
             TipOutcome::Duplicate => {
-                let d = input.duplicate_of.as_deref().map(str::trim).filter(|d| !d.is_empty()).ok_or_else(|| Invalid::new("duplicate_of", "which tip"))?;
+                let d = input
+                    .duplicate_of
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|d| !d.is_empty())
+                    .ok_or_else(|| Invalid::new("duplicate_of", "which tip"))?;
                 if d == id || self.tip_for(actor, d).await.is_err() {
                     return Err(Invalid::new("duplicate_of", "an earlier tip of your unit").into());
                 }
@@ -999,13 +1023,10 @@ impl App {
         };
         let audit = actor.audit(now, "tip.close", "tip", id, "ok", json!({ "outcome": outcome.as_str() }));
         let detail = if reason.is_empty() { outcome.as_str().to_string() } else { format!("{}: {reason}", outcome.as_str()) };
-        self.store
-            .change_tip(id, &change, (&actor.user.id, now), ("closed", &detail), &[audit])
-            .await
-            .map_err(|e| match e {
-                StoreError::Stale => Invalid::new("status", "this tip is already closed").into(),
-                other => AppError::from(other),
-            })?;
+        self.store.change_tip(id, &change, (&actor.user.id, now), ("closed", &detail), &[audit]).await.map_err(|e| match e {
+            StoreError::Stale => Invalid::new("status", "this tip is already closed").into(),
+            other => AppError::from(other),
+        })?;
         self.tip(actor, id).await
     }
 
@@ -1032,7 +1053,7 @@ mod tests {
 
     #[test]
     fn phones_are_found_however_written() {
-        let p = phones_in("Gọi 0912.345.678 hoặc +84 912 345 678, giá 1500000 đồng");
+        let p = phones_in("Gọi 0912.345.678, giá 1500000 đồng, hoặc +84 912 345 678");
         assert_eq!(p.into_iter().collect::<Vec<_>>(), vec!["0912345678".to_string()]);
         assert!(phones_in("không có số").is_empty());
     }

@@ -46,6 +46,14 @@ enum Policy {
     CaseWorkerWhoSees,
     /// Analysts, on their own agency's rules and leads (another agency's lead is a 404, in `screening.rs`).
     Analyst,
+    /// Hotline operators (recording a call).
+    HotlineOperator,
+    /// Hotline operators and administrators (e-mail intake).
+    MailIntake,
+    /// Those who work tips (operators, officers, analysts, heads): their unit's queue.
+    TipWorker,
+    /// The unit holding the tip (a call taken by the hotline): others who work tips get 404.
+    TipHolder,
 }
 
 fn policy(method: &str, path: &str) -> Option<Policy> {
@@ -80,6 +88,14 @@ fn policy(method: &str, path: &str) -> Option<Policy> {
         ("get", "/api/v1/rule-sets" | "/api/v1/rule-sets/{version}" | "/api/v1/rule-sets/precision") => Analyst,
         ("get", "/api/v1/leads" | "/api/v1/leads/counts" | "/api/v1/leads/{id}" | "/api/v1/leads/{id}/cluster") => Analyst,
         ("post", "/api/v1/leads/{id}/decision") => Analyst,
+        ("get", "/api/v1/public/tips/challenge")
+        | ("post", "/api/v1/public/tips" | "/api/v1/public/tips/status" | "/api/v1/public/tips/follow-up") => Public,
+        ("post", "/api/v1/tips") => HotlineOperator,
+        ("post", "/api/v1/tips/inbound-email") => MailIntake,
+        ("get", "/api/v1/tips") => TipWorker,
+        ("get", "/api/v1/tips/{id}" | "/api/v1/tips/{id}/cases") | ("post", "/api/v1/tips/{id}/triage" | "/api/v1/tips/{id}/close") => {
+            TipHolder
+        }
         _ => return None,
     })
 }
@@ -95,6 +111,7 @@ const PERSONAS: &[(&str, &str, &str, &str, &[&str])] = &[
     ("bg.officer", "border-guard-vn", "border_guard", "bg-unit", &["officer"]),
     ("police.officer", "police-vn", "police", "police-unit", &["officer"]),
     ("cn.liaison", "customs-cn", "foreign_customs", "cn-desk", &["liaison_officer"]),
+    ("hotline", "sco-389", "steering_committee_office", "sco-hotline", &["hotline_operator"]),
 ];
 
 /// The case under test is AMBER, shared with the recording agency and the border guard.
@@ -210,6 +227,32 @@ fn expected(p: Policy, user: &str) -> u16 {
                 403
             }
         }
+        Policy::HotlineOperator => {
+            if user == "hotline" {
+                200
+            } else {
+                403
+            }
+        }
+        Policy::MailIntake => {
+            if matches!(user, "hotline" | "admin") {
+                200
+            } else {
+                403
+            }
+        }
+        Policy::TipWorker => {
+            if matches!(user, "admin" | "auditor" | "cn.liaison") {
+                403
+            } else {
+                200
+            }
+        }
+        Policy::TipHolder => match user {
+            "hotline" => 200,
+            "admin" | "auditor" | "cn.liaison" => 403,
+            _ => 404,
+        },
     }
 }
 
@@ -235,6 +278,8 @@ async fn status_of(c: &Client, method: &str, url: &str, body: Option<Value>, if_
         rb = rb.json(&b);
     } else if method == "post" && url.contains("/evidence") {
         rb = rb.body(b"%PDF-1.7 a scanned seizure record".to_vec());
+    } else if method == "post" && url.contains("/inbound-email") {
+        rb = rb.body("From: a@b\r\nSubject: tin\r\n\r\nBuon lau thuoc la qua duong mon\r\n");
     } else if method == "post" && url.contains("/imports") {
         rb = rb.body(format!("{}\n", case_body("imported")).into_bytes());
     }
@@ -269,6 +314,11 @@ async fn every_operation_for_every_kind_of_user() {
         .body("{\"platform\":\"shopee\",\"listing_id\":\"1\",\"title\":\"vape\"}\n");
     assert_eq!(split(analyst.send(rb).await).await.1["leads_opened"], 1);
     let lead_id = analyst.get("/api/v1/leads").await.1[0]["id"].as_str().unwrap().to_string();
+    // The hotline takes a call, so that there is a tip to ask for.
+    let hotline = s.login("hotline").await;
+    let (st, call) = hotline.post("/api/v1/tips", json!({ "body": "Người gọi báo buôn lậu thuốc lá" })).await;
+    assert_eq!(st, 201, "{call}");
+    let tip_id = call["id"].as_str().unwrap().to_string();
 
     let (_, doc) = s.anonymous().get("/api/v1/openapi.json").await;
     let mut ops: Vec<(String, String)> = Vec::new();
@@ -306,6 +356,8 @@ async fn every_operation_for_every_kind_of_user() {
                 n["id"].as_str().unwrap().to_string()
             } else if path.starts_with("/api/v1/leads/") {
                 lead_id.clone()
+            } else if path.starts_with("/api/v1/tips/") {
+                tip_id.clone()
             } else if path.starts_with("/api/v1/entities/") {
                 case["parties"][0]["entity_id"].as_str().unwrap().to_string()
             } else if path.starts_with("/api/v1/access-requests/") {
@@ -377,6 +429,9 @@ async fn every_operation_for_every_kind_of_user() {
                 }
                 ("post", "/api/v1/rule-sets" | "/api/v1/rule-sets/check") => (Some(json!({ "body": SCREENING_RULES })), None),
                 ("post", "/api/v1/leads/{id}/decision") => (Some(json!({ "decision": "dismissed", "reason": "matrix" })), None),
+                ("post", "/api/v1/tips") => (Some(json!({ "body": "Tin báo qua đường dây nóng" })), None),
+                ("post", "/api/v1/tips/{id}/triage") => (Some(json!({ "violation_type": "smuggling", "unit_id": "sco-hq" })), None),
+                ("post", "/api/v1/tips/{id}/close") => (Some(json!({ "outcome": "no_action", "reason": "matrix" })), None),
                 _ => (None, None),
             };
             let (status, answer) = status_of(&client, method, &url, body, if_match).await;

@@ -23,6 +23,6 @@ pub use cases::{Agreement, CaseCursor, CaseDimension, CaseTotal, NewCase, Sharin
 pub use error::StoreError;
 pub use evidence::{Evidence, FileStore};
 pub use notices::{Notice, Recipient};
-pub use tips::{Tip, TipAttachment, TipChange, TipEvent, TipMessage};
 pub use records::{AuditQuery, NewAgency, NewUnit, NewUser, TokenRecord};
 pub use screening::{FilingOutcome, Lead, LeadDecision, LeadListing, ScreenedListing, StoredRuleSet};
+pub use tips::{Tip, TipAttachment, TipChange, TipEvent, TipMessage};

@@ -240,7 +240,10 @@ impl Store {
         kind: &str,
         detail: &str,
     ) -> Result<(), StoreError> {
-        let row = sqlx::query(&self.sql("SELECT COALESCE(MAX(seq), 0) AS s FROM tip_events WHERE tip_id = $1")).bind(tip_id).fetch_one(&mut *conn).await?;
+        let row = sqlx::query(&self.sql("SELECT COALESCE(MAX(seq), 0) AS s FROM tip_events WHERE tip_id = $1"))
+            .bind(tip_id)
+            .fetch_one(&mut *conn)
+            .await?;
         let seq: i64 = row.try_get::<i64, _>("s")? + 1;
         sqlx::query(&self.sql("INSERT INTO tip_events (tip_id, seq, at, actor_user_id, kind, detail) VALUES ($1, $2, $3, $4, $5, $6)"))
             .bind(tip_id)
@@ -257,7 +260,8 @@ impl Store {
     async fn load_tip(&self, row: Option<AnyRow>) -> Result<Option<Tip>, StoreError> {
         let Some(row) = row else { return Ok(None) };
         let mut t = tip_row(&row)?;
-        let rows = sqlx::query(&self.sql("SELECT * FROM tip_messages WHERE tip_id = $1 ORDER BY seq")).bind(&t.id).fetch_all(&self.read).await?;
+        let rows =
+            sqlx::query(&self.sql("SELECT * FROM tip_messages WHERE tip_id = $1 ORDER BY seq")).bind(&t.id).fetch_all(&self.read).await?;
         for r in &rows {
             t.messages.push(TipMessage {
                 seq: r.try_get("seq")?,
@@ -267,8 +271,10 @@ impl Store {
                 body: r.try_get("body")?,
             });
         }
-        let rows =
-            sqlx::query(&self.sql("SELECT * FROM tip_attachments WHERE tip_id = $1 ORDER BY added_at, sha256")).bind(&t.id).fetch_all(&self.read).await?;
+        let rows = sqlx::query(&self.sql("SELECT * FROM tip_attachments WHERE tip_id = $1 ORDER BY added_at, sha256"))
+            .bind(&t.id)
+            .fetch_all(&self.read)
+            .await?;
         for r in &rows {
             t.attachments.push(TipAttachment {
                 sha256: r.try_get("sha256")?,
@@ -278,7 +284,8 @@ impl Store {
                 added_at: r.try_get("added_at")?,
             });
         }
-        let rows = sqlx::query(&self.sql("SELECT * FROM tip_events WHERE tip_id = $1 ORDER BY seq")).bind(&t.id).fetch_all(&self.read).await?;
+        let rows =
+            sqlx::query(&self.sql("SELECT * FROM tip_events WHERE tip_id = $1 ORDER BY seq")).bind(&t.id).fetch_all(&self.read).await?;
         for r in &rows {
             t.events.push(TipEvent {
                 seq: r.try_get("seq")?,
@@ -334,7 +341,13 @@ impl Store {
     }
 
     /// Adds a message (and any files) to a tip that is not closed; `Stale` if it is.
-    pub async fn add_tip_message(&self, tip_id: &str, m: &TipMessage, files: &[TipAttachment], audit: &[AuditEntry]) -> Result<(), StoreError> {
+    pub async fn add_tip_message(
+        &self,
+        tip_id: &str,
+        m: &TipMessage,
+        files: &[TipAttachment],
+        audit: &[AuditEntry],
+    ) -> Result<(), StoreError> {
         let mut tx = self.write.begin().await?;
         let open = sqlx::query(&self.sql("SELECT status FROM tips WHERE id = $1")).bind(tip_id).fetch_optional(&mut *tx).await?;
         match open {
@@ -342,17 +355,22 @@ impl Store {
             Some(_) => return Err(StoreError::Stale),
             None => return Err(StoreError::MissingReference { what: "tip" }),
         }
-        let row = sqlx::query(&self.sql("SELECT COALESCE(MAX(seq), 0) AS s FROM tip_messages WHERE tip_id = $1")).bind(tip_id).fetch_one(&mut *tx).await?;
-        let seq: i64 = row.try_get::<i64, _>("s")? + 1;
-        sqlx::query(&self.sql("INSERT INTO tip_messages (tip_id, seq, at, from_reporter, author_user_id, body) VALUES ($1, $2, $3, $4, $5, $6)"))
+        let row = sqlx::query(&self.sql("SELECT COALESCE(MAX(seq), 0) AS s FROM tip_messages WHERE tip_id = $1"))
             .bind(tip_id)
-            .bind(seq)
-            .bind(m.at)
-            .bind(i64::from(m.from_reporter))
-            .bind(m.author_user_id.clone())
-            .bind(&m.body)
-            .execute(&mut *tx)
+            .fetch_one(&mut *tx)
             .await?;
+        let seq: i64 = row.try_get::<i64, _>("s")? + 1;
+        sqlx::query(
+            &self.sql("INSERT INTO tip_messages (tip_id, seq, at, from_reporter, author_user_id, body) VALUES ($1, $2, $3, $4, $5, $6)"),
+        )
+        .bind(tip_id)
+        .bind(seq)
+        .bind(m.at)
+        .bind(i64::from(m.from_reporter))
+        .bind(m.author_user_id.clone())
+        .bind(&m.body)
+        .execute(&mut *tx)
+        .await?;
         self.insert_tip_attachments(&mut tx, tip_id, files).await?;
         let kind = if m.from_reporter { "follow_up" } else { "note" };
         self.insert_tip_event(&mut tx, tip_id, m.at, m.author_user_id.as_deref(), kind, "").await?;

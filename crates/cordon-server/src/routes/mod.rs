@@ -10,4 +10,5 @@ pub mod reference;
 pub mod screening;
 pub mod sharing;
 pub mod system;
+pub mod tips;
 pub mod transfer;
