@@ -2,6 +2,7 @@
 
 mod cli_match;
 mod cli_screen;
+mod cli_tips;
 mod cli_transfer;
 mod config;
 mod demo;
@@ -94,6 +95,11 @@ enum Command {
     Import(cli_transfer::ImportArgs),
     /// Export the cases a user may see as NDJSON, CSV or FollowTheMoney entities.
     Export(cli_transfer::ExportArgs),
+    /// Take in tips (e-mail from an mbox file or a Maildir).
+    Tips {
+        #[command(subcommand)]
+        command: cli_tips::TipsCommand,
+    },
     /// Find records describing the same person, company or vehicle in CSV or NDJSON files (no store).
     Match {
         #[command(subcommand)]
@@ -287,6 +293,7 @@ async fn run(command: Command, app: &App, settings: &config::Settings) -> anyhow
         }
         Command::Import(args) => cli_transfer::import(app, args).await?,
         Command::Export(args) => cli_transfer::export(app, args).await?,
+        Command::Tips { command } => cli_tips::run(app, command).await?,
         Command::Openapi | Command::Match { .. } | Command::Screen(_) | Command::Rules { .. } => {
             unreachable!("answered before the store is opened")
         }
