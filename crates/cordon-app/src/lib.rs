@@ -11,7 +11,9 @@ mod auth;
 mod cache;
 mod cases;
 mod clock;
+mod delivery;
 mod directory;
+mod duty;
 mod entities;
 mod error;
 mod evidence;
@@ -33,7 +35,12 @@ pub use cases::{
     SharingInput,
 };
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use delivery::{
+    AttemptView, DeliveriesView, DeliveryJobView, DeliverySettings, DeliveryWorker, GatewaySettings, LiveNotice, NoticeStream, RouteView,
+    SmtpSettings, StreamItem,
+};
 pub use directory::{NewAgencyInput, NewUnitInput, NewUserInput};
+pub use duty::{ContactInput, ContactView, DutyRosterView, DutyShiftInput, DutyShiftView};
 pub use entities::{EntityCase, EntityLink, EntityView};
 pub use error::AppError;
 pub use evidence::{sniff, EvidenceView, NewEvidence, MAX_EVIDENCE_BYTES};
@@ -56,6 +63,7 @@ pub struct App {
     search: cordon_search::LiveIndex,
     files: cordon_store::FileStore,
     cache: Arc<cache::AuthCache>,
+    delivery: Arc<delivery::Delivery>,
 }
 
 impl App {
@@ -76,6 +84,7 @@ impl App {
             search,
             files,
             cache: Arc::new(cache::AuthCache::default()),
+            delivery: Arc::new(delivery::Delivery::default()),
         }
     }
 

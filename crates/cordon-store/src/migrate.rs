@@ -56,6 +56,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_notices.sql"),
         postgres: include_str!("../migrations/postgres/0006_notices.sql"),
     },
+    Migration {
+        version: 7,
+        name: "delivery",
+        sqlite: include_str!("../migrations/sqlite/0007_delivery.sql"),
+        postgres: include_str!("../migrations/postgres/0007_delivery.sql"),
+    },
 ];
 
 /// The schema version this binary brings a store to.

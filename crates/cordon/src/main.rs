@@ -240,9 +240,13 @@ async fn run(command: Command, app: &App, settings: &config::Settings) -> anyhow
             let options = ServerOptions { secure_cookies: settings.secure_cookies };
             let checkpoints = tokio::spawn(checkpoint_every_minute(app.clone()));
             let escalations = tokio::spawn(escalate_every_few_seconds(app.clone()));
+            app.configure_delivery(settings.delivery.clone()).context("the [smtp] or [gateway] configuration")?;
+            let delivery = app.start_delivery().await?;
             cordon_server::serve(listener, app.clone(), options, shutdown_signal()).await?;
             checkpoints.abort();
             escalations.abort();
+            // Sends under way finish (each within its timeout); what is left waits in the outbox.
+            delivery.stop().await;
             app.flush_index()?;
             app.checkpoint_audit().await?;
             tracing::info!("stopped; every acknowledged write is on disk");
