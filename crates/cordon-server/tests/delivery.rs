@@ -17,7 +17,7 @@ use std::time::Duration;
 use base64::Engine;
 use cordon_app::{DeliverySettings, GatewaySettings, SmtpSettings};
 use serde_json::{json, Value};
-use test_support::{both_backends, Client, TestServer, T0};
+use test_support::{both_backends, Backend, Client, TestServer, T0};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 both_backends!(
@@ -620,4 +620,48 @@ async fn the_event_stream_receives_a_raised_notice(s: TestServer) {
     let lingering = open_stream(&on_duty).await;
     tokio::time::timeout(Duration::from_secs(10), s.stop()).await.expect("the server stops with a stream open");
     drop(lingering);
+}
+
+/// Two servers over one PostgreSQL database, both delivering: each job is taken by one of
+/// them (`FOR UPDATE SKIP LOCKED`), so the gateway hears of each delivery once, with no
+/// de-duplication needed while nothing crashes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_send_each_delivery_once() {
+    let Some(s) = TestServer::start(Backend::Postgres).await else { return };
+    people(&s).await;
+    let log = Arc::new(GatewayLog::default());
+    let settings = quick(None, Some(GatewaySettings { url: gateway_receiver(log.clone()).await, token: None }));
+    let (day, night) = (id_of(&s, "ca.day").await, id_of(&s, "ca.night").await);
+    contact(&s, "ca.day", None, Some("0912345678")).await;
+    contact(&s, "ca.night", None, Some("0987654321")).await;
+    let head = s.login("ca.head").await;
+    shift(&head, &day, T0, T0 + 12 * HOUR).await;
+    shift(&head, &night, T0, T0 + 12 * HOUR).await;
+    let second = s.second_instance().await;
+    for app in [&s.app, &second.app] {
+        app.configure_delivery(settings.clone()).unwrap();
+    }
+    let workers = [s.app.start_delivery().await.unwrap(), second.app.start_delivery().await.unwrap()];
+    // Notices raised on both servers.
+    let (sender_a, sender_b) = (s.login("hq.sender").await, s.login("hq.sender").await);
+    let sender_b = Client { base: second.base.clone(), ..sender_b };
+    let mut ids = Vec::new();
+    for i in 0..20 {
+        let sender = if i % 2 == 0 { &sender_a } else { &sender_b };
+        ids.push(raise(sender, &format!("Cảnh báo {i}"), &["police-lang-son"]).await);
+    }
+    eventually("the gateway heard of all 40 deliveries", || async { log.requests.lock().unwrap().len() >= 40 }).await;
+    for w in workers {
+        w.stop().await;
+    }
+    let requests = log.requests.lock().unwrap().clone();
+    let keys: BTreeSet<String> = requests.iter().map(|r| r.0.clone()).collect();
+    assert_eq!((requests.len(), keys.len()), (40, 40), "each delivery once");
+    for id in &ids {
+        let d = deliveries(&sender_a, id).await;
+        for j in d["jobs"].as_array().unwrap() {
+            assert_eq!((j["status"].as_str(), j["attempts"].as_i64()), (Some("sent"), Some(1)), "{j}");
+        }
+    }
+    second.stop().await;
 }

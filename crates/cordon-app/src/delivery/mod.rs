@@ -128,7 +128,7 @@ pub struct LiveNotice {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StreamItem {
     /// A notice for this user.
-    Notice(LiveNotice),
+    Notice(Box<LiveNotice>),
     /// The stream fell behind and this many events were dropped: reload the inbox.
     Missed(u64),
 }
@@ -282,7 +282,7 @@ impl NoticeStream {
             }
             tokio::select! {
                 got = self.rx.recv() => match got {
-                    Ok(n) if n.user_id == self.user_id => return Some(StreamItem::Notice(n)),
+                    Ok(n) if n.user_id == self.user_id => return Some(StreamItem::Notice(Box::new(n))),
                     Ok(_) => {}
                     Err(broadcast::error::RecvError::Lagged(n)) => return Some(StreamItem::Missed(n)),
                     Err(broadcast::error::RecvError::Closed) => return None,
@@ -552,7 +552,12 @@ impl App {
             let notice = match notices.get(&job.notice_id) {
                 Some(n) => n.clone(),
                 None => {
-                    let Some(n) = self.store.notice(&job.notice_id).await? else { continue };
+                    let Some(n) = self.store.notice(&job.notice_id).await? else {
+                        // Notices are never deleted; should one be missing, say so rather than retry for ever.
+                        let gone = AttemptOutcome::Failed { error: "the notice is missing from the store".into(), retry_at: None };
+                        self.store.finish_delivery_attempt(&job.id, job.attempts, now, &gone).await?;
+                        continue;
+                    };
                     let n = Arc::new(n);
                     notices.insert(job.notice_id.clone(), n.clone());
                     n
