@@ -11,7 +11,9 @@ mod auth;
 mod cache;
 mod cases;
 mod clock;
+mod delivery;
 mod directory;
+mod duty;
 mod entities;
 mod error;
 mod evidence;
@@ -35,7 +37,12 @@ pub use cases::{
     SharingInput,
 };
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use delivery::{
+    AttemptView, DeliveriesView, DeliveryJobView, DeliverySettings, DeliveryWorker, GatewaySettings, LiveNotice, NoticeStream, RouteView,
+    SmtpSettings, StreamItem,
+};
 pub use directory::{NewAgencyInput, NewUnitInput, NewUserInput};
+pub use duty::{ContactInput, ContactView, DutyRosterView, DutyShiftInput, DutyShiftView};
 pub use entities::{EntityCase, EntityLink, EntityView};
 pub use error::AppError;
 pub use evidence::{sniff, EvidenceView, NewEvidence, MAX_EVIDENCE_BYTES};
@@ -68,6 +75,7 @@ pub struct App {
     cache: Arc<cache::AuthCache>,
     rules: Arc<screening::RuleCache>,
     tips: Arc<tips::TipDesk>,
+    delivery: Arc<delivery::Delivery>,
 }
 
 impl App {
@@ -90,6 +98,7 @@ impl App {
             cache: Arc::new(cache::AuthCache::default()),
             rules: Arc::new(screening::RuleCache::default()),
             tips: Arc::new(tips::TipDesk::default()),
+            delivery: Arc::new(delivery::Delivery::default()),
         }
     }
 

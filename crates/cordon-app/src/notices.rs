@@ -277,12 +277,14 @@ impl App {
         };
         let audit =
             actor.audit(now, "notice.raise", "notice", &notice.id, "ok", json!({ "case": notice.case_id, "priority": priority.as_str() }));
-        self.store.insert_notice(&notice, &[audit]).await?;
+        let outbox = self.outbox_for_raise(&notice).await?;
+        self.store.insert_notice(&notice, &outbox, &[audit]).await?;
+        self.wake_delivery();
         Ok(notice.into())
     }
 
     /// Whether the actor is party to a notice: its sending unit, an addressed unit, or one it escalated to.
-    fn party_to(actor: &Actor, n: &Notice) -> bool {
+    pub(crate) fn party_to(actor: &Actor, n: &Notice) -> bool {
         n.from_unit_id == actor.user.unit_id
             || n.recipients.iter().any(|r| r.unit_id == actor.user.unit_id || r.escalated_to.as_deref() == Some(actor.user.id.as_str()))
     }
@@ -396,8 +398,12 @@ impl App {
                 outcome: "ok".into(),
                 detail: json!({ "unit": unit_id, "to": to, "note": note }).to_string(),
             };
-            match self.store.escalate_notice(&notice_id, &unit_id, to.as_deref(), &note, now, &[audit]).await {
-                Ok(()) => done += 1,
+            let outbox = self.outbox_for_escalation(&notice_id, &unit_id, to.as_deref(), &note, now).await?;
+            match self.store.escalate_notice(&notice_id, &unit_id, to.as_deref(), &note, now, &outbox, &[audit]).await {
+                Ok(()) => {
+                    done += 1;
+                    self.wake_delivery();
+                }
                 // Acknowledged meanwhile: nothing to escalate.
                 Err(StoreError::Stale) => {}
                 Err(other) => return Err(other.into()),

@@ -5,6 +5,8 @@ pub mod account;
 pub mod agency;
 pub mod audit;
 pub mod case;
+pub mod delivery;
+pub mod duty;
 pub mod lead;
 pub mod model;
 pub mod names;

@@ -80,6 +80,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let router = routes::notices::add(router);
     let router = routes::screening::add(router);
     let router = routes::tips::add(router);
+    let router = routes::delivery::add(router);
     router.split_for_parts()
 }
 
@@ -130,6 +131,13 @@ pub async fn serve(
     options: ServerOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // Live event streams never end by themselves: end them when the server stops, or the
+    // graceful shutdown would wait for them for ever.
+    let streams = app.clone();
+    let shutdown = async move {
+        shutdown.await;
+        streams.close_live_streams();
+    };
     let router = router(app, options);
     axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
 }

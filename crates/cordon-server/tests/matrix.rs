@@ -54,6 +54,12 @@ enum Policy {
     TipWorker,
     /// The unit holding the tip (a call taken by the hotline): others who work tips get 404.
     TipHolder,
+    /// Members of the unit (customs-a) and administrators (its duty roster).
+    UnitMember,
+    /// The unit's head or deputy, and administrators (keeping its roster).
+    RosterKeeper,
+    /// The user themself (officer.a) and administrators (contact details).
+    SelfOrAdmin,
 }
 
 fn policy(method: &str, path: &str) -> Option<Policy> {
@@ -83,6 +89,11 @@ fn policy(method: &str, path: &str) -> Option<Policy> {
         ("get", "/api/v1/notices/{id}") => NoticeParty,
         ("post", "/api/v1/notices/{id}/ack" | "/api/v1/notices/{id}/action") => NoticeRecipient,
         ("post", "/api/v1/delegations") => UnitHead,
+        ("get", "/api/v1/notices/stream") => SignedIn,
+        ("get", "/api/v1/notices/{id}/deliveries") => NoticeParty,
+        ("get", "/api/v1/units/{id}/duty") => UnitMember,
+        ("post", "/api/v1/units/{id}/duty") | ("delete", "/api/v1/units/{id}/duty/{shift_id}") => RosterKeeper,
+        ("put", "/api/v1/users/{id}/contact") => SelfOrAdmin,
         ("post", "/api/v1/access-requests/{id}/decision") => AccessDecider,
         ("post", "/api/v1/listings" | "/api/v1/rule-sets" | "/api/v1/rule-sets/check" | "/api/v1/rule-sets/{version}/activate") => Analyst,
         ("get", "/api/v1/rule-sets" | "/api/v1/rule-sets/{version}" | "/api/v1/rule-sets/precision") => Analyst,
@@ -211,6 +222,18 @@ fn expected(p: Policy, user: &str) -> u16 {
                 404
             }
         }
+        Policy::UnitMember => match user {
+            "admin" | "officer.a" | "head.a" => 200,
+            _ => 403,
+        },
+        Policy::RosterKeeper => match user {
+            "admin" | "head.a" => 200,
+            _ => 403,
+        },
+        Policy::SelfOrAdmin => match user {
+            "admin" | "officer.a" => 200,
+            _ => 403,
+        },
         Policy::CaseWorkerWhoSees => {
             if !case_worker {
                 403
@@ -272,6 +295,7 @@ async fn status_of(c: &Client, method: &str, url: &str, body: Option<Value>, if_
         "get" => c.http.get(url),
         "post" => c.http.post(url),
         "put" => c.http.put(url),
+        "delete" => c.http.delete(url),
         other => panic!("no request builder for {other}"),
     };
     if let Some(b) = body {
@@ -285,6 +309,10 @@ async fn status_of(c: &Client, method: &str, url: &str, body: Option<Value>, if_
     }
     if let Some(v) = if_match {
         rb = rb.header(header::IF_MATCH, format!("\"{v}\""));
+    }
+    if url.ends_with("/notices/stream") {
+        // An event stream never ends: its status is the answer.
+        return (c.send(rb).await.status().as_u16(), Value::Null);
     }
     split(c.send(rb).await).await
 }
@@ -319,6 +347,8 @@ async fn every_operation_for_every_kind_of_user() {
     let (st, call) = hotline.post("/api/v1/tips", json!({ "body": "Người gọi báo buôn lậu thuốc lá" })).await;
     assert_eq!(st, 201, "{call}");
     let tip_id = call["id"].as_str().unwrap().to_string();
+    let roster_keeper = s.login("head.a").await;
+    let owner_id = s.app.actor_for_operator("officer.a").await.unwrap().user.id;
 
     let (_, doc) = s.anonymous().get("/api/v1/openapi.json").await;
     let mut ops: Vec<(String, String)> = Vec::new();
@@ -358,6 +388,10 @@ async fn every_operation_for_every_kind_of_user() {
                 lead_id.clone()
             } else if path.starts_with("/api/v1/tips/") {
                 tip_id.clone()
+            } else if path.starts_with("/api/v1/units/") {
+                "customs-a".to_string()
+            } else if path.starts_with("/api/v1/users/") {
+                owner_id.clone()
             } else if path.starts_with("/api/v1/entities/") {
                 case["parties"][0]["entity_id"].as_str().unwrap().to_string()
             } else if path.starts_with("/api/v1/access-requests/") {
@@ -380,6 +414,14 @@ async fn every_operation_for_every_kind_of_user() {
                 let (st, added) = split(owner.send(rb).await).await;
                 assert_eq!(st, 200, "{added}");
                 path_for_call = path_for_call.replace("{sha256}", added["evidence"][0]["sha256"].as_str().unwrap());
+            }
+            if path.contains("{shift_id}") {
+                // The head puts the owner on duty first, so that there is a shift to take off.
+                let (st, shift) = roster_keeper
+                    .post("/api/v1/units/customs-a/duty", json!({ "user_id": owner_id, "starts_at": T0, "ends_at": T0 + 3_600_000 }))
+                    .await;
+                assert_eq!(st, 201, "{shift}");
+                path_for_call = path_for_call.replace("{shift_id}", shift["id"].as_str().unwrap());
             }
             let url = format!("{}{}", s.base, path_for_call);
             let url = match path.as_str() {
@@ -413,6 +455,10 @@ async fn every_operation_for_every_kind_of_user() {
                 ),
                 ("post", "/api/v1/sharing-groups") => (Some(json!({ "id": unique, "name": "x", "owner_agency_id": "customs-vn" })), None),
                 ("post", "/api/v1/cases") => (Some(case_body("new")), None),
+                ("put", "/api/v1/users/{id}/contact") => (Some(json!({ "email": "officer.a@customs.gov.vn" })), None),
+                ("post", "/api/v1/units/{id}/duty") => {
+                    (Some(json!({ "user_id": owner_id, "starts_at": T0, "ends_at": T0 + 3_600_000 })), None)
+                }
                 ("put", _) => (Some(case_body(&tag)), Some(1)),
                 ("post", "/api/v1/cases/{id}/transitions") => (Some(json!({ "to": "verified" })), Some(1)),
                 ("post", "/api/v1/cases/{id}/evidence") => (None, Some(1)),

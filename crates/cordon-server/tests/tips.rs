@@ -90,6 +90,7 @@ async fn a_public_tip_is_tracked_triaged_routed_and_closed(s: TestServer) {
     assert_eq!((status, st["follow_ups"][0].as_str()), (200, Some("Hàng về vào tối thứ Sáu.")), "{st}");
 
     // A second reporter tells of the same shop: the operator sees the repeat.
+    s.clock.advance(3_600_000);
     send_tip(&public, json!({ "body": "Quán túi xách giả ở chợ Đông Kinh, gọi 0912.345.678 để mua", "province": "lang-son" })).await;
 
     let operator = s.login("sco.hotline").await;

@@ -73,6 +73,8 @@ pub struct Store {
     pub(crate) read: AnyPool,
     pub(crate) write: AnyPool,
     audit_queue: tokio::sync::mpsc::UnboundedSender<AuditRequest>,
+    /// PostgreSQL's URL, for the live-delivery listener (`LISTEN` needs its own connection).
+    pub(crate) pg_url: Option<std::sync::Arc<str>>,
 }
 
 /// Entries waiting to be made durable, and whom to tell when they are.
@@ -207,7 +209,9 @@ impl Store {
                     .connect_with(opts)
                     .await
                     .map_err(|e| StoreError::Open(format!("{}: {e}", redact_url(url))))?;
-                Ok(Store::with_committer(Dialect::Postgres, pool.clone(), pool))
+                let mut store = Store::with_committer(Dialect::Postgres, pool.clone(), pool);
+                store.pg_url = Some(url.as_str().into());
+                Ok(store)
             }
         }
     }
@@ -217,7 +221,7 @@ impl Store {
     /// only once its own entries are on disk.
     fn with_committer(dialect: Dialect, read: AnyPool, write: AnyPool) -> Store {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<AuditRequest>();
-        let store = Store { dialect, read, write, audit_queue: tx };
+        let store = Store { dialect, read, write, audit_queue: tx, pg_url: None };
         let committer = Store { audit_queue: tokio::sync::mpsc::unbounded_channel().0, ..store.clone() };
         tokio::spawn(async move {
             while let Some(first) = rx.recv().await {

@@ -7,6 +7,7 @@
 mod access;
 mod backend;
 mod cases;
+mod delivery;
 mod entities;
 mod error;
 mod evidence;
@@ -20,6 +21,7 @@ mod tips;
 
 pub use backend::{Store, StoreTarget};
 pub use cases::{Agreement, CaseCursor, CaseDimension, CaseTotal, NewCase, SharingGroup};
+pub use delivery::{AttemptOutcome, Contact, DeliveryAttempt, DeliveryJob, LiveListener, NoticeDeliveries, NoticeRoute, Outbox};
 pub use error::StoreError;
 pub use evidence::{Evidence, FileStore};
 pub use notices::{Notice, Recipient};

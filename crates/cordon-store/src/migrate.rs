@@ -57,6 +57,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0006_notices.sql"),
     },
     Migration {
+        version: 7,
+        name: "delivery",
+        sqlite: include_str!("../migrations/sqlite/0007_delivery.sql"),
+        postgres: include_str!("../migrations/postgres/0007_delivery.sql"),
+    },
+    Migration {
         version: 9,
         name: "screening",
         sqlite: include_str!("../migrations/sqlite/0009_screening.sql"),

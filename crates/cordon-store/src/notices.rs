@@ -6,6 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::backend::Store;
+use crate::delivery::Outbox;
 use crate::StoreError;
 
 /// A notice as stored.
@@ -97,8 +98,9 @@ fn notice_row(r: &AnyRow) -> Result<Notice, StoreError> {
 }
 
 impl Store {
-    /// Records a notice with its recipients and audit entries; `Conflict` on a repeated idempotency key.
-    pub async fn insert_notice(&self, n: &Notice, audit: &[AuditEntry]) -> Result<(), StoreError> {
+    /// Records a notice with its recipients, its delivery outbox and audit entries, in one
+    /// transaction; `Conflict` on a repeated idempotency key.
+    pub async fn insert_notice(&self, n: &Notice, outbox: &Outbox, audit: &[AuditEntry]) -> Result<(), StoreError> {
         let mut tx = self.write.begin().await?;
         sqlx::query(&self.sql(
             "INSERT INTO notices (id, idempotency_key, kind, priority, case_id, title, body, from_user_id, from_unit_id, from_agency_id, \
@@ -130,6 +132,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        self.write_outbox(&mut tx, outbox).await?;
         self.append_audit(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(())
@@ -170,6 +173,7 @@ impl Store {
     }
 
     /// Moves a recipient from one of `from` to `to`, setting the given columns; `Stale` if it was not in `from`.
+    #[allow(clippy::too_many_arguments)]
     async fn move_recipient(
         &self,
         (notice_id, unit_id): (&str, &str),
@@ -177,6 +181,7 @@ impl Store {
         set: &str,
         values: Vec<Option<String>>,
         at: i64,
+        outbox: &Outbox,
         audit: &[AuditEntry],
     ) -> Result<(), StoreError> {
         let mut tx = self.write.begin().await?;
@@ -198,6 +203,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::Stale);
         }
+        self.write_outbox(&mut tx, outbox).await?;
         self.append_audit(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(())
@@ -219,6 +225,7 @@ impl Store {
             "status = $1, ack_by = $2, ack_at = $3",
             vec![Some(Acknowledged.as_str().into()), Some(by.into())],
             at,
+            &Outbox::default(),
             audit,
         )
         .await
@@ -242,12 +249,15 @@ impl Store {
             "status = $1, action_taken = $2, result = $3, ack_at = COALESCE(ack_at, $4)",
             vec![Some(ActionReported.as_str().into()), Some(action.into()), Some(result.into())],
             at,
+            &Outbox::default(),
             audit,
         )
         .await
     }
 
-    /// Marks a pending recipient escalated to `to` (none: nobody to escalate to), with how.
+    /// Marks a pending recipient escalated to `to` (none: nobody to escalate to), with how,
+    /// and writes the escalation's deliveries in the same transaction.
+    #[allow(clippy::too_many_arguments)]
     pub async fn escalate_notice(
         &self,
         notice_id: &str,
@@ -255,6 +265,7 @@ impl Store {
         to: Option<&str>,
         note: &str,
         at: i64,
+        outbox: &Outbox,
         audit: &[AuditEntry],
     ) -> Result<(), StoreError> {
         use RecipientStatus::*;
@@ -264,6 +275,7 @@ impl Store {
             "status = $1, escalated_to = $2, escalation_note = $3, escalated_at = $4",
             vec![Some(Escalated.as_str().into()), to.map(String::from), Some(note.into())],
             at,
+            outbox,
             audit,
         )
         .await

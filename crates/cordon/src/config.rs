@@ -22,6 +22,32 @@ pub struct FileConfig {
     pub log_format: Option<String>,
     /// Mark session cookies Secure.
     pub secure_cookies: Option<bool>,
+    /// E-mail delivery of notices through an SMTP relay (`[smtp]`).
+    pub smtp: Option<SmtpFile>,
+    /// SMS, telephone and fax delivery through an HTTP gateway (`[gateway]`).
+    pub gateway: Option<GatewayFile>,
+}
+
+/// `[smtp]`: the relay notices are e-mailed through (plain SMTP).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpFile {
+    /// Host.
+    pub host: String,
+    /// Port (default 25).
+    pub port: Option<u16>,
+    /// Sender address.
+    pub from: String,
+}
+
+/// `[gateway]`: the URL each SMS/phone/fax delivery is POSTed to.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatewayFile {
+    /// `http://…` URL.
+    pub url: String,
+    /// Bearer token the gateway expects.
+    pub token: Option<String>,
 }
 
 impl FileConfig {
@@ -46,6 +72,8 @@ pub struct Settings {
     pub json_logs: bool,
     /// Secure cookies.
     pub secure_cookies: bool,
+    /// Notice delivery channels (live is always on).
+    pub delivery: cordon_app::DeliverySettings,
 }
 
 /// Merges flag/env values over the file over the defaults.
@@ -67,7 +95,12 @@ pub fn resolve(
         Some("json") => true,
         Some(other) => bail!("--log-format {other:?}: use text or json"),
     };
-    Ok(Settings { addr, data_dir, target, json_logs, secure_cookies: secure_cookies || file.secure_cookies.unwrap_or(false) })
+    let delivery = cordon_app::DeliverySettings {
+        smtp: file.smtp.map(|m| cordon_app::SmtpSettings { host: m.host, port: m.port.unwrap_or(25), from: m.from }),
+        gateway: file.gateway.map(|g| cordon_app::GatewaySettings { url: g.url, token: g.token }),
+        ..Default::default()
+    };
+    Ok(Settings { addr, data_dir, target, json_logs, secure_cookies: secure_cookies || file.secure_cookies.unwrap_or(false), delivery })
 }
 
 #[cfg(test)]
@@ -92,5 +125,19 @@ mod tests {
         assert!(toml::from_str::<FileConfig>("adress = \"x\"").is_err());
         let f: FileConfig = toml::from_str("addr = \"127.0.0.1:1\"\nsecure_cookies = true").unwrap();
         assert_eq!(f.secure_cookies, Some(true));
+        assert!(toml::from_str::<FileConfig>("[smtp]\nhost = \"x\"\nfrom = \"a@b.vn\"\nprot = 25").is_err(), "typos in sections too");
+    }
+
+    #[test]
+    fn delivery_channels_come_from_the_file() {
+        let f: FileConfig = toml::from_str(
+            "[smtp]\nhost = \"127.0.0.1\"\nfrom = \"cordon@haiquan.gov.vn\"\n[gateway]\nurl = \"http://127.0.0.1:9000/notify\"",
+        )
+        .unwrap();
+        let s = resolve(None, None, None, None, false, f).unwrap();
+        let smtp = s.delivery.smtp.unwrap();
+        assert_eq!((smtp.host.as_str(), smtp.port, smtp.from.as_str()), ("127.0.0.1", 25, "cordon@haiquan.gov.vn"));
+        assert_eq!(s.delivery.gateway.unwrap().url, "http://127.0.0.1:9000/notify");
+        assert!(resolve(None, None, None, None, false, FileConfig::default()).unwrap().delivery.smtp.is_none());
     }
 }

@@ -228,6 +228,8 @@ async fn real_main() -> anyhow::Result<()> {
 async fn run(command: Command, app: &App, settings: &config::Settings) -> anyhow::Result<()> {
     match command {
         Command::Serve { demo, demo_seed, .. } => {
+            // A bad channel setting stops the start, before anything is loaded or listened on.
+            app.configure_delivery(settings.delivery.clone()).context("the [smtp] or [gateway] configuration")?;
             if demo {
                 if app.store().count_users().await? == 0 {
                     print_logins(&demo::seed(app, demo_seed).await?);
@@ -244,11 +246,14 @@ async fn run(command: Command, app: &App, settings: &config::Settings) -> anyhow
             tracing::info!(addr = %local, store = %settings.target.redacted(), "Cordon is listening");
             println!("Cordon is listening on http://{local}");
             let options = ServerOptions { secure_cookies: settings.secure_cookies };
+            let delivery = app.start_delivery().await?;
             let checkpoints = tokio::spawn(checkpoint_every_minute(app.clone()));
             let escalations = tokio::spawn(escalate_every_few_seconds(app.clone()));
             cordon_server::serve(listener, app.clone(), options, shutdown_signal()).await?;
             checkpoints.abort();
             escalations.abort();
+            // Sends under way finish (each within its timeout); what is left waits in the outbox.
+            delivery.stop().await;
             app.flush_index()?;
             app.checkpoint_audit().await?;
             tracing::info!("stopped; every acknowledged write is on disk");

@@ -57,10 +57,26 @@ impl TestServer {
                 Err(e) => panic!("PostgreSQL required but unusable: {e}"),
             },
         };
+        Some(TestServer::start_over(dir, target, Arc::new(FixedClock::at(T0))).await)
+    }
+
+    /// A server over an existing data directory and store, reading `clock`.
+    async fn start_over(dir: tempfile::TempDir, target: StoreTarget, clock: Arc<FixedClock>) -> TestServer {
         let store = Store::open(&target).await.expect("open store");
-        let clock = Arc::new(FixedClock::at(T0));
         let index = cordon_search::SearchIndex::open(&dir.path().join("index")).expect("search index");
-        let search = cordon_search::LiveIndex::new(index).expect("index writer");
+        // After a restart, the old app's last clones (tasks being cancelled, connections
+        // closing) let go of the index writer's lock within moments.
+        let mut tries = 0;
+        let search = loop {
+            match cordon_search::LiveIndex::new(index.clone()) {
+                Ok(s) => break s,
+                Err(_) if tries < 100 => {
+                    tries += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("index writer: {e}"),
+            }
+        };
         let files = cordon_store::FileStore::new(&dir.path().join("evidence"));
         let app = App::new(store, clock.clone(), ed25519_dalek::SigningKey::from_bytes(&[42u8; 32]), search, files);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -73,7 +89,29 @@ impl TestServer {
             })
             .await;
         });
-        Some(TestServer { base, app, clock, target, shutdown: Some(tx), task: Some(task), _dir: dir })
+        TestServer { base, app, clock, target, shutdown: Some(tx), task: Some(task), _dir: dir }
+    }
+
+    /// Stops the server and closes its store, then starts a new one over the same data
+    /// directory and store with the same clock, as a restart of the process would (on a new port).
+    pub async fn restart(mut self) -> TestServer {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+        self.app.store().close().await;
+        let dir = std::mem::replace(&mut self._dir, tempfile::tempdir().expect("temp dir"));
+        let (target, clock) = (self.target.clone(), self.clock.clone());
+        drop(self);
+        TestServer::start_over(dir, target, clock).await
+    }
+
+    /// A second server over the same store (PostgreSQL: two instances behind one address),
+    /// with its own data directory and the same clock.
+    pub async fn second_instance(&self) -> TestServer {
+        TestServer::start_over(tempfile::tempdir().expect("temp dir"), self.target.clone(), self.clock.clone()).await
     }
 
     /// Stops the server and waits until it has closed the store.

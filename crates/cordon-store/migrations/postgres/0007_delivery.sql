@@ -1,0 +1,58 @@
+-- Delivery of notices: contact details for the channels, duty rosters, who each notice was
+-- routed to and why, and the transactional outbox (one job per channel and person, written in
+-- the notice's own transaction) with every attempt.
+ALTER TABLE users ADD COLUMN email TEXT;
+ALTER TABLE users ADD COLUMN phone TEXT;
+
+CREATE TABLE duty_shifts (
+    id TEXT PRIMARY KEY,
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    user_id TEXT NOT NULL REFERENCES users(id),
+    starts_at BIGINT NOT NULL,
+    ends_at BIGINT NOT NULL,
+    note TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX duty_shifts_unit ON duty_shifts(unit_id, ends_at);
+
+CREATE TABLE notice_routes (
+    notice_id TEXT NOT NULL REFERENCES notices(id),
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    event TEXT NOT NULL,
+    user_ids TEXT NOT NULL,
+    note TEXT NOT NULL,
+    at BIGINT NOT NULL,
+    PRIMARY KEY (notice_id, unit_id, event)
+);
+
+CREATE TABLE delivery_jobs (
+    id TEXT PRIMARY KEY,
+    notice_id TEXT NOT NULL REFERENCES notices(id),
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    event TEXT NOT NULL,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    channel TEXT NOT NULL,
+    address TEXT,
+    status TEXT NOT NULL,
+    attempts BIGINT NOT NULL,
+    next_attempt_at BIGINT NOT NULL,
+    lease_until BIGINT,
+    created_at BIGINT NOT NULL,
+    done_at BIGINT,
+    last_error TEXT,
+    UNIQUE (notice_id, event, unit_id, user_id, channel)
+);
+CREATE INDEX delivery_jobs_due ON delivery_jobs(channel, status, next_attempt_at);
+CREATE INDEX delivery_jobs_notice ON delivery_jobs(notice_id);
+
+CREATE TABLE delivery_attempts (
+    job_id TEXT NOT NULL REFERENCES delivery_jobs(id),
+    attempt BIGINT NOT NULL,
+    instance TEXT NOT NULL,
+    started_at BIGINT NOT NULL,
+    finished_at BIGINT,
+    status TEXT NOT NULL,
+    error TEXT,
+    PRIMARY KEY (job_id, attempt)
+);
