@@ -167,9 +167,7 @@ impl Counterpart {
 /// ISO 3166-1 countries and territories: (alpha-2 code, English short name).
 pub fn countries() -> &'static [(&'static str, &'static str)] {
     static LIST: OnceLock<Vec<(&'static str, &'static str)>> = OnceLock::new();
-    LIST.get_or_init(|| {
-        include_str!("../data/countries.csv").lines().skip(1).filter_map(|l| l.split_once(',')).collect()
-    })
+    LIST.get_or_init(|| include_str!("../data/countries.csv").lines().skip(1).filter_map(|l| l.split_once(',')).collect())
 }
 
 /// The English name of a country or territory by its alpha-2 code.

@@ -14,6 +14,7 @@ mod migrate;
 mod notices;
 pub use migrate::latest_schema_version;
 mod records;
+mod requests;
 pub mod scratch;
 
 pub use backend::{Store, StoreTarget};
@@ -22,3 +23,4 @@ pub use error::StoreError;
 pub use evidence::{Evidence, FileStore};
 pub use notices::{Notice, Recipient};
 pub use records::{AuditQuery, NewAgency, NewUnit, NewUser, TokenRecord};
+pub use requests::{PartnerKey, Request, RequestAnswer, RequestEvent, RequestFile, RequestFilter};

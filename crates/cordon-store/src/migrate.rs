@@ -56,6 +56,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_notices.sql"),
         postgres: include_str!("../migrations/postgres/0006_notices.sql"),
     },
+    Migration {
+        version: 8,
+        name: "requests",
+        sqlite: include_str!("../migrations/sqlite/0008_requests.sql"),
+        postgres: include_str!("../migrations/postgres/0008_requests.sql"),
+    },
 ];
 
 /// The schema version this binary brings a store to.
