@@ -18,6 +18,8 @@ mod evidence;
 mod ids;
 mod limiter;
 mod notices;
+mod request_packages;
+mod requests;
 mod search;
 mod totals;
 mod transfer;
@@ -39,6 +41,12 @@ pub use error::AppError;
 pub use evidence::{sniff, EvidenceView, NewEvidence, MAX_EVIDENCE_BYTES};
 pub use limiter::LoginLimiter;
 pub use notices::{DelegationInput, DelegationView, NoticeActionInput, NoticeInput, NoticeView, RecipientView};
+pub use request_packages::{canonical_json, sign_package, verify_package, MAX_PACKAGE_ATTACHMENTS, PACKAGE_FORMAT};
+pub use requests::{
+    counterpart_name, BreakdownRow, NewRequestFile, PartnerKeyInput, PartnerKeyView, RequestAnswerInput, RequestAnswerView,
+    RequestEventView, RequestFileView, RequestInput, RequestQuery, RequestStatisticsView, RequestTransitionInput, RequestView,
+    StatisticsQuery, TallyView,
+};
 pub use totals::CaseTotalView;
 pub use transfer::{ImportProblem, ImportReport, ImportRow};
 
