@@ -49,7 +49,7 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 #[openapi(
     info(title = "Cordon API", description = "Inter-agency information exchange and coordination against smuggling, trade fraud and counterfeit goods.", version = "1"),
     modifiers(&SecurityAddon),
-    tags((name = "system"), (name = "auth"), (name = "directory"), (name = "reference"), (name = "audit"), (name = "cases"), (name = "sharing"), (name = "transfer"), (name = "coordination"))
+    tags((name = "system"), (name = "auth"), (name = "directory"), (name = "reference"), (name = "audit"), (name = "cases"), (name = "sharing"), (name = "transfer"), (name = "coordination"), (name = "requests"))
 )]
 struct ApiDoc;
 
@@ -78,6 +78,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let router = routes::transfer::add(router);
     let router = routes::entities::add(router);
     let router = routes::notices::add(router);
+    let router = routes::requests::add(router);
     router.split_for_parts()
 }
 

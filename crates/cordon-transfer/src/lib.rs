@@ -32,7 +32,7 @@ mod write;
 
 pub use mapping::{Mapping, FIELDS};
 pub use read::{read_rows, ImportFormat, Rows, MAX_RECORD_BYTES, MAX_XLSX_BYTES};
-pub use write::{ftm_entities, write_cases, ExportFormat};
+pub use write::{csv_table, ftm_entities, write_cases, xlsx_table, Cell, ExportFormat};
 
 use thiserror::Error;
 

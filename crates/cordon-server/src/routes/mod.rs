@@ -7,6 +7,7 @@ pub mod directory;
 pub mod entities;
 pub mod notices;
 pub mod reference;
+pub mod requests;
 pub mod sharing;
 pub mod system;
 pub mod transfer;
