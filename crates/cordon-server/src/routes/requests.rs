@@ -94,7 +94,11 @@ async fn list_requests(
 /// exactly as for one that does not exist).
 #[utoipa::path(get, path = "/api/v1/requests/{id}", tag = "requests", params(("id" = String, Path)), security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = RequestView), (status = 404, body = crate::problem::Problem)))]
-async fn get_request(State(s): State<AppState>, Authed(actor): Authed, Path(id): Path<String>) -> Result<axum::Json<RequestView>, ApiError> {
+async fn get_request(
+    State(s): State<AppState>,
+    Authed(actor): Authed,
+    Path(id): Path<String>,
+) -> Result<axum::Json<RequestView>, ApiError> {
     Ok(axum::Json(s.app.request(&actor, &id).await?))
 }
 
@@ -200,7 +204,8 @@ async fn download(
         (status = 404, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
 async fn export_package(State(s): State<AppState>, Authed(actor): Authed, Path(id): Path<String>) -> Result<Response, ApiError> {
     let package = s.app.export_request_package(&actor, &id).await?;
-    let reference = package["body"]["request"]["reference"].as_str().or(package["body"]["our_reference"].as_str()).unwrap_or("request").to_string();
+    let reference =
+        package["body"]["request"]["reference"].as_str().or(package["body"]["our_reference"].as_str()).unwrap_or("request").to_string();
     let mut resp = axum::Json(package).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{reference}.cordon.json\"")) {
         resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
@@ -256,7 +261,19 @@ fn when(field: &str, v: Option<&str>, default: i64) -> Result<i64, ApiError> {
 
 /// The statistics as a table: one row per line of the report.
 pub fn statistics_rows(s: &RequestStatisticsView) -> Vec<Vec<Cell>> {
-    let header = ["section", "key", "label", "received", "received_answered", "received_overdue", "received_median_days", "sent", "sent_answered", "sent_overdue", "sent_median_days"];
+    let header = [
+        "section",
+        "key",
+        "label",
+        "received",
+        "received_answered",
+        "received_overdue",
+        "received_median_days",
+        "sent",
+        "sent_answered",
+        "sent_overdue",
+        "sent_median_days",
+    ];
     let mut rows: Vec<Vec<Cell>> = vec![header.iter().map(|h| Cell::Text((*h).into())).collect()];
     let line = |section: &str, key: &str, label: &str, r: &TallyView, t: &TallyView| {
         let median = |m: Option<f64>| m.map_or(Cell::Empty, Cell::Decimal);
@@ -301,7 +318,8 @@ async fn statistics(State(s): State<AppState>, Authed(actor): Authed, Query(p): 
         return Err(ApiError::bad_input(format!("format {format:?}: use json, csv or xlsx"), Some("format".into())));
     }
     let stats = s.app.request_statistics(&actor, q).await?;
-    let internal = |e: cordon_transfer::TransferError| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", e.to_string());
+    let internal =
+        |e: cordon_transfer::TransferError| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", e.to_string());
     let (bytes, media_type, ext) = match format.as_str() {
         "csv" => {
             let mut out = Vec::new();
