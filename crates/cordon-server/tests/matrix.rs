@@ -80,7 +80,9 @@ fn policy(method: &str, path: &str) -> Option<Policy> {
         ("post", "/api/v1/requests") => CaseWorker,
         ("get", "/api/v1/requests" | "/api/v1/requests/statistics") => CaseList,
         ("get", "/api/v1/requests/{id}" | "/api/v1/requests/{id}/attachments/{sha256}") => CaseReader,
-        ("post", "/api/v1/requests/{id}/transitions" | "/api/v1/requests/{id}/answers" | "/api/v1/requests/{id}/attachments") => RequestOwner,
+        ("post", "/api/v1/requests/{id}/transitions" | "/api/v1/requests/{id}/answers" | "/api/v1/requests/{id}/attachments") => {
+            RequestOwner
+        }
         ("get", "/api/v1/requests/{id}/package") | ("post", "/api/v1/requests/{id}/answers/package") => RequestOwner,
         ("get" | "post", "/api/v1/partner-keys") => Admin,
         _ => return None,
@@ -337,10 +339,8 @@ async fn every_operation_for_every_kind_of_user() {
             };
             let mut path_for_call = path.replace("{id}", &target);
             if path == "/api/v1/requests/{id}/attachments/{sha256}" {
-                let rb = owner
-                    .http
-                    .post(format!("{}/api/v1/requests/{target}/attachments?filename=a.pdf", s.base))
-                    .body(b"%PDF-1.7".to_vec());
+                let rb =
+                    owner.http.post(format!("{}/api/v1/requests/{target}/attachments?filename=a.pdf", s.base)).body(b"%PDF-1.7".to_vec());
                 let (st, added) = split(owner.send(rb).await).await;
                 assert_eq!(st, 200, "{added}");
                 path_for_call = path_for_call.replace("{sha256}", added["files"][0]["sha256"].as_str().unwrap());
@@ -402,10 +402,9 @@ async fn every_operation_for_every_kind_of_user() {
                 ("post", "/api/v1/requests/{id}/transitions") => (Some(json!({ "to": "closed", "reason": "done" })), None),
                 ("post", "/api/v1/requests/{id}/answers") => (Some(json!({ "final": false, "body": "part" })), None),
                 ("post", "/api/v1/requests/{id}/answers/package") => (Some(json!({ "format": "not a package" })), None),
-                ("post", "/api/v1/partner-keys") => (
-                    Some(json!({ "counterpart": "customs:CN", "public_key": hex_key(checked), "label": "matrix" })),
-                    None,
-                ),
+                ("post", "/api/v1/partner-keys") => {
+                    (Some(json!({ "counterpart": "customs:CN", "public_key": hex_key(checked), "label": "matrix" })), None)
+                }
                 ("post", "/api/v1/cases/{id}/parties") => {
                     (Some(json!({ "kind": "company", "name": "Công ty TNHH X", "role": "consignee" })), Some(1))
                 }

@@ -420,3 +420,100 @@ async fn packages_are_signed_and_an_altered_answer_is_refused(s: TestServer) {
     assert_eq!(outcomes.iter().filter(|(_, o)| *o == "refused").count(), positions.len() + 2, "every refusal is on the record");
     assert_eq!(outcomes.iter().filter(|(_, o)| *o == "ok").count(), 1);
 }
+
+/// The pages: record a request through the form (a bad counterpart is shown back with the
+/// reason), see its deadline flag move with the clock in the list, move and answer it, and
+/// read the period's statistics in words and in a table.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_pages() {
+    let s = TestServer::start(test_support::Backend::Sqlite).await.unwrap();
+    people(&s).await;
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let cookie_of = |user: &'static str| {
+        let (http, base) = (http.clone(), s.base.clone());
+        async move {
+            let resp =
+                http.post(format!("{base}/login")).form(&[("username", user), ("password", test_support::PASSWORD)]).send().await.unwrap();
+            resp.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string()
+        }
+    };
+    let cookie = cookie_of("lo.asid").await;
+    let get = |path: String, cookie: String| {
+        let (http, base) = (http.clone(), s.base.clone());
+        async move {
+            let resp = http.get(format!("{base}{path}")).header(header::COOKIE, cookie).send().await.unwrap();
+            (resp.status().as_u16(), resp.text().await.unwrap())
+        }
+    };
+    let (status, form) = get("/requests/new".into(), cookie.clone()).await;
+    assert_eq!(status, 200);
+    assert!(form.contains("<label for=\"counterpart\">"), "controls have labels");
+    let token = form.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let post = |path: String, fields: Vec<(&'static str, String)>| {
+        let (http, base, cookie) = (http.clone(), s.base.clone(), cookie.clone());
+        async move { http.post(format!("{base}{path}")).header(header::COOKIE, cookie).form(&fields).send().await.unwrap() }
+    };
+    let mut fields = vec![
+        ("kind", "verify_origin".to_string()),
+        ("direction", "incoming".to_string()),
+        ("counterpart", "customs:XX".to_string()),
+        ("subject", "Xác minh C/O mẫu E".to_string()),
+        ("legal_basis", "CMAA Việt Nam – Trung Quốc".to_string()),
+        ("deadline", "2026-01-17T08:00".to_string()),
+        ("tlp", "amber_strict".to_string()),
+        ("distribution", "own_agency".to_string()),
+    ];
+    assert_eq!(post("/requests/new".into(), fields.clone()).await.status(), 403, "no token, no write");
+    fields.push(("_csrf", token.clone()));
+    let refused = post("/requests/new".into(), fields.clone()).await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("role=\"alert\"") && page.contains("XX"), "the reason is shown");
+    assert!(page.contains("value=\"Xác minh C/O mẫu E\""), "what was typed is kept");
+    fields[2].1 = "customs:CN".into();
+    let created = post("/requests/new".into(), fields).await;
+    assert_eq!(created.status(), 303);
+    let location = created.headers()[header::LOCATION].to_str().unwrap().to_string();
+    let id = location.trim_start_matches("/requests/").to_string();
+
+    let moved =
+        post(format!("{location}/transition"), vec![("_csrf", token.clone()), ("to", "received".into()), ("reason", String::new())]).await;
+    assert_eq!(moved.status(), 303);
+    let (_, detail) = get(location.clone(), cookie.clone()).await;
+    assert!(detail.contains("Đã tiếp nhận") && detail.contains("Sắp đến hạn"), "received, due in two days");
+    assert!(detail.contains("id=\"history\""));
+    let (_, list) = get("/requests".into(), cookie.clone()).await;
+    assert!(list.contains(&format!("href=\"/requests/{id}\"")) && list.contains("data-flag=\"reminder\""));
+    s.clock.advance(3 * DAY);
+    // Three days on, the session has long expired: sign in again.
+    let cookie = cookie_of("lo.asid").await;
+    let (_, form) = get("/requests/new".into(), cookie.clone()).await;
+    let token = form.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let post = |path: String, fields: Vec<(&'static str, String)>| {
+        let (http, base, cookie) = (http.clone(), s.base.clone(), cookie.clone());
+        async move { http.post(format!("{base}{path}")).header(header::COOKIE, cookie).form(&fields).send().await.unwrap() }
+    };
+    let (_, list) = get("/requests?flag=overdue".into(), cookie.clone()).await;
+    assert!(list.contains("data-flag=\"overdue\"") && list.contains("Quá hạn"), "overdue once the clock passes the deadline");
+    let (_, none) = get("/requests?flag=reminder".into(), cookie.clone()).await;
+    assert!(none.contains("Không có yêu cầu nào."));
+
+    let answered =
+        post(format!("{location}/answer"), vec![("_csrf", token.clone()), ("body", "C/O hợp lệ".into()), ("final", "true".into())]).await;
+    assert_eq!(answered.status(), 303);
+    let (_, detail) = get(location.clone(), cookie.clone()).await;
+    assert!(detail.contains("C/O hợp lệ") && detail.contains("Trả lời cuối cùng"));
+    let closed_without_reason = post(format!("{location}/transition"), vec![("_csrf", token.clone()), ("to", "closed".into())]).await;
+    assert_eq!(closed_without_reason.status(), 422, "the page says why");
+
+    let (status, stats) = get("/requests/statistics?from=2026-01-01&to=2026-02-01".into(), cookie.clone()).await;
+    assert_eq!(status, 200);
+    assert!(stats.contains("Tiếp nhận 1 yêu cầu từ 1 nước và vùng lãnh thổ, đã trả lời 1; gửi 0 yêu cầu, 0 đã được trả lời."), "{stats}");
+    assert!(stats.contains("China (CN)") && stats.contains("format=xlsx"));
+
+    // Another agency's officer: the request is not there.
+    let other = cookie_of("bp.officer").await;
+    assert_eq!(get(location, other.clone()).await.0, 404);
+    let (_, list) = get("/requests".into(), other).await;
+    assert!(!list.contains(&id));
+}
