@@ -886,7 +886,7 @@ impl App {
         };
         let facts: Vec<RequestFacts> = self
             .store
-            .requests_visible(&principals, &filter, 0)
+            .requests_visible_without_links(&principals, &filter, 0)
             .await?
             .into_iter()
             .map(|r| RequestFacts {

@@ -232,7 +232,8 @@ async fn bad_requests_are_refused_and_sharing_decides_who_sees(s: TestServer) {
 
     // A linked case the caller may not see is answered exactly as one that does not exist.
     let bg = s.login("bp.officer").await;
-    let case = json!({ "case_type": "smuggling", "title": "Thu giữ thuốc lá", "detected_at": T0 - DAY, "sharing": { "tlp": "red" } });
+    let case = json!({ "case_type": "smuggling", "title": "Thu giữ thuốc lá", "detected_at": T0 - DAY, "sharing": { "tlp": "red" },
+        "parties": [{ "kind": "person", "name": "Trần Văn B", "role": "driver" }] });
     let (status, c) = bg.post("/api/v1/cases", case).await;
     assert_eq!(status, 201, "{c}");
     let mut hidden = request("info_shipment", "outgoing", "customs:CN");
@@ -242,6 +243,13 @@ async fn bad_requests_are_refused_and_sharing_decides_who_sees(s: TestServer) {
     let (a, b) = (lo.post("/api/v1/requests", hidden).await, lo.post("/api/v1/requests", missing).await);
     assert_eq!(a.0, 422);
     assert_eq!(a, b, "the same answer for a case not shared and a case that does not exist");
+    let mut hidden = request("info_person", "outgoing", "customs:CN");
+    hidden["linked_entities"] = json!([c["parties"][0]["entity_id"]]);
+    let mut missing = request("info_person", "outgoing", "customs:CN");
+    missing["linked_entities"] = json!(["0000000000000000000000000000"]);
+    let (a, b) = (lo.post("/api/v1/requests", hidden).await, lo.post("/api/v1/requests", missing).await);
+    assert_eq!((a.0, a.1["field"].as_str()), (422, Some("linked_entities")), "{}", a.1);
+    assert_eq!(a, b, "the same for entities");
 
     // Steps the lifecycle does not allow.
     let out = create(&lo, request("verify_origin", "outgoing", "customs:CN")).await;
