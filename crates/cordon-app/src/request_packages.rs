@@ -250,11 +250,12 @@ impl App {
         if r.owner_agency_id != actor.agency_id {
             return Err(AppError::Forbidden("the recording agency imports answers to its requests"));
         }
-        match self.checked_answer(&r, bytes).await {
-            Ok((is_final, text, files, key)) => {
-                self.record_answer(actor, &r, is_final, text, files, Some(key)).await?;
-                self.request(actor, id).await
-            }
+        let recorded = match self.checked_answer(&r, bytes).await {
+            Ok((is_final, text, files, key)) => self.record_answer(actor, &r, is_final, text, files, Some(key)).await,
+            Err(e) => Err(e),
+        };
+        match recorded {
+            Ok(_) => self.request(actor, id).await,
             Err(e) => {
                 let outcome = json!({ "refused": e.to_string() });
                 self.store.audit(&[actor.audit(self.now_ms(), "request.package.import", "request", id, "refused", outcome)]).await?;

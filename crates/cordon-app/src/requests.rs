@@ -177,7 +177,7 @@ pub struct RequestView {
     pub sharing: SharingInput,
     /// Linked cases the viewer may see.
     pub linked_cases: Vec<String>,
-    /// Linked entities the viewer is shown.
+    /// Linked entities the viewer is shown in full (on a single read; empty in lists).
     pub linked_entities: Vec<String>,
     /// The statuses it may be moved to by hand now.
     pub next_statuses: Vec<String>,

@@ -411,8 +411,10 @@ async fn packages_are_signed_and_an_altered_answer_is_refused(s: TestServer) {
     assert_eq!(untouched["files"].as_array().unwrap().len(), 1);
 
     // The genuine package attaches as the final answer, with its file, and the signer on record.
-    let (status, done) = import(genuine).await;
+    let (status, done) = import(genuine.clone()).await;
     assert_eq!(status, 200, "{done}");
+    let (status, p) = import(genuine).await;
+    assert_eq!(status, 422, "the same package twice is one answer: {p}");
     assert_eq!(done["status"], "answered");
     let a = &done["answers"][0];
     assert_eq!((a["via"].as_str(), a["signed_by"].as_str(), a["is_final"].as_bool()), (Some("package"), Some(public.as_str()), Some(true)));
@@ -425,7 +427,7 @@ async fn packages_are_signed_and_an_altered_answer_is_refused(s: TestServer) {
         .filter(|e| e["action"] == "request.package.import")
         .map(|e| (e["action"].as_str().unwrap(), e["outcome"].as_str().unwrap()))
         .collect();
-    assert_eq!(outcomes.iter().filter(|(_, o)| *o == "refused").count(), positions.len() + 2, "every refusal is on the record");
+    assert_eq!(outcomes.iter().filter(|(_, o)| *o == "refused").count(), positions.len() + 3, "every refusal is on the record");
     assert_eq!(outcomes.iter().filter(|(_, o)| *o == "ok").count(), 1);
 }
 
