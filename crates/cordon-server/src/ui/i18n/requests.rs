@@ -55,6 +55,7 @@ pub const WORDS: &[(&str, &str, &str)] = &[
     ("req.by_kind", "Theo loại yêu cầu", "By kind of request"),
     ("req.total", "Tổng", "Total"),
     ("req.save", "Lưu yêu cầu", "Save the request"),
+    ("req.customs_of", "Hải quan", "Customs of"),
     ("req.via_package", "nhận qua gói dữ liệu đã ký, khóa", "received as a signed package, key"),
 ];
 

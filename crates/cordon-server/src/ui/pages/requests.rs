@@ -25,6 +25,17 @@ fn flag_badge(lang: Language, flag: &str) -> Markup {
     }
 }
 
+/// The counterpart in the user's language: a foreign administration as "Hải quan <country>".
+fn counterpart_words(lang: Language, r: &RequestView) -> String {
+    match (&r.counterpart_country, cordon_core::request::Counterpart::parse(&r.counterpart)) {
+        (Some(cc), _) => {
+            format!("{} {}", t(lang, "req.customs_of"), cordon_core::request::country_name(cc).unwrap_or(cc))
+        }
+        (None, Ok(cordon_core::request::Counterpart::Agency(id))) => id,
+        _ => r.counterpart_name.clone(),
+    }
+}
+
 fn request_table(lang: Language, items: &[RequestView]) -> Markup {
     html! {
         @if items.is_empty() { p.muted { (t(lang, "req.none")) } } @else {
@@ -40,7 +51,7 @@ fn request_table(lang: Language, items: &[RequestView]) -> Markup {
                         tr data-flag=(r.deadline_flag) {
                             td { a href=(format!("/requests/{}", r.id)) { (r.reference) } }
                             td { (code_label(lang, &r.kind)) } td { (code_label(lang, &r.direction)) }
-                            td { (r.counterpart_name) } td { (r.subject) } td { (code_label(lang, &r.status)) }
+                            td { (counterpart_words(lang, r)) } td { (r.subject) } td { (code_label(lang, &r.status)) }
                             td { (datetime(r.deadline)) } td { (flag_badge(lang, &r.deadline_flag)) }
                         }
                     }
@@ -199,7 +210,7 @@ async fn detail_page(s: &AppState, ui: &Ui, id: &str, error: Option<String>) -> 
         dl {
             dt { (t(lang, "req.kind")) } dd { (code_label(lang, &r.kind)) }
             dt { (t(lang, "req.direction")) } dd { (code_label(lang, &r.direction)) }
-            dt { (t(lang, "req.counterpart")) } dd { (r.counterpart_name) " " span.muted { "(" (r.counterpart) ")" } }
+            dt { (t(lang, "req.counterpart")) } dd { (counterpart_words(lang, &r)) " " span.muted { "(" (r.counterpart) ")" } }
             dt { (t(lang, "req.legal_basis")) } dd { (r.legal_basis) }
             @if let Some(theirs) = &r.their_reference { dt { (t(lang, "req.their_reference")) } dd { (theirs) } }
             dt { (t(lang, "req.deadline")) } dd { (datetime(r.deadline)) }
