@@ -400,7 +400,7 @@ fn opt_code<T>(field: &'static str, v: &Option<String>, parse: fn(&str) -> Optio
     v.as_deref().map(|s| parse(s).ok_or_else(|| Invalid::new(field, format!("unknown value {s:?}")))).transpose()
 }
 
-fn parse_sharing(s: &SharingInput) -> Result<Sharing, Invalid> {
+pub(crate) fn parse_sharing(s: &SharingInput) -> Result<Sharing, Invalid> {
     let tlp = Tlp::parse(&s.tlp).ok_or_else(|| Invalid::new("sharing.tlp", "red, amber_strict, amber, green or clear"))?;
     let distribution = s
         .distribution

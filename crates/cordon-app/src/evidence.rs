@@ -69,7 +69,7 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-fn clean_filename(name: &str) -> Result<String, Invalid> {
+pub(crate) fn clean_filename(name: &str) -> Result<String, Invalid> {
     let name = name.trim();
     if name.is_empty()
         || name.chars().count() > 200

@@ -20,6 +20,8 @@ mod evidence;
 mod ids;
 mod limiter;
 mod notices;
+mod request_packages;
+mod requests;
 mod screening;
 mod search;
 mod tips;
@@ -48,6 +50,12 @@ pub use error::AppError;
 pub use evidence::{sniff, EvidenceView, NewEvidence, MAX_EVIDENCE_BYTES};
 pub use limiter::LoginLimiter;
 pub use notices::{DelegationInput, DelegationView, NoticeActionInput, NoticeInput, NoticeView, RecipientView};
+pub use request_packages::{canonical_json, sign_package, verify_package, MAX_PACKAGE_ATTACHMENTS, PACKAGE_FORMAT};
+pub use requests::{
+    counterpart_name, BreakdownRow, NewRequestFile, PartnerKeyInput, PartnerKeyView, RequestAnswerInput, RequestAnswerView,
+    RequestEventView, RequestFileView, RequestInput, RequestQuery, RequestStatisticsView, RequestTransitionInput, RequestView,
+    StatisticsQuery, TallyView,
+};
 pub use screening::{
     HitView, LeadDecisionInput, LeadListingView, LeadView, LineProblem, ListingView, RulePrecisionView, RuleSetInput, RuleSetView,
     ScreenReport, SellerClusterView, SharedIdentifier, SpanView, MAX_LISTINGS_PER_BATCH,

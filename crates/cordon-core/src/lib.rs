@@ -12,6 +12,7 @@ pub mod model;
 pub mod names;
 pub mod notice;
 pub mod reference;
+pub mod request;
 pub mod sharing;
 pub mod text;
 pub mod time;

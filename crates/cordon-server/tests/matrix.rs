@@ -60,6 +60,9 @@ enum Policy {
     RosterKeeper,
     /// The user themself (officer.a) and administrators (contact details).
     SelfOrAdmin,
+    /// Request workers (officers, heads, liaison officers) of the recording agency who see the
+    /// request (others who see it get 403, others 404).
+    RequestOwner,
 }
 
 fn policy(method: &str, path: &str) -> Option<Policy> {
@@ -107,6 +110,14 @@ fn policy(method: &str, path: &str) -> Option<Policy> {
         ("get", "/api/v1/tips/{id}" | "/api/v1/tips/{id}/cases") | ("post", "/api/v1/tips/{id}/triage" | "/api/v1/tips/{id}/close") => {
             TipHolder
         }
+        ("post", "/api/v1/requests") => CaseWorker,
+        ("get", "/api/v1/requests" | "/api/v1/requests/statistics") => CaseList,
+        ("get", "/api/v1/requests/{id}" | "/api/v1/requests/{id}/attachments/{sha256}") => CaseReader,
+        ("post", "/api/v1/requests/{id}/transitions" | "/api/v1/requests/{id}/answers" | "/api/v1/requests/{id}/attachments") => {
+            RequestOwner
+        }
+        ("get", "/api/v1/requests/{id}/package") | ("post", "/api/v1/requests/{id}/answers/package") => RequestOwner,
+        ("get" | "post", "/api/v1/partner-keys") => Admin,
         _ => return None,
     })
 }
@@ -276,6 +287,18 @@ fn expected(p: Policy, user: &str) -> u16 {
             "admin" | "auditor" | "cn.liaison" => 403,
             _ => 404,
         },
+        // The foreign liaison holds the role but is not shown the request: 404, not 403.
+        Policy::RequestOwner => {
+            if !case_worker && user != "cn.liaison" {
+                403
+            } else if matches!(user, "officer.a" | "head.a" | "officer.b") {
+                200
+            } else if sees_case(user) {
+                403
+            } else {
+                404
+            }
+        }
     }
 }
 
@@ -290,6 +313,20 @@ fn case_body(tag: &str) -> Value {
     })
 }
 
+fn request_body(tag: &str) -> Value {
+    json!({
+        "kind": "verify_origin", "direction": "outgoing", "counterpart": "customs:CN", "subject": format!("Xác minh C/O {tag}"),
+        "legal_basis": "CMAA Việt Nam – Trung Quốc", "sharing": { "tlp": "amber", "distribution": ["own_agency", "agency:border-guard-vn"] }
+    })
+}
+
+/// A distinct valid Ed25519 public key per call, so that an administrator's key is never a duplicate.
+fn hex_key(n: usize) -> String {
+    let mut seed = [0u8; 32];
+    seed[..8].copy_from_slice(&(n as u64).to_le_bytes());
+    hex::encode(ed25519_dalek::SigningKey::from_bytes(&seed).verifying_key().as_bytes())
+}
+
 async fn status_of(c: &Client, method: &str, url: &str, body: Option<Value>, if_match: Option<i64>) -> (u16, Value) {
     let mut rb = match method {
         "get" => c.http.get(url),
@@ -300,7 +337,7 @@ async fn status_of(c: &Client, method: &str, url: &str, body: Option<Value>, if_
     };
     if let Some(b) = body {
         rb = rb.json(&b);
-    } else if method == "post" && url.contains("/evidence") {
+    } else if method == "post" && (url.contains("/evidence") || url.contains("/attachments")) {
         rb = rb.body(b"%PDF-1.7 a scanned seizure record".to_vec());
     } else if method == "post" && url.contains("/inbound-email") {
         rb = rb.body("From: a@b\r\nSubject: tin\r\n\r\nBuon lau thuoc la qua duong mon\r\n");
@@ -392,6 +429,15 @@ async fn every_operation_for_every_kind_of_user() {
                 "customs-a".to_string()
             } else if path.starts_with("/api/v1/users/") {
                 owner_id.clone()
+            } else if path.starts_with("/api/v1/requests/{id}") {
+                // The owner's unit records and sends a request shared like the case.
+                let body = request_body(&tag);
+                let (st, r) = owner.post("/api/v1/requests", body).await;
+                assert_eq!(st, 201, "{r}");
+                let rid = r["id"].as_str().unwrap().to_string();
+                let (st, r) = owner.post(&format!("/api/v1/requests/{rid}/transitions"), json!({ "to": "sent" })).await;
+                assert_eq!(st, 200, "{r}");
+                rid
             } else if path.starts_with("/api/v1/entities/") {
                 case["parties"][0]["entity_id"].as_str().unwrap().to_string()
             } else if path.starts_with("/api/v1/access-requests/") {
@@ -404,7 +450,13 @@ async fn every_operation_for_every_kind_of_user() {
                 id.clone()
             };
             let mut path_for_call = path.replace("{id}", &target).replace("{version}", "1");
-            if path.contains("{sha256}") {
+            if path == "/api/v1/requests/{id}/attachments/{sha256}" {
+                let rb =
+                    owner.http.post(format!("{}/api/v1/requests/{target}/attachments?filename=a.pdf", s.base)).body(b"%PDF-1.7".to_vec());
+                let (st, added) = split(owner.send(rb).await).await;
+                assert_eq!(st, 200, "{added}");
+                path_for_call = path_for_call.replace("{sha256}", added["files"][0]["sha256"].as_str().unwrap());
+            } else if path.contains("{sha256}") {
                 // The owner attaches a file first, so that there is one to ask for.
                 let rb = owner
                     .http
@@ -425,7 +477,7 @@ async fn every_operation_for_every_kind_of_user() {
             }
             let url = format!("{}{}", s.base, path_for_call);
             let url = match path.as_str() {
-                p if p.ends_with("/evidence") => format!("{url}?filename=scan.pdf"),
+                p if p.ends_with("/evidence") || p.ends_with("/attachments") => format!("{url}?filename=scan.pdf"),
                 "/api/v1/imports" => format!("{url}?format=ndjson"),
                 "/api/v1/exports" => format!("{url}?format=ndjson&q={tag}"),
                 "/api/v1/cases/totals" => format!("{url}?by=commodity"),
@@ -470,6 +522,13 @@ async fn every_operation_for_every_kind_of_user() {
                 ("post", "/api/v1/notices/{id}/ack") => (Some(json!({})), None),
                 ("post", "/api/v1/notices/{id}/action") => (Some(json!({ "action": "done" })), None),
                 ("post", "/api/v1/delegations") => (Some(json!({ "to_user_id": "x", "starts_at": 0, "ends_at": 1, "reason": "x" })), None),
+                ("post", "/api/v1/requests") => (Some(request_body("new")), None),
+                ("post", "/api/v1/requests/{id}/transitions") => (Some(json!({ "to": "closed", "reason": "done" })), None),
+                ("post", "/api/v1/requests/{id}/answers") => (Some(json!({ "final": false, "body": "part" })), None),
+                ("post", "/api/v1/requests/{id}/answers/package") => (Some(json!({ "format": "not a package" })), None),
+                ("post", "/api/v1/partner-keys") => {
+                    (Some(json!({ "counterpart": "customs:CN", "public_key": hex_key(checked), "label": "matrix" })), None)
+                }
                 ("post", "/api/v1/cases/{id}/parties") => {
                     (Some(json!({ "kind": "company", "name": "Công ty TNHH X", "role": "consignee" })), Some(1))
                 }
@@ -495,6 +554,14 @@ async fn every_operation_for_every_kind_of_user() {
                 let rb = client.http.get(&url);
                 let text = client.send(rb).await.text().await.unwrap();
                 assert_eq!(text.contains(&id), sees_case(user), "{user} export");
+            }
+            if path == "/api/v1/requests" {
+                // Requests are listed under the same rule: one shared like the case is listed exactly when the case would be.
+                let (st, r) = owner.post("/api/v1/requests", request_body(&tag)).await;
+                assert_eq!(st, 201, "{r}");
+                let (_, list) = client.get("/api/v1/requests").await;
+                let listed = list.as_array().unwrap().iter().any(|x| x["id"] == r["id"]);
+                assert_eq!(listed, sees_case(user), "{user} request list");
             }
             if p == Policy::CaseList {
                 // The list holds this user's view only: the fresh case is in it exactly when shared with them.

@@ -63,6 +63,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0007_delivery.sql"),
     },
     Migration {
+        version: 8,
+        name: "requests",
+        sqlite: include_str!("../migrations/sqlite/0008_requests.sql"),
+        postgres: include_str!("../migrations/postgres/0008_requests.sql"),
+    },
+    Migration {
         version: 9,
         name: "screening",
         sqlite: include_str!("../migrations/sqlite/0009_screening.sql"),

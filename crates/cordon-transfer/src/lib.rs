@@ -36,7 +36,7 @@ pub use listings::{read_listings, BadLine, CsvListings, ListingItem, NdjsonListi
 pub use mail::{parse_email, split_mbox, MailError};
 pub use mapping::{Mapping, FIELDS};
 pub use read::{read_rows, ImportFormat, Rows, MAX_RECORD_BYTES, MAX_XLSX_BYTES};
-pub use write::{ftm_entities, write_cases, ExportFormat};
+pub use write::{csv_table, ftm_entities, write_cases, xlsx_table, Cell, ExportFormat};
 
 use thiserror::Error;
 

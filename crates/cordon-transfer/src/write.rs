@@ -104,9 +104,17 @@ const TABLE_HEADER: [&str; 12] = [
     "parties",
 ];
 
-enum Cell {
+/// One cell of a table written as CSV or XLSX.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Text (an inline string in XLSX).
     Text(String),
+    /// A whole number (a number in XLSX, so that spreadsheets can sum it).
     Number(i64),
+    /// A decimal number.
+    Decimal(f64),
+    /// Nothing.
+    Empty,
 }
 
 impl Cell {
@@ -114,6 +122,8 @@ impl Cell {
         match self {
             Cell::Text(t) => t.clone(),
             Cell::Number(n) => n.to_string(),
+            Cell::Decimal(x) => x.to_string(),
+            Cell::Empty => String::new(),
         }
     }
 }
@@ -173,17 +183,35 @@ fn column_name(mut i: usize) -> String {
 
 /// A minimal Office Open XML workbook: one sheet, inline strings, numbers as numbers.
 fn xlsx(cases: &[CaseView]) -> Result<Vec<u8>, TransferError> {
+    let header: Vec<Cell> = TABLE_HEADER.iter().map(|h| Cell::Text(h.to_string())).collect();
+    xlsx_table("Cases", std::iter::once(header).chain(cases.iter().map(table_row)))
+}
+
+/// Writes rows (the first one the header, usually) as CSV.
+pub fn csv_table(rows: impl IntoIterator<Item = Vec<Cell>>, out: &mut dyn Write) -> Result<(), TransferError> {
+    let mut w = csv::Writer::from_writer(&mut *out);
+    for row in rows {
+        w.write_record(row.iter().map(Cell::text)).map_err(csv_error)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// A workbook of one sheet named `sheet_name` holding `rows`: the minimal Office Open XML a
+/// spreadsheet opens, inline strings, numbers as numbers.
+pub fn xlsx_table(sheet_name: &str, rows: impl IntoIterator<Item = Vec<Cell>>) -> Result<Vec<u8>, TransferError> {
     let mut sheet = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\
          <worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>",
     );
-    let header: Vec<Cell> = TABLE_HEADER.iter().map(|h| Cell::Text(h.to_string())).collect();
-    for (r, row) in std::iter::once(header).chain(cases.iter().map(table_row)).enumerate() {
+    for (r, row) in rows.into_iter().enumerate() {
         sheet.push_str(&format!("<row r=\"{}\">", r + 1));
         for (c, cell) in row.iter().enumerate() {
             let at = format!("{}{}", column_name(c), r + 1);
             match cell {
                 Cell::Number(n) => sheet.push_str(&format!("<c r=\"{at}\"><v>{n}</v></c>")),
+                Cell::Decimal(x) if x.is_finite() => sheet.push_str(&format!("<c r=\"{at}\"><v>{x}</v></c>")),
+                Cell::Decimal(_) | Cell::Empty => {}
                 Cell::Text(t) if t.is_empty() => {}
                 Cell::Text(t) => {
                     sheet.push_str(&format!("<c r=\"{at}\" t=\"inlineStr\"><is><t xml:space=\"preserve\">{}</t></is></c>", xml_text(t)))
@@ -193,6 +221,13 @@ fn xlsx(cases: &[CaseView]) -> Result<Vec<u8>, TransferError> {
         sheet.push_str("</row>");
     }
     sheet.push_str("</sheetData></worksheet>");
+    let workbook = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\
+         <workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" \
+         xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">\
+         <sheets><sheet name=\"{}\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>",
+        xml_text(sheet_name)
+    );
     let parts: [(&str, &str); 5] = [
         (
             "[Content_Types].xml",
@@ -211,13 +246,7 @@ fn xlsx(cases: &[CaseView]) -> Result<Vec<u8>, TransferError> {
              <Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/>\
              </Relationships>",
         ),
-        (
-            "xl/workbook.xml",
-            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\
-             <workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" \
-             xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">\
-             <sheets><sheet name=\"Cases\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>",
-        ),
+        ("xl/workbook.xml", &workbook),
         (
             "xl/_rels/workbook.xml.rels",
             "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\

@@ -8,6 +8,7 @@ pub mod directory;
 pub mod entities;
 pub mod notices;
 pub mod reference;
+pub mod requests;
 pub mod screening;
 pub mod sharing;
 pub mod system;
