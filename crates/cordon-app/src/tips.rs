@@ -871,7 +871,8 @@ impl App {
         let my_phones = phones_in(&t.body);
         let mut out = Vec::new();
         for other in self.store.tips_since(now - REPEAT_WINDOW_MS, 5_000).await? {
-            if other.id == t.id || other.created_at > t.created_at {
+            // Only earlier tips (ties broken by id) repeat this one, so of two only the later is flagged.
+            if (other.created_at, other.id.as_str()) >= (t.created_at, t.id.as_str()) {
                 continue;
             }
             let shared: Vec<String> = phones_in(&other.body).intersection(&my_phones).cloned().collect();

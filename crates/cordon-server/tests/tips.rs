@@ -241,3 +241,94 @@ Content-Type: text/plain; charset=utf-8\r\n\r\nXe khách biển 12B-456.78 giấ
     assert_eq!(s.login("hq.ls").await.post("/api/v1/tips", json!({ "body": "Tin báo qua điện thoại" })).await.0, 403);
     assert_eq!(s.anonymous().post("/api/v1/tips", json!({ "body": "Tin báo qua điện thoại" })).await.0, 401);
 }
+
+/// The pages: the public form (no account, no script) gives a code once, the status page reads
+/// it back and takes more information; a form sent back too fast, or with the hidden field a bot
+/// fills in, is refused; the hotline sees the tip in its queue and routes it from its page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_public_reports_from_the_pages_and_the_hotline_routes_it() {
+    let s = TestServer::start(test_support::Backend::Sqlite).await.unwrap();
+    people(&s).await;
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let get = |path: &str, cookie: Option<&str>| {
+        let (http, url, cookie) = (http.clone(), format!("{}{path}", s.base), cookie.map(str::to_string));
+        async move {
+            let mut rb = http.get(url);
+            if let Some(c) = cookie {
+                rb = rb.header("cookie", c);
+            }
+            let resp = rb.send().await.unwrap();
+            (resp.status().as_u16(), resp.text().await.unwrap())
+        }
+    };
+    let post = |path: &str, cookie: Option<&str>, form: Vec<(&'static str, String)>| {
+        let (http, url, cookie) = (http.clone(), format!("{}{path}", s.base), cookie.map(str::to_string));
+        async move {
+            let mut rb = http.post(url).form(&form);
+            if let Some(c) = cookie {
+                rb = rb.header("cookie", c);
+            }
+            let resp = rb.send().await.unwrap();
+            (resp.status().as_u16(), resp.text().await.unwrap())
+        }
+    };
+    let field =
+        |html: &str, name: &str| html.split(&format!("name=\"{name}\" value=\"")).nth(1).unwrap().split('"').next().unwrap().to_string();
+
+    let (status, html) = get("/tip", None).await;
+    assert_eq!(status, 200);
+    assert!(!html.contains(">?<"), "every word is translated");
+    let token = field(&html, "token");
+    let tip = |token: String, website: &str| {
+        vec![
+            ("token", token),
+            ("website", website.to_string()),
+            ("body", "Kho chứa pháo nổ ở thôn Nà Sla, xã Tân Thanh, giao hàng ban đêm".to_string()),
+            ("province", "lang-son".to_string()),
+            ("reporter_contact", "0911 222 333".to_string()),
+        ]
+    };
+    let (status, html) = post("/tip", None, tip(token.clone(), "")).await;
+    assert_eq!(status, 422, "sent back at once: no person types that fast");
+    assert!(html.contains("tip-error"));
+    s.clock.advance(10_000);
+    let (status, _) = post("/tip", None, tip(field(&html, "token"), "http://spam.example")).await;
+    assert_eq!(status, 422, "the hidden field was filled in");
+    let (_, html) = get("/tip", None).await;
+    let token = field(&html, "token");
+    s.clock.advance(10_000);
+    let (status, html) = post("/tip", None, tip(token.clone(), "")).await;
+    assert_eq!(status, 201, "{html}");
+    let code = html.split("id=\"tracking-code\"><strong>").nth(1).unwrap().split('<').next().unwrap().to_string();
+    assert_eq!(post("/tip", None, tip(token, "")).await.0, 422, "a form token is used once");
+
+    let (status, html) = post("/tip/status", None, vec![("tracking_code", code.clone())]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Đã tiếp nhận"), "{html}");
+    let (_, html) =
+        post("/tip/follow-up", None, vec![("tracking_code", code.clone()), ("body", "Có thêm một xe tải nhỏ màu xanh".into())]).await;
+    assert!(html.contains("Có thêm một xe tải nhỏ màu xanh"), "{html}");
+    let (status, _) = post("/tip/status", None, vec![("tracking_code", "ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ".into())]).await;
+    assert_eq!(status, 404);
+
+    // The hotline's queue and the tip's page, with the reporter's contact; routing from the page.
+    let resp = http
+        .post(format!("{}/login", s.base))
+        .form(&[("username", "sco.hotline"), ("password", test_support::PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let cookie = resp.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let (status, html) = get("/tips", Some(&cookie)).await;
+    assert_eq!(status, 200);
+    let id = html.split("href=\"/tips/").skip(1).find(|s| !s.starts_with("call")).unwrap().split('"').next().unwrap().to_string();
+    let (status, html) = get(&format!("/tips/{id}"), Some(&cookie)).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("0911 222 333") && html.contains("Có thêm một xe tải nhỏ"), "{html}");
+    let csrf = field(&html, "_csrf");
+    let (status, _) =
+        post(&format!("/tips/{id}/triage"), Some(&cookie), vec![("_csrf", csrf), ("violation_type", "smuggling".into())]).await;
+    assert_eq!(status, 303);
+    let (_, html) = get(&format!("/tips/{id}"), Some(&cookie)).await;
+    assert!(html.contains("customs-lang-son") && html.contains("Đã chuyển xử lý"), "{html}");
+}

@@ -321,7 +321,40 @@ pub async fn seed(app: &App, seed: u64) -> anyhow::Result<Vec<DemoLogin>> {
     };
     app.create_group(&cli, mekong).await.context("sharing group")?;
     crate::demo_cases::seed_cases(app, &mut rng, now).await?;
+    seed_tips(app).await?;
     Ok(logins)
+}
+
+/// A few calls the hotline took, so the tips queue is not empty; the first two tell of the
+/// same truck, so the page shows a repeat.
+async fn seed_tips(app: &App) -> anyhow::Result<()> {
+    let hotline = app.actor_for_operator("hotline").await.context("demo hotline operator")?;
+    let calls = [
+        (
+            "Xe tải biển 12C-045.67 chở thuốc lá lậu đi qua đường mòn gần cửa khẩu Tân Thanh vào ban đêm, gọi 0912 345 678",
+            Some("lang-son"),
+            false,
+        ),
+        ("Xe tải 12C-045.67 chở thuốc lá lậu đi đường mòn Tân Thanh lúc nửa đêm, chủ xe dùng số 0912.345.678", Some("lang-son"), false),
+        ("Trang Facebook 'Mỹ phẩm Hàn xách tay' bán kem dưỡng giả nhãn hiệu, giao hàng toàn quốc", None, true),
+    ];
+    for (body, province, ecommerce) in calls {
+        let input = cordon_app::TipInput {
+            body: body.into(),
+            province: province.map(Into::into),
+            place: None,
+            violation_type: None,
+            ecommerce,
+            reporter_name: None,
+            reporter_contact: None,
+            consent: false,
+            files: Vec::new(),
+            challenge: String::new(),
+            nonce: String::new(),
+        };
+        app.record_hotline_tip(&hotline, input).await.context("demo tip")?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -85,4 +85,23 @@ async fn the_demo_is_deterministic_and_alive() {
         most = most.max(e["cases"].as_array().map_or(0, Vec::len));
     }
     assert!(most >= 3, "a ring member is one entity across cases (most: {most})");
+    // The hotline's queue has calls, and the repeated one says so.
+    let hotline = login("hotline").await;
+    let tips: Value = http.get(format!("{}/api/v1/tips", server.base)).bearer_auth(&hotline).send().await.unwrap().json().await.unwrap();
+    let tips = tips.as_array().unwrap();
+    assert_eq!(tips.len(), 3, "{tips:?}");
+    let mut repeats = 0;
+    for t in tips {
+        let tip: Value = http
+            .get(format!("{}/api/v1/tips/{}", server.base, t["id"].as_str().unwrap()))
+            .bearer_auth(&hotline)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        repeats += tip["possible_repeats"].as_array().map_or(0, Vec::len);
+    }
+    assert_eq!(repeats, 1, "the second call about the truck repeats the first");
 }

@@ -22,6 +22,7 @@ use crate::AppState;
 pub mod admin;
 pub mod requests;
 pub mod screening;
+pub mod tips;
 
 /// A signed-in browser user.
 pub struct Ui {
@@ -122,6 +123,9 @@ fn layout(lang: Language, ui: Option<&Ui>, title: &str, body: Markup) -> Markup 
                             a href="/requests" { (t(lang, "nav.requests")) }
                             a href="/access-requests" { (t(lang, "nav.access_requests")) }
                             @if ui.actor.user.roles.holds(cordon_core::Role::Analyst) { a href="/leads" { (t(lang, "nav.leads")) } }
+                            @if [cordon_core::Role::HotlineOperator, cordon_core::Role::Officer, cordon_core::Role::UnitHead].iter().any(|r| ui.actor.user.roles.holds(*r)) {
+                                a href="/tips" { (t(lang, "nav.tips")) }
+                            }
                             @if ui.actor.user.roles.may_administer() { a href="/admin" { (t(lang, "nav.admin")) } }
                             @if ui.actor.user.roles.may_audit() { a href="/audit" { (t(lang, "nav.audit")) } }
                             form method="post" action="/language" {
