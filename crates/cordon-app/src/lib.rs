@@ -61,8 +61,9 @@ pub use screening::{
     ScreenReport, SellerClusterView, SharedIdentifier, SpanView, MAX_LISTINGS_PER_BATCH,
 };
 pub use tips::{
-    EmailTip, TipChallenge, TipCloseInput, TipEventView, TipFileInput, TipFileView, TipFollowUpInput, TipInput, TipMessageView, TipReceipt,
-    TipRepeat, TipStatusView, TipTriageInput, TipView, DEFAULT_POW_DIFFICULTY, MAX_TIP_FILES, MAX_TIP_FILE_BYTES,
+    EmailTip, TipChallenge, TipCloseInput, TipEntityMatch, TipEventView, TipFileInput, TipFileView, TipFollowUpInput, TipInput,
+    TipMessageView, TipReceipt, TipRepeat, TipStatusView, TipTriageInput, TipView, DEFAULT_POW_DIFFICULTY, MAX_TIP_FILES,
+    MAX_TIP_FILE_BYTES,
 };
 pub use totals::CaseTotalView;
 pub use transfer::{ImportProblem, ImportReport, ImportRow};

@@ -300,6 +300,23 @@ pub struct TipView {
     pub possible_repeats: Vec<TipRepeat>,
     /// The unit the routing rule proposes (untriaged tips, single reads only).
     pub suggested_unit_id: Option<String>,
+    /// Known entities with a phone number the tip mentions (single reads only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub known_entities: Vec<TipEntityMatch>,
+}
+
+/// A known entity the tip mentions: in full when the viewer may see it, else only who holds it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TipEntityMatch {
+    /// The entity, when the viewer may see it on some case.
+    pub entity_id: Option<String>,
+    /// Its name, likewise.
+    pub name: Option<String>,
+    /// The agency holding it: ask it for access when the entity itself is not shown.
+    pub held_by: String,
+    /// What matched.
+    pub reason: String,
 }
 
 /// A message on a tip.
@@ -821,6 +838,7 @@ impl App {
             events: t.events.iter().map(event_view).collect(),
             possible_repeats: Vec::new(),
             suggested_unit_id: None,
+            known_entities: Vec::new(),
         }
     }
 
@@ -859,10 +877,32 @@ impl App {
             (TipStatus::Received, Some(v)) => self.route_for(v, t.ecommerce, t.province_code.as_deref()).await?,
             _ => None,
         };
+        let known = self.entities_in_tip(actor, &t.body).await?;
         let mut view = Self::tip_view(actor, t);
         view.possible_repeats = repeats;
         view.suggested_unit_id = suggested;
+        view.known_entities = known;
         Ok(view)
+    }
+
+    /// Entities on record with a phone number the text mentions. One the actor may see is
+    /// named; one they may not says only which agency holds it, so they can ask.
+    async fn entities_in_tip(&self, actor: &Actor, text: &str) -> Result<Vec<TipEntityMatch>, AppError> {
+        let mut out = Vec::new();
+        for phone in phones_in(text) {
+            // Parties keep phones as typed: national, or international with or without the plus.
+            let national = phone.trim_start_matches('0');
+            let spellings = [format!("phone={phone}"), format!("phone=+84{national}"), format!("phone=84{national}")];
+            for (entity_id, held_by) in self.store.entities_with_identifiers(&spellings).await? {
+                let reason = format!("phone {phone}");
+                match self.entity(actor, &entity_id).await {
+                    Ok(e) => out.push(TipEntityMatch { entity_id: Some(e.id), name: Some(e.name), held_by, reason }),
+                    Err(AppError::NotFound(_)) => out.push(TipEntityMatch { entity_id: None, name: None, held_by, reason }),
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Earlier tips sharing a phone number, or most of their words, with this one.

@@ -93,6 +93,19 @@ async fn a_public_tip_is_tracked_triaged_routed_and_closed(s: TestServer) {
     s.clock.advance(3_600_000);
     send_tip(&public, json!({ "body": "Quán túi xách giả ở chợ Đông Kinh, gọi 0912.345.678 để mua", "province": "lang-son" })).await;
 
+    // Customs has the shop's phone on a case, shared with all domestic agencies; the phone
+    // itself, a personal party, is not disclosed to the Standing Office (no agreement).
+    let customs = s.login("hq.ls").await;
+    let (status, case) = customs
+        .post(
+            "/api/v1/cases",
+            json!({ "case_type": "counterfeit", "title": "Thu giữ túi xách giả", "detected_at": test_support::T0 - 86_400_000, "province": "lang-son",
+                "parties": [{ "kind": "phone", "name": "0912 345 678", "identifiers": { "phone": "0912 345 678" }, "role": "seller" }],
+                "sharing": { "tlp": "green" } }),
+        )
+        .await;
+    assert_eq!(status, 201, "{case}");
+
     let operator = s.login("sco.hotline").await;
     let (_, queue) = operator.get("/api/v1/tips?status=received").await;
     let queue = queue.as_array().unwrap();
@@ -102,6 +115,11 @@ async fn a_public_tip_is_tracked_triaged_routed_and_closed(s: TestServer) {
     assert_eq!(tip["reporter_name"], "Trần Thị Bình", "the intake unit sees who reported");
     assert_eq!(tip["files"][0]["media_type"], "image/png");
     assert_eq!(tip["messages"][0]["from_reporter"], true);
+    assert_eq!(
+        tip["known_entities"][0],
+        json!({ "entity_id": null, "name": null, "held_by": "customs-vn", "reason": "phone 0912345678" }),
+        "{tip}"
+    );
     let (_, repeat) = operator.get(&format!("/api/v1/tips/{later}")).await;
     assert_eq!(repeat["possible_repeats"][0]["tip_id"], first.as_str(), "{repeat}");
     assert!(repeat["possible_repeats"][0]["reason"].as_str().unwrap().contains("0912345678"));

@@ -324,6 +324,20 @@ async fn tip_page(s: &AppState, ui: &Ui, id: &str, error: Option<String>) -> Res
             h2 #repeats { (t(lang, "tips.repeats")) }
             ul { @for r in &tip.possible_repeats { li { a href=(format!("/tips/{}", r.tip_id)) { (datetime(r.created_at)) } " — " (r.reason) } } }
         }
+        @if !tip.known_entities.is_empty() {
+            h2 #known-entities { (t(lang, "tips.known_entities")) }
+            ul {
+                @for e in &tip.known_entities {
+                    li {
+                        @match (&e.entity_id, &e.name) {
+                            (Some(id), Some(name)) => { a href=(format!("/entities/{id}")) { (name) } }
+                            _ => { (t(lang, "tips.held_by")) " " (e.held_by) }
+                        }
+                        " — " (e.reason)
+                    }
+                }
+            }
+        }
         @if !cases.is_empty() {
             h2 { (t(lang, "tips.similar_cases")) }
             ul { @for c in &cases { li { a href=(format!("/cases/{}", c.id)) { (c.reference) } " " (c.title) } } }
