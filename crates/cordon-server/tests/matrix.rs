@@ -112,7 +112,7 @@ fn policy(method: &str, path: &str) -> Option<Policy> {
         }
         ("post", "/api/v1/requests") => CaseWorker,
         ("get", "/api/v1/requests" | "/api/v1/requests/statistics") => CaseList,
-        ("get", "/api/v1/requests/{id}" | "/api/v1/requests/{id}/attachments/{sha256}") => CaseReader,
+        ("get", "/api/v1/requests/{id}" | "/api/v1/requests/{id}/attachments/{sha256}" | "/api/v1/requests/{id}/pdf") => CaseReader,
         ("post", "/api/v1/requests/{id}/transitions" | "/api/v1/requests/{id}/answers" | "/api/v1/requests/{id}/attachments") => {
             RequestOwner
         }

@@ -527,3 +527,49 @@ async fn request_pages() {
     let (_, list) = get("/requests".into(), other).await;
     assert!(!list.contains(&id));
 }
+
+/// The printable form: a PDF whose text, read back by an independent reader (pypdf, from the
+/// Python `CORDON_PDF_PYTHON` names), is the request's Vietnamese text; and like the request
+/// itself, nobody outside its sharing gets it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_prints_with_its_vietnamese_text() {
+    let s = TestServer::start(test_support::Backend::Sqlite).await.unwrap();
+    people(&s).await;
+    let lo = s.login("lo.asid").await;
+    let id = create(&lo, request("verify_origin", "outgoing", "customs:CN")).await;
+    step(&lo, &id, "sent", "gửi qua đường công văn").await;
+    answer(&lo, &id, false).await;
+    let resp = lo.send(lo.http.get(format!("{}/api/v1/requests/{id}/pdf", s.base))).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "application/pdf");
+    let pdf = resp.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF-1.7"));
+    let anonymous = s.anonymous();
+    assert_eq!(anonymous.send(anonymous.http.get(format!("{}/api/v1/requests/{id}/pdf", s.base))).await.status(), 401, "no token, no PDF");
+    let police = s.login("ca.officer").await;
+    assert_eq!(police.send(police.http.get(format!("{}/api/v1/requests/{id}/pdf", s.base))).await.status(), 404);
+
+    let Ok(python) = std::env::var("CORDON_PDF_PYTHON") else {
+        assert!(std::env::var("CORDON_REQUIRE_PDF").as_deref() != Ok("1"), "CORDON_REQUIRE_PDF=1 but CORDON_PDF_PYTHON is not set");
+        eprintln!("PDF text check SKIPPED: set CORDON_PDF_PYTHON to a Python with the pypdf package");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("request.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let out = std::process::Command::new(python)
+        .args(["-c", "import sys, pypdf; print('\\n'.join(p.extract_text() for p in pypdf.PdfReader(sys.argv[1]).pages))"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let flat = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    for expected in [
+        "Đề nghị xác minh giấy chứng nhận xuất xứ mẫu E số E2026-0001",
+        "Hiệp định hợp tác và hỗ trợ lẫn nhau về hải quan (CMAA), Điều 4",
+        "Kết quả xác minh",
+    ] {
+        assert!(flat(&text).contains(expected), "{expected:?} not in the PDF's text:\n{text}");
+    }
+}

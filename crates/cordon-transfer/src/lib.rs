@@ -29,13 +29,17 @@
 mod listings;
 mod mail;
 mod mapping;
+mod pdf;
 mod read;
+mod request_pdf;
 mod write;
 
 pub use listings::{read_listings, BadLine, CsvListings, ListingItem, NdjsonListings, ReadListings};
 pub use mail::{parse_email, split_mbox, MailError};
 pub use mapping::{Mapping, FIELDS};
+pub use pdf::{Pdf, PdfError};
 pub use read::{read_rows, ImportFormat, Rows, MAX_RECORD_BYTES, MAX_XLSX_BYTES};
+pub use request_pdf::request_pdf;
 pub use write::{csv_table, ftm_entities, write_cases, xlsx_table, Cell, ExportFormat};
 
 use thiserror::Error;

@@ -35,6 +35,7 @@ pub fn add(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         )
         .routes(routes!(download))
         .routes(routes!(export_package))
+        .routes(routes!(printable))
         .merge(OpenApiRouter::new().routes(routes!(import_package)).layer(axum::extract::DefaultBodyLimit::max(MAX_PACKAGE_BYTES)))
         .routes(routes!(add_partner_key, list_partner_keys))
 }
@@ -208,6 +209,25 @@ async fn export_package(State(s): State<AppState>, Authed(actor): Authed, Path(i
         package["body"]["request"]["reference"].as_str().or(package["body"]["our_reference"].as_str()).unwrap_or("request").to_string();
     let mut resp = axum::Json(package).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{reference}.cordon.json\"")) {
+        resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(resp)
+}
+
+/// The request as a printable PDF (Vietnamese and English labels), for a partner without
+/// Cordon or the file; read like the request itself, and audited as a read.
+#[utoipa::path(get, path = "/api/v1/requests/{id}/pdf", tag = "requests", params(("id" = String, Path)), security(("bearer" = []), ("session" = [])),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = crate::problem::Problem)))]
+async fn printable(State(s): State<AppState>, Authed(actor): Authed, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let view = s.app.request(&actor, &id).await?;
+    let reference = view.reference.clone();
+    let pdf = tokio::task::spawn_blocking(move || cordon_transfer::request_pdf(&view))
+        .await
+        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", "The PDF was not finished."))?
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", e.to_string()))?;
+    let mut resp = pdf.into_response();
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"{}.pdf\"", reference.replace(['"', '\\', '/'], "-"))) {
         resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(resp)

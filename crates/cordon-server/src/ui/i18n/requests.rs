@@ -37,6 +37,7 @@ pub const WORDS: &[(&str, &str, &str)] = &[
     ("req.move", "Chuyển trạng thái", "Change the status"),
     ("req.reason", "Lý do (bắt buộc khi đóng hoặc rút)", "Reason (required to close or withdraw)"),
     ("req.package", "Tải gói dữ liệu đã ký (cho đối tác không dùng Cordon)", "Download the signed package (for partners without Cordon)"),
+    ("req.print", "Bản in (PDF)", "Printable copy (PDF)"),
     ("req.files", "Tệp đính kèm", "Files"),
     ("req.linked_cases", "Vụ việc liên quan", "Linked cases"),
     ("req.linked_cases_help", "Mã các vụ việc, cách nhau bởi dấu phẩy", "Case ids, separated by commas"),

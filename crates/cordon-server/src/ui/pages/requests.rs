@@ -223,7 +223,11 @@ async fn detail_page(s: &AppState, ui: &Ui, id: &str, error: Option<String>) -> 
         }
         @if !r.details.is_empty() { h2 { (t(lang, "req.details")) } p { (r.details) } }
         @if !r.files.is_empty() { h2 { (t(lang, "req.files")) } ul #files { @for f in &r.files { (file_link(f)) } } }
-        p { a href=(format!("/api/v1/requests/{}/package", r.id)) download { (t(lang, "req.package")) } }
+        p {
+            a href=(format!("/api/v1/requests/{}/package", r.id)) download { (t(lang, "req.package")) }
+            " · "
+            a #print href=(format!("/api/v1/requests/{}/pdf", r.id)) { (t(lang, "req.print")) }
+        }
         h2 #answers { (t(lang, "req.answers")) }
         @for a in &r.answers {
             article.answer {
