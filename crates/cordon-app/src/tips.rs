@@ -640,8 +640,26 @@ impl App {
     /// Takes a tip from the public JSON endpoint (`form_token` false: a proof of work is due)
     /// or the HTML form (`form_token` true: the single-use form token, old enough, is due).
     pub async fn submit_public_tip(&self, input: TipInput, address: &str, form_token: bool) -> Result<TipReceipt, AppError> {
+        self.public_tip(input, Vec::new(), address, form_token).await
+    }
+
+    /// Takes a tip from the HTML form with the files it uploaded (name, content).
+    pub async fn submit_form_tip(&self, input: TipInput, files: Vec<(String, Vec<u8>)>, address: &str) -> Result<TipReceipt, AppError> {
+        self.public_tip(input, files, address, true).await
+    }
+
+    async fn public_tip(
+        &self,
+        input: TipInput,
+        uploaded: Vec<(String, Vec<u8>)>,
+        address: &str,
+        form_token: bool,
+    ) -> Result<TipReceipt, AppError> {
         let now = self.now_ms();
         let c = self.check_tip_fields(&input).await?;
+        if input.files.len() + uploaded.len() > MAX_TIP_FILES {
+            return Err(Invalid::new("files", format!("at most {MAX_TIP_FILES} files")).into());
+        }
         if form_token {
             self.tips.redeem(&input.challenge, now, FORM_MIN_AGE_MS)?;
         } else {
@@ -654,7 +672,9 @@ impl App {
         let Some(intake) = self.intake_unit().await? else {
             return Err(AppError::Forbidden("this node takes no public tips: no hotline unit is set up"));
         };
-        let files = self.store_tip_files(Self::decode_files(&input.files)?, now).await?;
+        let mut files = Self::decode_files(&input.files)?;
+        files.extend(uploaded);
+        let files = self.store_tip_files(files, now).await?;
         let mut tip = Self::new_tip(if form_token { TipChannel::WebForm } else { TipChannel::Api }, c, intake, now);
         tip.ecommerce = input.ecommerce;
         tip.reporter_consent = input.consent;

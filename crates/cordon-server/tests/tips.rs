@@ -315,7 +315,19 @@ async fn the_public_reports_from_the_pages_and_the_hotline_routes_it() {
     let (_, html) = get("/tip", None).await;
     let token = field(&html, "token");
     s.clock.advance(10_000);
-    let (status, html) = post("/tip", None, tip(token.clone(), "")).await;
+    // As a browser sends the form with a photo chosen: multipart/form-data.
+    let mut body = Vec::new();
+    for (name, value) in tip(token.clone(), "") {
+        body.extend_from_slice(format!("--XB\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+    }
+    body.extend_from_slice(
+        b"--XB\r\nContent-Disposition: form-data; name=\"files\"; filename=\"kho.png\"\r\nContent-Type: image/png\r\n\r\n",
+    );
+    body.extend_from_slice(PNG);
+    body.extend_from_slice(b"\r\n--XB--\r\n");
+    let resp =
+        http.post(format!("{}/tip", s.base)).header("content-type", "multipart/form-data; boundary=XB").body(body).send().await.unwrap();
+    let (status, html) = (resp.status().as_u16(), resp.text().await.unwrap());
     assert_eq!(status, 201, "{html}");
     let code = html.split("id=\"tracking-code\"><strong>").nth(1).unwrap().split('<').next().unwrap().to_string();
     assert_eq!(post("/tip", None, tip(token, "")).await.0, 422, "a form token is used once");
@@ -343,6 +355,7 @@ async fn the_public_reports_from_the_pages_and_the_hotline_routes_it() {
     let (status, html) = get(&format!("/tips/{id}"), Some(&cookie)).await;
     assert_eq!(status, 200);
     assert!(html.contains("0911 222 333") && html.contains("Có thêm một xe tải nhỏ"), "{html}");
+    assert!(html.contains("kho.png (image/png"), "the photo came with the form: {html}");
     let csrf = field(&html, "_csrf");
     let (status, _) =
         post(&format!("/tips/{id}/triage"), Some(&cookie), vec![("_csrf", csrf), ("violation_type", "smuggling".into())]).await;

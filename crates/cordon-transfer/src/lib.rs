@@ -35,7 +35,7 @@ mod request_pdf;
 mod write;
 
 pub use listings::{read_listings, BadLine, CsvListings, ListingItem, NdjsonListings, ReadListings};
-pub use mail::{parse_email, split_mbox, MailError};
+pub use mail::{parse_email, parse_form_data, split_mbox, FormPart, MailError};
 pub use mapping::{Mapping, FIELDS};
 pub use pdf::{Pdf, PdfError};
 pub use read::{read_rows, ImportFormat, Rows, MAX_RECORD_BYTES, MAX_XLSX_BYTES};

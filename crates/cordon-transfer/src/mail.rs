@@ -297,6 +297,38 @@ pub fn split_mbox(raw: &[u8]) -> Vec<(usize, Vec<u8>)> {
     out
 }
 
+/// One field of a `multipart/form-data` body: its name, the file name if it is a file, and its bytes.
+pub type FormPart = (String, Option<String>, Vec<u8>);
+
+/// The fields of a `multipart/form-data` body (a web form with files: the same MIME parts as
+/// mail), given the request's Content-Type; `None` when it is not such a body.
+pub fn parse_form_data(content_type: &str, body: &[u8]) -> Option<Vec<FormPart>> {
+    if !content_type.trim().to_ascii_lowercase().starts_with("multipart/form-data") {
+        return None;
+    }
+    let boundary = param(content_type, "boundary")?;
+    let delimiter = format!("--{boundary}");
+    let mut starts: Vec<usize> = Vec::new();
+    let mut at = 0;
+    while let Some(i) = find(&body[at..], delimiter.as_bytes()) {
+        starts.push(at + i);
+        at += i + delimiter.len();
+    }
+    let mut out = Vec::new();
+    for w in starts.windows(2) {
+        let part = &body[w[0] + delimiter.len()..w[1]];
+        let part = part.strip_prefix(b"\r\n").or_else(|| part.strip_prefix(b"\n")).unwrap_or(part);
+        let part = part.strip_suffix(b"\r\n").or_else(|| part.strip_suffix(b"\n")).unwrap_or(part);
+        let (head, content) = split_head(part)?;
+        let f = fields(head);
+        let disposition = field(&f, "content-disposition").unwrap_or("");
+        let Some(name) = param(disposition, "name") else { continue };
+        let filename = param(disposition, "filename").filter(|n| !n.is_empty());
+        out.push((name, filename, content.to_vec()));
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,6 +373,19 @@ iVBORw0KGgoAAAANSUhEUg==\r\n\
         assert!(m.body.contains("& lậu") && !m.body.contains("<b>") && !m.body.contains("p{}"), "{}", m.body);
         assert!(m.message_id.starts_with("sha256:"));
         assert_eq!(parse_email(raw.as_bytes()).unwrap().message_id, m.message_id);
+    }
+
+    #[test]
+    fn a_web_form_with_files_is_read_like_mail() {
+        let body = "--b\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\nHàng lậu\r\n--b\r\n\
+Content-Disposition: form-data; name=\"files\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\nPNG!\r\n--b\r\n\
+Content-Disposition: form-data; name=\"files\"; filename=\"\"\r\nContent-Type: application/octet-stream\r\n\r\n\r\n--b--\r\n";
+        let parts = parse_form_data("multipart/form-data; boundary=b", body.as_bytes()).unwrap();
+        assert_eq!(parts[0], ("body".to_string(), None, "Hàng lậu".as_bytes().to_vec()));
+        assert_eq!(parts[1].1.as_deref(), Some("a.png"));
+        assert_eq!(parts[1].2, b"PNG!".to_vec());
+        assert_eq!(parts[2], ("files".to_string(), None, Vec::new()), "an empty file input sends a nameless empty part");
+        assert!(parse_form_data("application/x-www-form-urlencoded", b"a=b").is_none());
     }
 
     #[test]

@@ -112,6 +112,11 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("tips.history", "Quá trình xử lý", "History"),
     ("tips.read_code", "Đọc mã tra cứu cho người gọi:", "Read the tracking code to the caller:"),
     ("tips.record", "Ghi nhận", "Record"),
+    (
+        "tips.files_upload",
+        "Ảnh, video hoặc tài liệu (PDF, PNG, JPEG, WebP, MP4; tối đa 5 tệp, mỗi tệp 10 MB)",
+        "Photos, videos or documents (PDF, PNG, JPEG, WebP, MP4; up to 5 files of 10 MB each)",
+    ),
     ("tips.known_entities", "Đối tượng đã có trong hồ sơ", "Entities already on record"),
     ("tips.held_by", "Có thể trùng đối tượng do cơ quan sau quản lý (đề nghị tiếp cận):", "A possible match held by (ask for access):"),
     ("leads.title", "Đầu mối từ giám sát thương mại điện tử", "Leads from e-commerce monitoring"),

@@ -35,7 +35,12 @@ pub fn routes() -> Router<AppState> {
         .route("/notices/{id}/ack", post(pages::acknowledge_notice))
         .route("/access-requests", get(pages::access_requests))
         .route("/access-requests/{id}/decision", post(pages::decide_access))
-        .route("/tip", get(pages::tips::tip_form).post(pages::tips::submit_tip))
+        .route(
+            "/tip",
+            get(pages::tips::tip_form)
+                .post(pages::tips::submit_tip)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::routes::tips::MAX_TIP_BODY_BYTES)),
+        )
         .route("/tip/status", get(pages::tips::status_form).post(pages::tips::status_lookup))
         .route("/tip/follow-up", post(pages::tips::follow_up))
         .route("/tips", get(pages::tips::queue))

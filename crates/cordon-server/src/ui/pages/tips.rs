@@ -87,11 +87,13 @@ fn public_form(s: &AppState, lang: Language, form: &Form, error: Option<String>)
         h1 { (t(lang, "tips.public_title")) }
         p { (t(lang, "tips.public_intro")) }
         @if let Some(e) = &error { p.error role="alert" #tip-error { (super::super::i18n::reason(lang, e)) } }
-        form.stack #tip-form method="post" action=(format!("/tip?lang={}", lang.as_str())) {
+        form.stack #tip-form method="post" enctype="multipart/form-data" action=(format!("/tip?lang={}", lang.as_str())) {
             input type="hidden" name="token" value=(s.app.tip_form_token());
             // People never see this field; form-filling bots do, and fill it in.
             div.trap aria-hidden="true" { label for="website" { "Website" } input #website name="website" tabindex="-1" autocomplete="off"; }
             (tip_fields(lang, form))
+            label for="files" { (t(lang, "tips.files_upload")) }
+            input #files type="file" name="files" multiple accept="image/png,image/jpeg,image/webp,application/pdf,video/mp4";
             button.primary type="submit" { (t(lang, "tips.send")) }
         }
     };
@@ -112,11 +114,27 @@ pub async fn submit_tip(
     body: Bytes,
 ) -> Response {
     let lang = public_lang(&p, &headers);
-    let form = Form::parse(&body);
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    // With files the browser sends multipart/form-data; without a file input, a plain form.
+    let (form, files) = match cordon_transfer::parse_form_data(content_type, &body) {
+        Some(parts) => {
+            let mut fields = Vec::new();
+            let mut files = Vec::new();
+            for (name, filename, bytes) in parts {
+                match filename {
+                    Some(f) if !bytes.is_empty() => files.push((f, bytes)),
+                    Some(_) => {}
+                    None => fields.push((name, String::from_utf8_lossy(&bytes).into_owned())),
+                }
+            }
+            (Form(fields), files)
+        }
+        None => (Form::parse(&body), Vec::new()),
+    };
     if !form.text("website").is_empty() {
         return public_form(&s, lang, &form, Some("the form could not be sent".into()));
     }
-    match s.app.submit_public_tip(tip_input(&form, form.text("token")), &addr, true).await {
+    match s.app.submit_form_tip(tip_input(&form, form.text("token")), files, &addr).await {
         Ok(receipt) => {
             let body = html! {
                 h1 { (t(lang, "tips.thanks")) }
