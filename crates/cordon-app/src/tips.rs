@@ -555,10 +555,8 @@ impl App {
     async fn store_tip_files(&self, files: Vec<(String, Vec<u8>)>, now: i64) -> Result<Vec<TipAttachment>, AppError> {
         let mut checked = Vec::new();
         for (name, bytes) in files {
-            let name = name.trim().to_string();
-            if name.is_empty() || name.chars().count() > 200 || name.chars().any(|c| c.is_control() || c == '/' || c == '\\') {
-                return Err(Invalid::new("files", "a file name of 1 to 200 characters, no path").into());
-            }
+            let name =
+                crate::evidence::clean_filename(&name).map_err(|_| Invalid::new("files", "a file name of 1 to 200 characters, no path"))?;
             if bytes.is_empty() || bytes.len() > MAX_TIP_FILE_BYTES {
                 return Err(Invalid::new("files", format!("{name}: 1 byte to {} MiB", MAX_TIP_FILE_BYTES >> 20)).into());
             }

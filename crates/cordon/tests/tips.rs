@@ -4,26 +4,7 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
-fn cordon(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cordon"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(dir)
-        .env("CORDON_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run cordon");
-    if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
-}
+use common::cordon;
 
 const MBOX: &str = "From dan@example.vn Sat Nov 21 08:00:00 2026\n\
 From: dan@example.vn\nSubject: =?UTF-8?Q?Bu=C3=B4n_l=E1=BA=ADu?=\nMessage-ID: <a1@example.vn>\n\n\

@@ -22,14 +22,18 @@ struct Args {
     violation_rate: f64,
     terms: usize,
     sellers: usize,
+    /// A Python with `pyahocorasick`, to time the same term scan in it (see README).
+    python: Option<String>,
 }
 
 fn parse_args() -> Result<Args> {
-    let mut a = Args { listings: 200_000, chunk: 50_000, seed: 7, violation_rate: 0.05, terms: 5_000, sellers: 1_000_000 };
+    let mut a = Args { listings: 200_000, chunk: 50_000, seed: 7, violation_rate: 0.05, terms: 5_000, sellers: 1_000_000, python: None };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         if flag == "--help" || flag == "-h" {
-            println!("bench_screen [--listings N] [--chunk N] [--seed N] [--violations RATE] [--terms N] [--sellers N]");
+            println!(
+                "bench_screen [--listings N] [--chunk N] [--seed N] [--violations RATE] [--terms N] [--sellers N] [--pyahocorasick PYTHON]"
+            );
             std::process::exit(0);
         }
         let value = it.next().with_context(|| format!("{flag} needs a value"))?;
@@ -40,6 +44,7 @@ fn parse_args() -> Result<Args> {
             "--violations" => a.violation_rate = value.parse()?,
             "--terms" => a.terms = value.parse()?,
             "--sellers" => a.sellers = value.parse()?,
+            "--pyahocorasick" => a.python = Some(value),
             _ => bail!("unknown flag {flag}"),
         }
     }
@@ -708,6 +713,15 @@ fn main() -> Result<()> {
         daac_byte.heap_bytes() as f64 / 1e6,
         daac_char.heap_bytes() as f64 / 1e6
     );
+    // For the Python side: the same terms and listing texts, written as they are generated.
+    let py_dir = tempfile::tempdir()?;
+    let mut py_listings = match &args.python {
+        Some(_) => {
+            std::fs::write(py_dir.path().join("terms.txt"), world.all_terms.join("\n"))?;
+            Some(std::io::BufWriter::new(std::fs::File::create(py_dir.path().join("listings.tsv"))?))
+        }
+        None => None,
+    };
     let mut t_folded = [Duration::ZERO; 3];
     let mut folded_matches = [0usize; 3];
 
@@ -726,6 +740,13 @@ fn main() -> Result<()> {
         let n = args.chunk.min(args.listings - done);
         let batch: Vec<(Listing, Option<Plant>)> = (0..n).map(|i| generate(&world, &mut rng, done + i, args.violation_rate)).collect();
         bytes += batch.iter().map(|(l, _)| l.title.len() + l.description.len()).sum::<usize>();
+        if let Some(out) = py_listings.as_mut() {
+            use std::io::Write;
+            for (l, _) in &batch {
+                let clean = |t: &str| t.replace(['\t', '\n', '\r'], " ");
+                writeln!(out, "{}\t{}", clean(&l.title), clean(&l.description))?;
+            }
+        }
 
         let run_ac = |t_ac: &mut Duration, ac_matches: &mut usize| {
             let t = Instant::now();
@@ -808,6 +829,24 @@ fn main() -> Result<()> {
     println!("ratio cordon / bare DFA        : {:.2}×", cordon_rate / ac_rate);
     for (k, name) in ["aho-corasick DFA", "daachorse bytewise", "daachorse charwise"].iter().enumerate() {
         println!("    scan step only, folded text, {name:<18}: {:>12.0} listings/s  ({} matches)", per_s(t_folded[k]), folded_matches[k]);
+    }
+    if let (Some(python), Some(out)) = (&args.python, py_listings.take()) {
+        drop(out.into_inner().map_err(|e| anyhow::anyhow!("writing the listings for Python: {e}"))?);
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/python/pyac_scan.py");
+        let run = std::process::Command::new(python)
+            .arg(script)
+            .arg(py_dir.path().join("terms.txt"))
+            .arg(py_dir.path().join("listings.tsv"))
+            .output()
+            .with_context(|| format!("running {python}"))?;
+        if !run.status.success() {
+            bail!("pyahocorasick scan failed: {}", String::from_utf8_lossy(&run.stderr));
+        }
+        let line = String::from_utf8_lossy(&run.stdout);
+        let secs: f64 = line.split_whitespace().nth(1).context("pyahocorasick printed no time")?.parse()?;
+        let py_rate = args.listings as f64 / secs;
+        println!("(c) pyahocorasick term scan    : {:>12.0} listings/s  {:>7.1} MB/s", py_rate, bytes as f64 / 1e6 / secs);
+        println!("ratio cordon / pyahocorasick   : {:.2}×", cordon_rate / py_rate);
     }
     let precision = tp as f64 / (tp + fp).max(1) as f64;
     let recall = tp as f64 / (tp + fn_).max(1) as f64;

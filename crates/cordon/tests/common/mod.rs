@@ -51,3 +51,23 @@ pub fn start(data_dir: &std::path::Path) -> Server {
         }
     }
 }
+
+/// Runs `cordon ARGS --data-dir DIR`, feeding `stdin` if given, and waits for it.
+pub fn cordon(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cordon"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .env("CORDON_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run cordon");
+    if let Some(input) = stdin {
+        child.stdin.take().expect("piped stdin").write_all(input.as_bytes()).expect("write stdin");
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().expect("wait for cordon")
+}
