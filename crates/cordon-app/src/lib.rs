@@ -11,6 +11,7 @@ mod auth;
 mod cache;
 mod cases;
 mod clock;
+mod coordination;
 mod delivery;
 mod directory;
 mod duty;
@@ -37,6 +38,11 @@ pub use cache::CACHE_TTL_MS;
 pub use cases::{
     CaseEventView, CaseInput, CasePage, CaseQuery, CaseView, ConveyanceInput, GoodsInput, GoodsView, OutcomeInput, PartyInput, PartyView,
     SharingInput,
+};
+pub use coordination::{
+    CommodityResultView, DecisionInput, DecisionView, HandoverAnswerInput, HandoverInput, HandoverView, LeftOutView, LinkCaseInput,
+    LinkedCaseView, OperationInput, OperationMessageInput, OperationMessageView, OperationResultsView, OperationView, ProposedRecipient,
+    PursuitProposal, PursuitQuery,
 };
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use delivery::{
