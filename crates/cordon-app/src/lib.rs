@@ -39,12 +39,12 @@ pub use cases::{
     CaseEventView, CaseInput, CasePage, CaseQuery, CaseView, ConveyanceInput, GoodsInput, GoodsView, OutcomeInput, PartyInput, PartyView,
     SharingInput,
 };
+pub use clock::{Clock, FixedClock, SystemClock};
 pub use coordination::{
     CommodityResultView, DecisionInput, DecisionView, HandoverAnswerInput, HandoverInput, HandoverView, LeftOutView, LinkCaseInput,
     LinkedCaseView, OperationInput, OperationMessageInput, OperationMessageView, OperationResultsView, OperationView, ProposedRecipient,
     PursuitProposal, PursuitQuery,
 };
-pub use clock::{Clock, FixedClock, SystemClock};
 pub use delivery::{
     AttemptView, DeliveriesView, DeliveryJobView, DeliverySettings, DeliveryWorker, GatewaySettings, LiveNotice, NoticeStream, RouteView,
     SmtpSettings, StreamItem,

@@ -288,8 +288,14 @@ impl App {
                 return Err(Invalid::new("decision", "decisions are recorded on pursuit notices").into());
             }
             Some(d) => Some(
-                self.build_decision(actor, d, cordon_core::coordination::DecisionKind::Pursuit, &actor.user.unit_id, ("notice", &notice.id))
-                    .await?,
+                self.build_decision(
+                    actor,
+                    d,
+                    cordon_core::coordination::DecisionKind::Pursuit,
+                    &actor.user.unit_id,
+                    ("notice", &notice.id),
+                )
+                .await?,
             ),
             None => None,
         };

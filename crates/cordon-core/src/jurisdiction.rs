@@ -139,7 +139,10 @@ mod tests {
         let gate = |lat, lon| area_of(PlaceFacts { latitude: Some(lat), longitude: Some(lon), ..Default::default() });
         assert_eq!(gate(21.972, 106.706).map(|a| a.port.code), Some("huu-nghi"));
         assert_eq!(gate(21.85, 106.76), None, "Lạng Sơn city, outside every area");
-        assert_eq!(area_of(PlaceFacts { port: Some("huu-nghi"), in_customs_area: Some(true), ..Default::default() }).map(|a| a.port.code), Some("huu-nghi"));
+        assert_eq!(
+            area_of(PlaceFacts { port: Some("huu-nghi"), in_customs_area: Some(true), ..Default::default() }).map(|a| a.port.code),
+            Some("huu-nghi")
+        );
         assert_eq!(area_of(PlaceFacts { port: Some("huu-nghi"), in_customs_area: None, ..Default::default() }), None);
         let outside = PlaceFacts { port: Some("huu-nghi"), in_customs_area: Some(false), latitude: Some(21.972), longitude: Some(106.706) };
         assert_eq!(area_of(outside), None, "the officer's 'outside' is taken as said");

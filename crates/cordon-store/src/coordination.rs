@@ -346,7 +346,8 @@ impl Store {
 
     /// The handover a requester's idempotency key already names, if any.
     pub async fn handover_id_by_key(&self, key: &str) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query(&self.sql("SELECT id FROM handovers WHERE idempotency_key = $1")).bind(key).fetch_optional(&self.read).await?;
+        let row =
+            sqlx::query(&self.sql("SELECT id FROM handovers WHERE idempotency_key = $1")).bind(key).fetch_optional(&self.read).await?;
         Ok(row.map(|r| r.try_get("id")).transpose()?)
     }
 
@@ -358,9 +359,9 @@ impl Store {
 
     /// Handovers an agency asked for or was asked to take, newest first.
     pub async fn handovers_of_agency(&self, agency: &str) -> Result<Vec<Handover>, StoreError> {
-        let rows = sqlx::query(&self.sql(
-            "SELECT * FROM handovers WHERE from_agency_id = $1 OR to_agency_id = $1 ORDER BY requested_at DESC, id LIMIT 500",
-        ))
+        let rows = sqlx::query(
+            &self.sql("SELECT * FROM handovers WHERE from_agency_id = $1 OR to_agency_id = $1 ORDER BY requested_at DESC, id LIMIT 500"),
+        )
         .bind(agency)
         .fetch_all(&self.read)
         .await?;
@@ -514,8 +515,10 @@ impl Store {
 
     /// The operation a creator's idempotency key already names, if any.
     pub async fn operation_id_by_key(&self, key: &str) -> Result<Option<String>, StoreError> {
-        let row =
-            sqlx::query(&self.sql("SELECT id FROM joint_operations WHERE idempotency_key = $1")).bind(key).fetch_optional(&self.read).await?;
+        let row = sqlx::query(&self.sql("SELECT id FROM joint_operations WHERE idempotency_key = $1"))
+            .bind(key)
+            .fetch_optional(&self.read)
+            .await?;
         Ok(row.map(|r| r.try_get("id")).transpose()?)
     }
 
@@ -674,7 +677,12 @@ impl Store {
             .await?
             .iter()
             .map(|r| {
-                Ok(CommodityResult { commodity: r.try_get("k")?, cases: r.try_get("n")?, lines: r.try_get("l")?, value_vnd: r.try_get("v")? })
+                Ok(CommodityResult {
+                    commodity: r.try_get("k")?,
+                    cases: r.try_get("n")?,
+                    lines: r.try_get("l")?,
+                    value_vnd: r.try_get("v")?,
+                })
             })
             .collect::<Result<_, StoreError>>()?;
         Ok(OperationResults { cases: row.try_get("n")?, seizures: row.try_get("s")?, value_vnd: row.try_get("v")?, by_commodity })

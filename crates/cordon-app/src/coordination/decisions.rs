@@ -169,7 +169,12 @@ impl App {
 
     /// Records the pursuit decision behind a pursuit notice the actor's unit sent (an oral
     /// order confirmed later by a written decision is two decisions).
-    pub async fn record_pursuit_decision(&self, actor: &Actor, notice_id: &str, input: DecisionInput) -> Result<crate::NoticeView, AppError> {
+    pub async fn record_pursuit_decision(
+        &self,
+        actor: &Actor,
+        notice_id: &str,
+        input: DecisionInput,
+    ) -> Result<crate::NoticeView, AppError> {
         Self::require_case_worker(actor)?;
         let n = self.store.notice(notice_id).await?.filter(|n| Self::party_to(actor, n)).ok_or(AppError::NotFound("notice"))?;
         let now = self.now_ms();

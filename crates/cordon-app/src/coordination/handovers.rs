@@ -263,7 +263,8 @@ impl App {
         if (!input.accept && reason.is_empty()) || reason.chars().count() > 2000 {
             return Err(Invalid::new("reason", "say why (required to refuse; at most 2000 characters)").into());
         }
-        let decision = self.build_decision(actor, &input.decision, DecisionKind::HandoverAnswer, &actor.user.unit_id, ("handover", id)).await?;
+        let decision =
+            self.build_decision(actor, &input.decision, DecisionKind::HandoverAnswer, &actor.user.unit_id, ("handover", id)).await?;
         let already = |e: StoreError| match e {
             StoreError::Stale => AppError::from(Invalid::new("handover", "already answered, or the case changed meanwhile: reload")),
             other => other.into(),

@@ -154,7 +154,9 @@ impl App {
             return Err(AppError::NotFound("case"));
         };
         let Some(area) = area_for_pursuit(&case) else {
-            return Err(Invalid::new("case", "the case names no border gate, port or airport, and lies in no customs operation area").into());
+            return Err(
+                Invalid::new("case", "the case names no border gate, port or airport, and lies in no customs operation area").into()
+            );
         };
         let r = reference();
         let mut provinces = BTreeSet::from([area.port.province.to_string()]);

@@ -10,7 +10,7 @@ pub(crate) mod operations;
 
 pub use decisions::{DecisionInput, DecisionView};
 pub use handovers::{HandoverAnswerInput, HandoverInput, HandoverView};
-pub use jurisdiction::{LeftOutView, PursuitProposal, PursuitQuery, ProposedRecipient};
+pub use jurisdiction::{LeftOutView, ProposedRecipient, PursuitProposal, PursuitQuery};
 pub use operations::{
     CommodityResultView, LinkCaseInput, LinkedCaseView, OperationInput, OperationMessageInput, OperationMessageView, OperationResultsView,
     OperationView,

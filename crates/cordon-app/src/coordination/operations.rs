@@ -181,7 +181,8 @@ impl App {
         if input.ends_at <= input.starts_at {
             return Err(Invalid::new("ends_at", "after the start").into());
         }
-        let channel_tlp = Tlp::parse(&input.channel_tlp).ok_or_else(|| Invalid::new("channel_tlp", "red, amber_strict, amber, green or clear"))?;
+        let channel_tlp =
+            Tlp::parse(&input.channel_tlp).ok_or_else(|| Invalid::new("channel_tlp", "red, amber_strict, amber, green or clear"))?;
         let mut participants: Vec<String> = input.participants.iter().map(|p| p.trim().to_string()).collect();
         participants.push(actor.agency_id.clone());
         participants.sort();
@@ -312,7 +313,12 @@ impl App {
     }
 
     /// Posts a message on the channel of an operation the actor's agency takes part in.
-    pub async fn post_operation_message(&self, actor: &Actor, id: &str, input: OperationMessageInput) -> Result<OperationMessageView, AppError> {
+    pub async fn post_operation_message(
+        &self,
+        actor: &Actor,
+        id: &str,
+        input: OperationMessageInput,
+    ) -> Result<OperationMessageView, AppError> {
         let op = self.participating(actor, id, "operation.message").await?;
         let body = input.body.trim();
         if body.is_empty() || body.chars().count() > 5000 {

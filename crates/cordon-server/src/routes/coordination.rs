@@ -72,7 +72,11 @@ async fn list_handovers(State(s): State<AppState>, Authed(actor): Authed) -> Res
 /// A handover of the caller's agency (404 otherwise), with its decisions.
 #[utoipa::path(get, path = "/api/v1/handovers/{id}", tag = "coordination", params(("id" = String, Path)), security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = HandoverView), (status = 404, body = Problem)))]
-async fn get_handover(State(s): State<AppState>, Authed(actor): Authed, Path(id): Path<String>) -> Result<axum::Json<HandoverView>, ApiError> {
+async fn get_handover(
+    State(s): State<AppState>,
+    Authed(actor): Authed,
+    Path(id): Path<String>,
+) -> Result<axum::Json<HandoverView>, ApiError> {
     Ok(axum::Json(s.app.handover(&actor, &id).await?))
 }
 
@@ -187,7 +191,11 @@ async fn list_operations(State(s): State<AppState>, Authed(actor): Authed) -> Re
 /// the caller may see and the results computed over those only.
 #[utoipa::path(get, path = "/api/v1/operations/{id}", tag = "coordination", params(("id" = String, Path)), security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = OperationView), (status = 404, body = Problem)))]
-async fn get_operation(State(s): State<AppState>, Authed(actor): Authed, Path(id): Path<String>) -> Result<axum::Json<OperationView>, ApiError> {
+async fn get_operation(
+    State(s): State<AppState>,
+    Authed(actor): Authed,
+    Path(id): Path<String>,
+) -> Result<axum::Json<OperationView>, ApiError> {
     Ok(axum::Json(s.app.operation(&actor, &id).await?))
 }
 
