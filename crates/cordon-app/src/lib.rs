@@ -41,9 +41,9 @@ pub use cases::{
 };
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use coordination::{
-    CommodityResultView, DecisionInput, DecisionView, HandoverAnswerInput, HandoverInput, HandoverView, LeftOutView, LinkCaseInput,
-    LinkedCaseView, OperationInput, OperationMessageInput, OperationMessageView, OperationResultsView, OperationView, ProposedRecipient,
-    PursuitProposal, PursuitQuery,
+    CommodityResultView, DeciderView, DecisionInput, DecisionView, HandoverAnswerInput, HandoverInput, HandoverView, LeftOutView,
+    LinkCaseInput, LinkedCaseView, OperationInput, OperationMessageInput, OperationMessageView, OperationResultsView, OperationView,
+    ProposedRecipient, PursuitProposal, PursuitQuery,
 };
 pub use delivery::{
     AttemptView, DeliveriesView, DeliveryJobView, DeliverySettings, DeliveryWorker, GatewaySettings, LiveNotice, NoticeStream, RouteView,

@@ -191,3 +191,30 @@ impl App {
         self.notice(actor, notice_id).await
     }
 }
+
+/// A head or deputy of the actor's unit, offered as the one who decided.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeciderView {
+    /// User id.
+    pub id: String,
+    /// Name.
+    pub display_name: String,
+    /// Unit head (decides on their own authority); otherwise a deputy (under a delegation).
+    pub head: bool,
+}
+
+impl App {
+    /// The heads and deputies of the actor's unit: who may have decided a pursuit or handover.
+    pub async fn deciders(&self, actor: &Actor) -> Result<Vec<DeciderView>, AppError> {
+        actor.require_active()?;
+        Ok(self
+            .store
+            .users(Some(&actor.user.unit_id))
+            .await?
+            .into_iter()
+            .filter(|u| !u.disabled && (u.roles.holds(Role::UnitHead) || u.roles.holds(Role::DeputyHead)))
+            .map(|u| DeciderView { head: u.roles.holds(Role::UnitHead), id: u.id, display_name: u.display_name })
+            .collect())
+    }
+}

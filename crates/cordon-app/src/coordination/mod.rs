@@ -8,7 +8,7 @@ pub(crate) mod handovers;
 pub(crate) mod jurisdiction;
 pub(crate) mod operations;
 
-pub use decisions::{DecisionInput, DecisionView};
+pub use decisions::{DeciderView, DecisionInput, DecisionView};
 pub use handovers::{HandoverAnswerInput, HandoverInput, HandoverView};
 pub use jurisdiction::{LeftOutView, ProposedRecipient, PursuitProposal, PursuitQuery};
 pub use operations::{
