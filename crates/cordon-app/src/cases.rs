@@ -559,7 +559,13 @@ impl App {
                 return Err(Invalid::new(field, format!("outside Vietnam and its seas ({lo} to {hi})")).into());
             }
         }
-        let lead_agency_id = input.lead_agency_id.clone().unwrap_or_else(|| actor.agency_id.clone());
+        let area = cordon_core::jurisdiction::area_of(cordon_core::jurisdiction::PlaceFacts {
+            port: port.map(|p| p.code),
+            in_customs_area: input.in_customs_area,
+            latitude: input.latitude,
+            longitude: input.longitude,
+        });
+        let (lead_agency_id, area_basis) = self.lead_for(actor, input.lead_agency_id.as_deref(), area, &mut memo.customs).await?;
         if !self.agency_exists(&lead_agency_id, memo).await? {
             return Err(Invalid::new("lead_agency_id", "no such agency").into());
         }
@@ -618,14 +624,14 @@ impl App {
                 port_code: port.map(|p| p.code.to_string()),
                 route: opt_text("route", &input.route, 300)?,
                 place_type: opt_code("place_type", &input.place_type, PlaceType::parse)?,
-                in_customs_area: input.in_customs_area,
+                in_customs_area: input.in_customs_area.or(area.map(|_| true)),
                 latitude: input.latitude,
                 longitude: input.longitude,
             },
             owner_unit_id: actor.user.unit_id.clone(),
             owner_agency_id: actor.agency_id.clone(),
             lead_agency_id,
-            lead_basis: opt_text("lead_basis", &input.lead_basis, 500)?,
+            lead_basis: opt_text("lead_basis", &input.lead_basis, 500)?.or(area_basis),
             detection_method: opt_code("detection_method", &input.detection_method, DetectionMethod::parse)?,
             concealment: opt_text("concealment", &input.concealment, 1000)?,
             transport_mode: opt_code("transport_mode", &input.transport_mode, TransportMode::parse)?,
@@ -845,8 +851,14 @@ impl App {
 
     /// Replaces a case's content if it is still at `expected_version` (the ETag the editor read).
     /// Only the recording unit edits; it may narrow or widen sharing, no one else may touch it.
-    pub async fn update_case(&self, actor: &Actor, id: &str, expected_version: i64, input: CaseInput) -> Result<CaseView, AppError> {
+    pub async fn update_case(&self, actor: &Actor, id: &str, expected_version: i64, mut input: CaseInput) -> Result<CaseView, AppError> {
         let old = self.load_editable(actor, id).await?;
+        // The lead passes on by handover only (`coordination::handovers`), never by an edit.
+        if input.lead_agency_id.as_deref().is_some_and(|l| l != old.lead_agency_id) {
+            return Err(Invalid::new("lead_agency_id", "the lead agency changes by handover, not by an edit").into());
+        }
+        input.lead_agency_id = None;
+        let keep_basis = input.lead_basis.is_none();
         if old.owner_unit_id != actor.user.unit_id {
             self.store
                 .audit(&[actor.audit(self.now_ms(), "case.update", "case", id, "denied", json!({ "reason": "not the recording unit" }))])
@@ -869,6 +881,10 @@ impl App {
         new.created_at = old.created_at;
         new.external_ref = old.external_ref.clone();
         new.parties = old.parties.clone();
+        new.lead_agency_id = old.lead_agency_id.clone();
+        if keep_basis {
+            new.lead_basis = old.lead_basis.clone();
+        }
         let detail = json!({ "previous": { "version": old.version, "title": old.title, "summary": old.summary, "tlp": old.sharing.tlp.as_str(),
             "distribution": old.sharing.distribution.iter().map(Audience::to_code).collect::<Vec<_>>(), "total_value_vnd": old.total_value_vnd() } });
         let event = CaseEvent {
@@ -1131,6 +1147,8 @@ pub(crate) struct Lookups {
     agencies: HashMap<String, bool>,
     /// Group id → the actor's agency may share with it.
     groups: HashMap<String, bool>,
+    /// The Customs agency that leads cases inside a customs operation area, once looked up.
+    pub(crate) customs: Option<Option<String>>,
 }
 
 /// The first event of a case.

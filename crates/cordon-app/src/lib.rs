@@ -11,6 +11,7 @@ mod auth;
 mod cache;
 mod cases;
 mod clock;
+mod coordination;
 mod delivery;
 mod directory;
 mod duty;
@@ -39,6 +40,11 @@ pub use cases::{
     SharingInput,
 };
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use coordination::{
+    CommodityResultView, DeciderView, DecisionInput, DecisionView, HandoverAnswerInput, HandoverInput, HandoverView, LeftOutView,
+    LinkCaseInput, LinkedCaseView, OperationInput, OperationMessageInput, OperationMessageView, OperationResultsView, OperationView,
+    ProposedRecipient, PursuitProposal, PursuitQuery,
+};
 pub use delivery::{
     AttemptView, DeliveriesView, DeliveryJobView, DeliverySettings, DeliveryWorker, GatewaySettings, LiveNotice, NoticeStream, RouteView,
     SmtpSettings, StreamItem,

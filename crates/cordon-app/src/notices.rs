@@ -38,6 +38,9 @@ pub struct NoticeInput {
     /// The sender's key for this submission: sending it again answers the same notice.
     #[serde(default)]
     pub idempotency_key: Option<String>,
+    /// The decision to pursue (pursuit notices): its form, who decided and under whose authority.
+    #[serde(default)]
+    pub decision: Option<crate::DecisionInput>,
 }
 
 /// An acknowledgement or a report of the action taken.
@@ -103,6 +106,8 @@ pub struct NoticeView {
     pub ack_deadline: i64,
     /// The addressed units.
     pub recipients: Vec<RecipientView>,
+    /// The decisions behind it (on a single notice's read; empty in lists).
+    pub decisions: Vec<crate::DecisionView>,
 }
 
 impl From<Notice> for NoticeView {
@@ -133,6 +138,7 @@ impl From<Notice> for NoticeView {
                     result: r.result,
                 })
                 .collect(),
+            decisions: Vec::new(),
         }
     }
 }
@@ -277,10 +283,31 @@ impl App {
         };
         let audit =
             actor.audit(now, "notice.raise", "notice", &notice.id, "ok", json!({ "case": notice.case_id, "priority": priority.as_str() }));
+        let decision = match &input.decision {
+            Some(_) if kind != NoticeKind::Pursuit => {
+                return Err(Invalid::new("decision", "decisions are recorded on pursuit notices").into());
+            }
+            Some(d) => Some(
+                self.build_decision(
+                    actor,
+                    d,
+                    cordon_core::coordination::DecisionKind::Pursuit,
+                    &actor.user.unit_id,
+                    ("notice", &notice.id),
+                )
+                .await?,
+            ),
+            None => None,
+        };
         let outbox = self.outbox_for_raise(&notice).await?;
-        self.store.insert_notice(&notice, &outbox, &[audit]).await?;
+        match &decision {
+            Some(d) => self.store.insert_notice_with_decision(&notice, &outbox, d, &[audit]).await?,
+            None => self.store.insert_notice(&notice, &outbox, &[audit]).await?,
+        }
         self.wake_delivery();
-        Ok(notice.into())
+        let mut view = NoticeView::from(notice);
+        view.decisions = decision.into_iter().map(crate::DecisionView::from).collect();
+        Ok(view)
     }
 
     /// Whether the actor is party to a notice: its sending unit, an addressed unit, or one it escalated to.
@@ -296,7 +323,9 @@ impl App {
         match self.store.notice(id).await? {
             Some(n) if Self::party_to(actor, &n) => {
                 self.store.audit(&[actor.audit(now, "notice.read", "notice", id, "ok", json!({}))]).await?;
-                Ok(n.into())
+                let mut view = NoticeView::from(n);
+                view.decisions = self.decision_views("notice", id).await?;
+                Ok(view)
             }
             _ => {
                 self.store.audit(&[actor.audit(now, "notice.read", "notice", id, "denied", json!({}))]).await?;

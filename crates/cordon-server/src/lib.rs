@@ -82,6 +82,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let router = routes::tips::add(router);
     let router = routes::delivery::add(router);
     let router = routes::requests::add(router);
+    let router = routes::coordination::add(router);
     router.split_for_parts()
 }
 

@@ -1,7 +1,8 @@
 //! The web application in a real browser (Debian's Chromium, driven over WebDriver):
 //! a new user signs in, records a seizure with goods and a party, finds it again by a
 //! search without diacritics, sees it shared with the border guard but not with market
-//! surveillance, and switches the language. Screenshots of each page are written to
+//! surveillance, and switches the language; a notice raised in one browser arrives live in
+//! another (the page listens to the event stream) and is acknowledged there. Screenshots of each page are written to
 //! `test-artifacts/` (kept on failure for the report).
 
 use std::process::{Child, Command, Stdio};
@@ -232,6 +233,89 @@ async fn a_new_user_records_shares_and_finds_a_seizure() {
         shot(&c, "failure").await;
     }
     let _ = c.close().await;
+    if let Err(e) = result {
+        panic!("{e} (screenshots in test-artifacts/)");
+    }
+}
+
+/// Waits (up to 15 s) until an element matching `css` reads `text`, without navigating.
+async fn appears(c: &Client, css: &str, text: &str) -> Step {
+    for _ in 0..150 {
+        if let Ok(found) = c.find_all(Locator::Css(css)).await {
+            for e in found {
+                if e.text().await.is_ok_and(|t| t == text) {
+                    return Ok(());
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!("{css} never showed {text:?}"))
+}
+
+async fn click(c: &Client, css: &str) -> Step {
+    c.find(Locator::Css(css)).await.map_err(|e| format!("{css}: {e}"))?.click().await.map_err(|e| format!("{css}: {e}"))
+}
+
+async fn live_scenario(sender: &Client, receiver: &Client, base: &str) -> Step {
+    const TITLE: &str = "Cảnh báo khẩn: xe 12C-001.23 rời cửa khẩu Hữu Nghị";
+    // The border guard's head has the inbox open; the page remembers it was not reloaded.
+    login(receiver, base, "bp.head").await?;
+    receiver.goto(&format!("{base}/notices")).await.map_err(|e| e.to_string())?;
+    arrive(receiver, "/notices", "#live-notices").await?;
+    receiver.execute("window.cordonStayed = 'yes'; return null;", vec![]).await.map_err(|e| e.to_string())?;
+
+    // Customs raises an urgent alert to the border guard from the form.
+    login(sender, base, "hq.huunghi").await?;
+    sender.goto(&format!("{base}/notices/new")).await.map_err(|e| e.to_string())?;
+    arrive(sender, "/notices/new", "#raise-notice").await?;
+    select(sender, "kind", "urgent_alert").await?;
+    select(sender, "priority", "urgent").await?;
+    fill(sender, "title", TITLE).await?;
+    fill(sender, "body", "Xe tải nghi chở thuốc lá lậu đi về hướng Đồng Đăng.").await?;
+    click(sender, "input[name=recipient_units][value='bg-lang-son']").await?;
+    shot(sender, "11-raise-notice").await;
+    click(sender, "#raise-notice button[type=submit]").await?;
+    arrive(sender, "/notices/", "#recipients-table").await?;
+    let status = text_of(sender, "#recipients-table tr[data-unit='bg-lang-son'] td.status").await?;
+    ensure!(status == "Quá hạn, đã chuyển lên" || status == "Chờ quyết định", "raised and pending: {status:?}");
+
+    // It arrives live in the open inbox, without a reload.
+    appears(receiver, "#live-notices li.live-notice a", TITLE).await?;
+    let stayed = receiver.execute("return window.cordonStayed || null;", vec![]).await.map_err(|e| e.to_string())?;
+    ensure!(stayed == serde_json::json!("yes"), "the inbox was not reloaded: {stayed}");
+    shot(receiver, "12-received-live").await;
+
+    // The head opens it and acknowledges it; both sides see it acknowledged.
+    click(receiver, "#live-notices li.live-notice a").await?;
+    arrive(receiver, "/notices/", "#ack").await?;
+    click(receiver, "#ack button[type=submit]").await?;
+    arrive(receiver, "/notices/", "#report").await?;
+    text_becomes(receiver, "#recipients-table tr[data-unit='bg-lang-son'] td.status", "Đã xác nhận").await?;
+    shot(receiver, "13-acknowledged").await;
+    sender.refresh().await.map_err(|e| e.to_string())?;
+    text_becomes(sender, "#recipients-table tr[data-unit='bg-lang-son'] td.status", "Đã xác nhận").await?;
+    shot(sender, "14-sender-sees-acknowledgement").await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_notice_raised_in_one_browser_arrives_live_in_another_and_is_acknowledged() {
+    let Some((_driver_a, sender)) = start_browser().await else { return };
+    let Some((_driver_b, receiver)) = start_browser().await else { return };
+    let s = TestServer::start(Backend::Sqlite).await.expect("server");
+    s.user("hq.huunghi", ("customs-vn", "customs"), "customs-huu-nghi", &["officer"]).await;
+    // Nobody is on the border guard's duty roster: the notice goes to the unit head.
+    s.user("bp.head", ("border-guard-vn", "border_guard"), "bg-lang-son", &["unit_head", "officer"]).await;
+    let worker = s.app.start_delivery().await.expect("delivery workers");
+    let result = live_scenario(&sender, &receiver, &s.base).await;
+    if result.is_err() {
+        shot(&sender, "failure-sender").await;
+        shot(&receiver, "failure-receiver").await;
+    }
+    let _ = sender.close().await;
+    let _ = receiver.close().await;
+    worker.stop().await;
     if let Err(e) = result {
         panic!("{e} (screenshots in test-artifacts/)");
     }

@@ -63,6 +63,18 @@ enum Policy {
     /// Request workers (officers, heads, liaison officers) of the recording agency who see the
     /// request (others who see it get 403, others 404).
     RequestOwner,
+    /// The sending unit of a notice (customs-a): its recipient gets 403, others 404.
+    NoticeSender,
+    /// Both agencies of a handover (customs-vn to police-vn); others 404.
+    HandoverParty,
+    /// The receiving agency of a handover (police-vn); the sender gets 403, others 404.
+    HandoverReceiver,
+    /// Officers, heads and liaison officers (organising a joint operation).
+    OperationOrganiser,
+    /// Participants of a joint operation (customs-vn, police-vn, customs-cn); others 404.
+    OperationParticipant,
+    /// Organisers of a participating agency (linking a case); other participants' analysts 403.
+    OperationLinker,
 }
 
 fn policy(method: &str, path: &str) -> Option<Policy> {
@@ -118,6 +130,17 @@ fn policy(method: &str, path: &str) -> Option<Policy> {
         }
         ("get", "/api/v1/requests/{id}/package") | ("post", "/api/v1/requests/{id}/answers/package") => RequestOwner,
         ("get" | "post", "/api/v1/partner-keys") => Admin,
+        ("post", "/api/v1/notices/{id}/decisions") => NoticeSender,
+        ("post", "/api/v1/cases/{id}/handovers") => CaseLead,
+        ("get", "/api/v1/handovers" | "/api/v1/customs-areas" | "/api/v1/operations") => SignedIn,
+        ("get", "/api/v1/handovers/{id}") => HandoverParty,
+        ("post", "/api/v1/handovers/{id}/answer") => HandoverReceiver,
+        ("get", "/api/v1/cases/{id}/pursuit-proposal") => CaseWorkerWhoSees,
+        ("post", "/api/v1/operations") => OperationOrganiser,
+        ("get", "/api/v1/operations/{id}" | "/api/v1/operations/{id}/messages") | ("post", "/api/v1/operations/{id}/messages") => {
+            OperationParticipant
+        }
+        ("post", "/api/v1/operations/{id}/cases") => OperationLinker,
         _ => return None,
     })
 }
@@ -287,6 +310,36 @@ fn expected(p: Policy, user: &str) -> u16 {
             "admin" | "auditor" | "cn.liaison" => 403,
             _ => 404,
         },
+        Policy::NoticeSender => match user {
+            "officer.a" | "head.a" => 200,
+            "police.officer" | "officer.b" => 404,
+            _ => 403,
+        },
+        Policy::HandoverParty => match user {
+            "officer.a" | "head.a" | "officer.b" | "analyst" | "police.officer" => 200,
+            _ => 404,
+        },
+        Policy::HandoverReceiver => match user {
+            "police.officer" => 200,
+            "officer.a" | "head.a" | "officer.b" | "analyst" => 403,
+            _ => 404,
+        },
+        Policy::OperationOrganiser => {
+            if case_worker || user == "cn.liaison" {
+                200
+            } else {
+                403
+            }
+        }
+        Policy::OperationParticipant => match user {
+            "officer.a" | "head.a" | "officer.b" | "analyst" | "police.officer" | "cn.liaison" => 200,
+            _ => 404,
+        },
+        Policy::OperationLinker => match user {
+            "officer.a" | "head.a" | "officer.b" | "police.officer" | "cn.liaison" => 200,
+            "bg.officer" => 404,
+            _ => 403,
+        },
         // The foreign liaison holds the role but is not shown the request: 404, not 403.
         Policy::RequestOwner => {
             if !case_worker && user != "cn.liaison" {
@@ -386,6 +439,17 @@ async fn every_operation_for_every_kind_of_user() {
     let tip_id = call["id"].as_str().unwrap().to_string();
     let roster_keeper = s.login("head.a").await;
     let owner_id = s.app.actor_for_operator("officer.a").await.unwrap().user.id;
+    let head_id = s.app.actor_for_operator("head.a").await.unwrap().user.id;
+    let decision = json!({ "form": "oral_order", "decided_by": head_id, "authority": "own", "decided_at": T0 });
+    // A joint operation of customs-vn with the police and the Chinese customs.
+    let (st, op) = owner
+        .post(
+            "/api/v1/operations",
+            json!({ "name": "Mekong Dragon", "starts_at": T0, "ends_at": T0 + 86_400_000, "participants": ["police-vn", "customs-cn"], "channel_tlp": "amber" }),
+        )
+        .await;
+    assert_eq!(st, 201, "{op}");
+    let operation_id = op["id"].as_str().unwrap().to_string();
 
     let (_, doc) = s.anonymous().get("/api/v1/openapi.json").await;
     let mut ops: Vec<(String, String)> = Vec::new();
@@ -438,6 +502,18 @@ async fn every_operation_for_every_kind_of_user() {
                 let (st, r) = owner.post(&format!("/api/v1/requests/{rid}/transitions"), json!({ "to": "sent" })).await;
                 assert_eq!(st, 200, "{r}");
                 rid
+            } else if path.starts_with("/api/v1/handovers/") {
+                // The owner's unit asks the police to take the fresh case over.
+                let (st, h) = owner
+                    .post(
+                        &format!("/api/v1/cases/{id}/handovers"),
+                        json!({ "to_agency_id": "police-vn", "reason": "criminal", "decision": decision }),
+                    )
+                    .await;
+                assert_eq!(st, 201, "{h}");
+                h["id"].as_str().unwrap().to_string()
+            } else if path.starts_with("/api/v1/operations/") {
+                operation_id.clone()
             } else if path.starts_with("/api/v1/entities/") {
                 case["parties"][0]["entity_id"].as_str().unwrap().to_string()
             } else if path.starts_with("/api/v1/access-requests/") {
@@ -537,6 +613,21 @@ async fn every_operation_for_every_kind_of_user() {
                 ("post", "/api/v1/tips") => (Some(json!({ "body": "Tin báo qua đường dây nóng" })), None),
                 ("post", "/api/v1/tips/{id}/triage") => (Some(json!({ "violation_type": "smuggling", "unit_id": "sco-hq" })), None),
                 ("post", "/api/v1/tips/{id}/close") => (Some(json!({ "outcome": "no_action", "reason": "matrix" })), None),
+                ("post", "/api/v1/notices/{id}/decisions") => (Some(decision.clone()), None),
+                ("post", "/api/v1/cases/{id}/handovers") => {
+                    (Some(json!({ "to_agency_id": "police-vn", "reason": "criminal", "decision": decision })), None)
+                }
+                ("post", "/api/v1/handovers/{id}/answer") => (
+                    Some(
+                        json!({ "accept": false, "reason": "matrix", "decision": { "form": "oral_order", "decided_by": "x", "authority": "own", "decided_at": T0 } }),
+                    ),
+                    None,
+                ),
+                ("post", "/api/v1/operations") => {
+                    (Some(json!({ "name": unique, "starts_at": T0, "ends_at": T0 + 1, "participants": [], "channel_tlp": "amber" })), None)
+                }
+                ("post", "/api/v1/operations/{id}/messages") => (Some(json!({ "body": "matrix" })), None),
+                ("post", "/api/v1/operations/{id}/cases") => (Some(json!({ "case_id": id })), None),
                 _ => (None, None),
             };
             let (status, answer) = status_of(&client, method, &url, body, if_match).await;

@@ -307,7 +307,7 @@ const CASE_WITH_CHILDREN_POSTGRES: &str = "SELECT id, reference, external_ref, v
     FROM cases WHERE id = $1";
 
 impl Store {
-    async fn write_case_row(&self, conn: &mut AnyConnection, c: &Case, insert: bool) -> Result<u64, StoreError> {
+    pub(crate) async fn write_case_row(&self, conn: &mut AnyConnection, c: &Case, insert: bool) -> Result<u64, StoreError> {
         let sql = if insert {
             self.sql(&format!(
                 "INSERT INTO cases ({CASE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
@@ -331,7 +331,7 @@ impl Store {
         Ok(done.rows_affected())
     }
 
-    async fn write_case_children(&self, conn: &mut AnyConnection, c: &Case, principals: &[String]) -> Result<(), StoreError> {
+    pub(crate) async fn write_case_children(&self, conn: &mut AnyConnection, c: &Case, principals: &[String]) -> Result<(), StoreError> {
         sqlx::query(&self.sql("DELETE FROM goods_lines WHERE case_id = $1")).bind(c.id.clone()).execute(&mut *conn).await?;
         let insert_goods = self.sql(
             "INSERT INTO goods_lines (case_id, line_no, description, hs_code, category, brand, quantity, unit, weight_kg, value_vnd) \

@@ -7,6 +7,7 @@
 mod access;
 mod backend;
 mod cases;
+mod coordination;
 mod delivery;
 mod entities;
 mod error;
@@ -22,6 +23,7 @@ mod tips;
 
 pub use backend::{Store, StoreTarget};
 pub use cases::{Agreement, CaseCursor, CaseDimension, CaseTotal, NewCase, SharingGroup};
+pub use coordination::{CommodityResult, Decision, Handover, HandoverAcceptance, JointOperation, OperationMessage, OperationResults};
 pub use delivery::{AttemptOutcome, Contact, DeliveryAttempt, DeliveryJob, LiveListener, NoticeDeliveries, NoticeRoute, Outbox};
 pub use error::StoreError;
 pub use evidence::{Evidence, FileStore};

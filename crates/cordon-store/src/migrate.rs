@@ -80,6 +80,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_tips.sql"),
         postgres: include_str!("../migrations/postgres/0010_tips.sql"),
     },
+    Migration {
+        version: 11,
+        name: "coordination",
+        sqlite: include_str!("../migrations/sqlite/0011_coordination.sql"),
+        postgres: include_str!("../migrations/postgres/0011_coordination.sql"),
+    },
 ];
 
 /// The schema version this binary brings a store to.

@@ -102,6 +102,15 @@ impl Store {
     /// transaction; `Conflict` on a repeated idempotency key.
     pub async fn insert_notice(&self, n: &Notice, outbox: &Outbox, audit: &[AuditEntry]) -> Result<(), StoreError> {
         let mut tx = self.write.begin().await?;
+        self.write_notice(&mut tx, n, outbox).await?;
+        self.append_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Writes a notice, its recipients and its outbox inside the caller's transaction.
+    pub(crate) async fn write_notice(&self, conn: &mut sqlx::AnyConnection, n: &Notice, outbox: &Outbox) -> Result<(), StoreError> {
+        let tx = conn;
         sqlx::query(&self.sql(
             "INSERT INTO notices (id, idempotency_key, kind, priority, case_id, title, body, from_user_id, from_unit_id, from_agency_id, \
              created_at, ack_deadline) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
@@ -132,9 +141,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        self.write_outbox(&mut tx, outbox).await?;
-        self.append_audit(&mut tx, audit).await?;
-        tx.commit().await?;
+        self.write_outbox(&mut *tx, outbox).await?;
         Ok(())
     }
 

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod auth;
 pub mod cases;
+pub mod coordination;
 pub mod delivery;
 pub mod directory;
 pub mod entities;

@@ -2,6 +2,7 @@
 
 use cordon_core::Language;
 
+mod coordination;
 mod requests;
 
 /// (key, Vietnamese, English).
@@ -274,7 +275,7 @@ const WORDS: &[(&str, &str, &str)] = &[
 
 /// The word for `key` in `lang`; `?` if it is missing (a test keeps none missing).
 pub fn t(lang: Language, key: &str) -> &'static str {
-    match WORDS.iter().chain(requests::WORDS).find(|(k, _, _)| *k == key) {
+    match WORDS.iter().chain(requests::WORDS).chain(coordination::WORDS).find(|(k, _, _)| *k == key) {
         Some((_, vi, en)) => match lang {
             Language::Vi => vi,
             Language::En => en,
@@ -339,7 +340,7 @@ pub fn code_label(lang: Language, code: &str) -> &'static str {
         ("status_changed", "Chuyển trạng thái", "Status changed"),
         ("party_added", "Thêm đối tượng", "Party added"),
     ];
-    match LABELS.iter().chain(requests::LABELS).find(|(c, _, _)| *c == code) {
+    match LABELS.iter().chain(requests::LABELS).chain(coordination::LABELS).find(|(c, _, _)| *c == code) {
         Some((_, vi, en)) => match lang {
             Language::Vi => vi,
             Language::En => en,
@@ -422,7 +423,7 @@ pub fn reason(lang: Language, text: &str) -> String {
         ("mmsi: an MMSI has 9 digits", "số MMSI gồm 9 chữ số"),
         ("seller: a seller id is written platform:id", "tài khoản người bán ghi theo dạng sàn:mã"),
     ];
-    if let Some((_, vi)) = EXACT.iter().chain(requests::REASONS).find(|(en, _)| *en == text) {
+    if let Some((_, vi)) = EXACT.iter().chain(requests::REASONS).chain(coordination::REASONS).find(|(en, _)| *en == text) {
         return (*vi).to_string();
     }
     // Reasons that carry a value: translate the words around it.
@@ -467,10 +468,10 @@ mod tests {
 
     #[test]
     fn every_word_exists_in_both_languages() {
-        for (k, vi, en) in WORDS.iter().chain(requests::WORDS) {
+        for (k, vi, en) in WORDS.iter().chain(requests::WORDS).chain(coordination::WORDS) {
             assert!(!vi.is_empty() && !en.is_empty(), "{k}");
         }
-        let mut keys: Vec<_> = WORDS.iter().chain(requests::WORDS).map(|w| w.0).collect();
+        let mut keys: Vec<_> = WORDS.iter().chain(requests::WORDS).chain(coordination::WORDS).map(|w| w.0).collect();
         keys.sort_unstable();
         let n = keys.len();
         keys.dedup();

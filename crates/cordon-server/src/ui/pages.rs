@@ -20,6 +20,7 @@ use crate::extract::{same_origin, session_cookie, ClientAddr, SESSION_COOKIE};
 use crate::AppState;
 
 pub mod admin;
+pub mod coordination;
 pub mod requests;
 pub mod screening;
 pub mod tips;
@@ -120,6 +121,8 @@ fn layout(lang: Language, ui: Option<&Ui>, title: &str, body: Markup) -> Markup 
                             a href="/cases" { (t(lang, "nav.cases")) }
                             a href="/cases/new" { (t(lang, "nav.new_case")) }
                             a href="/notices" { (t(lang, "nav.notices")) }
+                            a href="/handovers" { (t(lang, "nav.handovers")) }
+                            a href="/operations" { (t(lang, "nav.operations")) }
                             a href="/requests" { (t(lang, "nav.requests")) }
                             a href="/access-requests" { (t(lang, "nav.access_requests")) }
                             @if ui.actor.user.roles.holds(cordon_core::Role::Analyst) { a href="/leads" { (t(lang, "nav.leads")) } }
@@ -575,6 +578,7 @@ pub async fn case_detail(State(s): State<AppState>, ui: Ui, Path(id): Path<Strin
         h1 { (c.reference) " — " (c.title) }
         p { (tlp_badge(&c.sharing.tlp)) " " (code_label(lang, &c.status))
             @if c.owner_unit_id == ui.actor.user.unit_id { " · " a #edit-case href=(format!("/cases/{}/edit", c.id)) { (t(lang, "form.edit")) } } }
+        (coordination::case_actions(&ui, &c))
         dl.facts {
             dt { (t(lang, "field.case_type")) } dd { (code_label(lang, &c.case_type)) }
             dt { (t(lang, "field.detected_at")) } dd { (datetime(c.detected_at)) }
@@ -1114,7 +1118,10 @@ pub async fn notices(State(s): State<AppState>, ui: Ui) -> Response {
     let me = &ui.actor.user;
     let body = html! {
         h1 { (t(lang, "notices.title")) }
-        @if list.is_empty() { p { (t(lang, "notices.none")) } }
+        p { a href="/notices/new" { (t(lang, "coord.raise")) } }
+        // Filled by app.js from the live stream (GET /api/v1/notices/stream) as notices arrive.
+        section #live-notices data-live-notices="" hidden aria-live="polite" { h2 { (t(lang, "coord.live_title")) } ul {} }
+        @if list.is_empty() { p #no-notices { (t(lang, "notices.none")) } }
         @else {
             table #notices-table {
                 thead { tr {
@@ -1127,7 +1134,7 @@ pub async fn notices(State(s): State<AppState>, ui: Ui) -> Response {
                         tr {
                             td { (datetime(n.created_at)) }
                             td { @if n.priority == "urgent" { strong.error { (code_label(lang, &n.priority)) } } @else { (code_label(lang, &n.priority)) } }
-                            td { (n.title) @if let Some(c) = &n.case_id { " · " a href=(format!("/cases/{c}")) { (t(lang, "field.case")) } } }
+                            td { a href=(format!("/notices/{}", n.id)) { (n.title) } @if let Some(c) = &n.case_id { " · " a href=(format!("/cases/{c}")) { (t(lang, "field.case")) } } }
                             td { (n.from_unit_id) }
                             td { (datetime(n.ack_deadline)) }
                             td {
@@ -1162,8 +1169,10 @@ pub async fn acknowledge_notice(State(s): State<AppState>, ui: Ui, Path(id): Pat
     if !ui.csrf_ok(&form) {
         return ui.csrf_refused();
     }
+    // Back to the notice's own page when acknowledged from it; only that local path is followed.
+    let back = form.get("back").filter(|b| *b == format!("/notices/{id}")).unwrap_or("/notices").to_string();
     match s.app.acknowledge_notice(&ui.actor, &id).await {
-        Ok(_) | Err(AppError::Invalid(_)) => Redirect::to("/notices").into_response(),
+        Ok(_) | Err(AppError::Invalid(_)) => Redirect::to(&back).into_response(),
         Err(e) => app_error_page(&ui, e),
     }
 }

@@ -1,0 +1,191 @@
+//! The coordination pages over plain HTTP on both backends: a pursuit proposed from a case's
+//! page fills the notice form, a handover is asked for and accepted through forms (refusals
+//! come back as the form with the reason), and a joint operation is started, talked in and
+//! shown with its results; every form needs its CSRF token.
+
+use cordon_app::{Actor, AgreementInput, NewUnitInput};
+use reqwest::header;
+use reqwest::redirect::Policy;
+use serde_json::json;
+use test_support::{both_backends, TestServer, PASSWORD, T0};
+
+both_backends!(coordination_pages_raise_hand_over_and_run_operations);
+
+struct Browser {
+    http: reqwest::Client,
+    base: String,
+    cookie: String,
+}
+
+impl Browser {
+    async fn sign_in(s: &TestServer, user: &str) -> Browser {
+        let http = reqwest::Client::builder().redirect(Policy::none()).build().unwrap();
+        let resp = http.post(format!("{}/login", s.base)).form(&[("username", user), ("password", PASSWORD)]).send().await.unwrap();
+        let cookie = resp.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
+        Browser { http, base: s.base.clone(), cookie }
+    }
+
+    async fn get(&self, path: &str) -> (u16, String) {
+        let resp = self.http.get(format!("{}{path}", self.base)).header(header::COOKIE, &self.cookie).send().await.unwrap();
+        (resp.status().as_u16(), resp.text().await.unwrap())
+    }
+
+    /// Posts a form with the CSRF token of the page at `from`; answers status, Location and body.
+    async fn post(&self, from: &str, path: &str, fields: &[(&str, &str)]) -> (u16, String, String) {
+        let (_, page) = self.get(from).await;
+        let token = page.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("_csrf", &token));
+        let resp = self.http.post(format!("{}{path}", self.base)).header(header::COOKIE, &self.cookie).form(&form).send().await.unwrap();
+        let location = resp.headers().get(header::LOCATION).map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
+        (resp.status().as_u16(), location, resp.text().await.unwrap())
+    }
+}
+
+async fn setup(s: &TestServer) {
+    let cli = Actor::cli();
+    s.user("hq.officer", ("customs-vn", "customs"), "customs-huu-nghi", &["officer"]).await;
+    s.user("hq.head", ("customs-vn", "customs"), "customs-huu-nghi", &["unit_head", "officer"]).await;
+    s.user("ca.head", ("police-vn", "police"), "police-hq", &["unit_head", "officer"]).await;
+    for (id, province) in [("police-lang-son", "lang-son"), ("police-bac-ninh", "bac-ninh")] {
+        let unit = NewUnitInput {
+            id: id.into(),
+            agency_id: "police-vn".into(),
+            parent_id: None,
+            name_vi: format!("Công an {id}"),
+            name_en: id.into(),
+            province: Some(province.into()),
+        };
+        s.app.create_unit(&cli, unit).await.unwrap();
+    }
+    let agreement = AgreementInput {
+        id: "qc-police".into(),
+        name: "Quy chế phối hợp Hải quan – Công an".into(),
+        agency_a: "customs-vn".into(),
+        agency_b: "police-vn".into(),
+        case_types: vec![],
+        disclose_personal: false,
+        valid_from: T0 - 86_400_000,
+        valid_until: None,
+    };
+    s.app.create_agreement(&cli, agreement).await.unwrap();
+}
+
+async fn coordination_pages_raise_hand_over_and_run_operations(s: TestServer) {
+    setup(&s).await;
+    let api = s.login("hq.officer").await;
+    let (status, case) = api
+        .post(
+            "/api/v1/cases",
+            json!({ "case_type": "smuggling", "title": "Xe tải chở pháo qua Hữu Nghị", "detected_at": T0 - 60_000, "port": "huu-nghi",
+                "in_customs_area": true, "conveyance": { "plate": "12C-001.23" }, "sharing": { "tlp": "amber_strict", "distribution": ["own_agency"] },
+                "goods": [{ "description": "Pháo", "category": "cigarettes", "value_vnd": 90_000_000 }] }),
+        )
+        .await;
+    assert_eq!(status, 201, "{case}");
+    let id = case["id"].as_str().unwrap().to_string();
+    let customs = Browser::sign_in(&s, "hq.officer").await;
+
+    // From the case's page: propose a pursuit towards Bắc Ninh; the form comes filled in.
+    let (_, page) = customs.get(&format!("/cases/{id}")).await;
+    assert!(page.contains("id=\"propose-pursuit\"") && page.contains("id=\"hand-over\""), "the case page offers both");
+    let (status, form) = customs.get(&format!("/notices/new?case={id}&found_province=bac-ninh")).await;
+    assert_eq!(status, 200);
+    assert!(form.contains("id=\"proposal-note\""), "{form}");
+    for unit in ["police-lang-son", "police-bac-ninh"] {
+        assert!(form.contains(&format!("value=\"{unit}\" checked")), "{unit} proposed");
+    }
+    assert!(form.contains(&format!("Truy đuổi: {}", case["conveyance"]["plate"].as_str().unwrap())), "the title names the truck");
+    let (status, location, _) = customs
+        .post(
+            "/notices/new",
+            "/notices/new",
+            &[
+                ("kind", "pursuit"),
+                ("priority", "urgent"),
+                ("title", "Truy đuổi: 12C-001.23"),
+                ("recipient_units", "police-lang-son"),
+                ("case_id", &id),
+            ],
+        )
+        .await;
+    assert_eq!((status, location.starts_with("/notices/")), (303, true), "{location}");
+    let (_, notice) = customs.get(&location).await;
+    assert!(notice.contains("id=\"recipients-table\"") && notice.contains("police-lang-son"));
+    let (status, _, body) =
+        customs.post("/notices/new", "/notices/new", &[("kind", "pursuit"), ("priority", "urgent"), ("title", "x")]).await;
+    assert_eq!(status, 422, "no recipient: the form comes back");
+    assert!(body.contains("recipient_units"), "with the field named");
+
+    // Hand the case over to the police through the form, on the head's written decision.
+    let head_id = s.app.actor_for_operator("hq.head").await.unwrap().user.id;
+    let from = format!("/cases/{id}/handover");
+    let decision = [
+        ("decision_form", "written_decision"),
+        ("decision_by", head_id.as_str()),
+        ("decision_authority", "own"),
+        ("decision_ref", "7/QĐ-HQ"),
+    ];
+    let mut to_self = vec![("to_agency_id", "customs-vn"), ("reason", "Chuyển điều tra")];
+    to_self.extend_from_slice(&decision);
+    let (status, _, body) = customs.post(&from, &from, &to_self).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("to_agency_id"), "a handover to oneself is refused in the form");
+    let mut fields = vec![("to_agency_id", "police-vn"), ("reason", "Có dấu hiệu tội phạm")];
+    fields.extend_from_slice(&decision);
+    let (status, location, _) = customs.post(&from, &from, &fields).await;
+    assert_eq!((status, location.starts_with("/handovers/")), (303, true), "{location}");
+    let police = Browser::sign_in(&s, "ca.head").await;
+    let (_, list) = police.get("/handovers").await;
+    assert!(list.contains(case["reference"].as_str().unwrap()));
+    let (_, page) = police.get(&location).await;
+    assert!(page.contains("id=\"handover-answer\"") && page.contains("7/QĐ-HQ"), "the receiver answers, seeing the decision");
+    let ca_head = s.app.actor_for_operator("ca.head").await.unwrap().user.id;
+    let (status, back, _) = police
+        .post(
+            &location,
+            &format!("{location}/answer"),
+            &[("accept", "true"), ("decision_form", "oral_order"), ("decision_by", &ca_head), ("decision_authority", "own")],
+        )
+        .await;
+    assert_eq!((status, back.as_str()), (303, location.as_str()));
+    let (_, page) = police.get(&location).await;
+    assert!(page.contains("Đã tiếp nhận"), "accepted");
+    assert_eq!(s.login("ca.head").await.get(&format!("/api/v1/cases/{id}")).await.1["lead_agency_id"], "police-vn");
+
+    // A joint operation: started from the form, the case linked, a message posted, results shown.
+    let (status, location, _) = customs
+        .post(
+            "/operations",
+            "/operations",
+            &[
+                ("name", "Mekong Dragon VI"),
+                ("starts_at", "2026-01-01T00:00"),
+                ("ends_at", "2026-03-01T00:00"),
+                ("participants", "police-vn"),
+                ("commodities", "cigarettes"),
+                ("channel_tlp", "amber"),
+            ],
+        )
+        .await;
+    assert_eq!((status, location.starts_with("/operations/")), (303, true), "{location}");
+    let (status, _, _) = customs.post(&location, &format!("{location}/cases"), &[("case_id", &id)]).await;
+    assert_eq!(status, 303);
+    let (status, _, _) = police.post(&location, &format!("{location}/messages"), &[("body", "Đã lập chốt tại km 12")]).await;
+    assert_eq!(status, 303);
+    let (_, page) = customs.get(&location).await;
+    assert!(page.contains("Đã lập chốt tại km 12") && page.contains("id=\"results\"") && page.contains("90.000.000"), "{page}");
+    let (status, _, _) = customs.post("/operations", "/operations", &[("name", "x"), ("starts_at", "nonsense"), ("ends_at", "")]).await;
+    assert_eq!(status, 422);
+
+    // No token, no write.
+    let resp = customs
+        .http
+        .post(format!("{}/operations", customs.base))
+        .header(header::COOKIE, &customs.cookie)
+        .form(&[("name", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+}
