@@ -62,6 +62,17 @@ impl Interval {
         })
     }
 
+    /// The interval's code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Interval::Day => "day",
+            Interval::Week => "week",
+            Interval::Month => "month",
+            Interval::Quarter => "quarter",
+            Interval::Year => "year",
+        }
+    }
+
     /// The start of the bucket holding `ms`.
     pub fn bucket_start(self, ms: i64) -> i64 {
         let (y, m, d, _, _) = civil(ms);

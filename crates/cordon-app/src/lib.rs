@@ -4,6 +4,7 @@
 //! and hands the store the write together with the audit entries it must leave.
 
 mod access;
+mod analytics;
 mod actor;
 mod agreements;
 mod audit;
@@ -30,6 +31,10 @@ mod transfer;
 
 pub use access::{AccessDecisionInput, AccessRequestInput, AccessRequestView};
 pub use actor::Actor;
+pub use analytics::{
+    BacktestView, ChangeView, FiguresView, ForecastView, ForecastWeekView, HotspotQuery, HotspotView, HotspotsView, ProfilePointView,
+    SeasonsView, SeriesQuery, StatLineView, StatQuery, StatisticsView, COMPARISON_RULE, HOTSPOT_METHOD,
+};
 pub use agreements::{AgreementInput, GroupInput};
 pub use audit::AuditReport;
 pub use auth::{Login, LoginOutcome, SESSION_IDLE_MS};

@@ -5,6 +5,7 @@
 //! the record and its audit trail commit or fail together.
 
 mod access;
+mod analytics;
 mod backend;
 mod cases;
 mod delivery;
@@ -20,6 +21,7 @@ pub mod scratch;
 mod screening;
 mod tips;
 
+pub use analytics::{DayCount, StatDimension, StatFigures, StatFilter, StatRow};
 pub use backend::{Store, StoreTarget};
 pub use cases::{Agreement, CaseCursor, CaseDimension, CaseTotal, NewCase, SharingGroup};
 pub use delivery::{AttemptOutcome, Contact, DeliveryAttempt, DeliveryJob, LiveListener, NoticeDeliveries, NoticeRoute, Outbox};

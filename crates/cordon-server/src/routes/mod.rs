@@ -1,5 +1,6 @@
 //! The API's routes, one module per area, each adding its handlers to the router.
 
+pub mod analytics;
 pub mod audit;
 pub mod auth;
 pub mod cases;
