@@ -1,0 +1,323 @@
+//! Statistics, hotspots, seasons and forecasts over HTTP, on SQLite and PostgreSQL, against
+//! hand-computed fixtures: year-on-year changes, empty periods, 29 February, outcome figures,
+//! and nothing counted that the caller may not see.
+
+use reqwest::header;
+use serde_json::{json, Value};
+use test_support::{both_backends, split, Client, TestServer};
+
+both_backends!(
+    statistics_compare_with_the_same_period_last_year,
+    leap_days_compare_under_the_stated_rule,
+    a_planted_spike_is_a_hotspot_and_quiet_areas_are_not,
+    seasons_and_forecast_over_a_visible_history,
+);
+
+async fn people(s: &TestServer) {
+    s.user("audit", ("sco-389", "steering_committee_office"), "sco-hq", &["auditor"]).await;
+    s.user("hq.huunghi", ("customs-vn", "customs"), "customs-huu-nghi", &["officer"]).await;
+    s.user("hq.head", ("customs-vn", "customs"), "customs-huu-nghi", &["unit_head", "officer"]).await;
+    s.user("hq.mongcai", ("customs-vn", "customs"), "customs-mong-cai", &["officer"]).await;
+    s.user("bp.langson", ("border-guard-vn", "border_guard"), "bg-lang-son", &["officer"]).await;
+    s.user("cn.liaison", ("customs-cn", "foreign_customs"), "customs-cn-desk", &["liaison_officer", "officer"]).await;
+}
+
+fn at(date: &str) -> i64 {
+    cordon_core::time::parse_datetime(date).unwrap()
+}
+
+/// A case detected at `when` in `province` with goods `(category, value)`, a fine and sharing.
+fn case(when: &str, province: &str, goods: &[(&str, i64)], fine: Option<i64>, tlp: &str) -> Value {
+    let goods: Vec<Value> = goods
+        .iter()
+        .map(|(cat, v)| json!({ "description": format!("Hàng {cat}"), "category": cat, "quantity": 1, "unit": "lô", "value_vnd": v }))
+        .collect();
+    json!({
+        "case_type": "smuggling",
+        "title": format!("Vụ {when}"),
+        "summary": "Vận chuyển hàng lậu qua biên giới.",
+        "detected_at": at(when),
+        "province": province,
+        "transport_mode": "road",
+        "route": "Tân Thanh – Hà Nội",
+        "outcome": { "fine_vnd": fine },
+        "goods": goods,
+        "sharing": { "tlp": tlp, "distribution": ["own_agency"], "handling": [] }
+    })
+}
+
+async fn create(c: &Client, body: Value) -> String {
+    let (status, v) = c.post("/api/v1/cases", body).await;
+    assert_eq!(status, 201, "{v}");
+    v["id"].as_str().unwrap().to_string()
+}
+
+async fn step(s: &TestServer, c: &Client, id: &str, version: i64, to: &str) {
+    let rb = c
+        .http
+        .post(format!("{}/api/v1/cases/{id}/transitions", s.base))
+        .header(header::IF_MATCH, format!("\"{version}\""))
+        .json(&json!({ "to": to, "reason": "Theo quyết định của thủ trưởng đơn vị" }));
+    let (status, body) = split(c.send(rb).await).await;
+    assert_eq!(status, 200, "{to}: {body}");
+}
+
+async fn statistics_compare_with_the_same_period_last_year(s: TestServer) {
+    people(&s).await;
+    let officer = s.login("hq.huunghi").await;
+    let head = s.login("hq.head").await;
+    let mongcai = s.login("hq.mongcai").await;
+    // January 2026 (customs): A, B in Lạng Sơn, C in Quảng Ninh.
+    create(&officer, case("05/01/2026 09:00", "Lạng Sơn", &[("cigarettes", 60_000_000), ("sugar", 10_000_000)], Some(20_000_000), "amber_strict"))
+        .await;
+    let b = create(&officer, case("10/01/2026 09:00", "Lạng Sơn", &[("cigarettes", 40_000_000)], None, "amber_strict")).await;
+    create(&mongcai, case("12/01/2026 09:00", "Quảng Ninh", &[("sugar", 30_000_000)], Some(5_000_000), "amber_strict")).await;
+    // B is seized, transferred for criminal investigation and prosecuted.
+    step(&s, &officer, &b, 1, "verified").await;
+    step(&s, &officer, &b, 2, "seized").await;
+    step(&s, &head, &b, 3, "transferred_for_investigation").await;
+    step(&s, &head, &b, 4, "prosecuted").await;
+    // January 2025 (customs): D in Lạng Sơn, E in Quảng Ninh.
+    create(&officer, case("20/01/2025 09:00", "Lạng Sơn", &[("cigarettes", 50_000_000)], Some(10_000_000), "amber_strict")).await;
+    create(&mongcai, case("25/01/2025 09:00", "Quảng Ninh", &[("sugar", 20_000_000)], None, "amber_strict")).await;
+    // The Border Guard's own case: a billion, which customs must not see in any figure.
+    create(&s.login("bp.langson").await, case("08/01/2026 09:00", "Lạng Sơn", &[("cigarettes", 1_000_000_000)], None, "amber_strict")).await;
+
+    let (status, st) = officer.get("/api/v1/statistics?from=2026-01-01&to=2026-02-01").await;
+    assert_eq!(status, 200, "{st}");
+    assert_eq!((st["previous_from"].as_i64(), st["previous_to"].as_i64()), (Some(at("01/01/2025")), Some(at("01/02/2025"))));
+    assert_eq!(
+        st["total"]["current"],
+        json!({ "cases": 3, "seizures": 1, "value_vnd": 140_000_000, "fines_vnd": 25_000_000, "fined_cases": 2,
+                "transferred_for_investigation": 1, "prosecuted": 1 })
+    );
+    assert_eq!(
+        st["total"]["previous"],
+        json!({ "cases": 2, "seizures": 0, "value_vnd": 70_000_000, "fines_vnd": 10_000_000, "fined_cases": 1,
+                "transferred_for_investigation": 0, "prosecuted": 0 })
+    );
+    // 3 on 2: +50 %; 140 M on 70 M: +100 %; 25 M on 10 M: +150 %; no base for seizures.
+    assert_eq!(
+        st["total"]["change"],
+        json!({ "cases_pct": 50.0, "seizures_pct": null, "value_pct": 100.0, "fines_pct": 150.0, "transferred_pct": null, "prosecuted_pct": null })
+    );
+    assert!(st["comparison_rule"].as_str().unwrap().contains("29 February"));
+
+    let (_, by_province) = officer.get("/api/v1/statistics?from=2026-01-01&to=2026-02-01&by=province").await;
+    let rows = by_province["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!((rows[0]["key"].as_str(), rows[0]["label"].as_str()), (Some("lang-son"), Some("Lạng Sơn")));
+    assert_eq!((rows[0]["current"]["cases"].as_i64(), rows[0]["current"]["value_vnd"].as_i64()), (Some(2), Some(110_000_000)));
+    assert_eq!(rows[0]["change"]["value_pct"], 120.0, "110 M on 50 M");
+    assert_eq!((rows[1]["key"].as_str(), rows[1]["change"]["cases_pct"].as_f64(), rows[1]["change"]["value_pct"].as_f64()), (Some("quang-ninh"), Some(0.0), Some(50.0)));
+
+    let (_, by_commodity) = officer.get("/api/v1/statistics?from=2026-01-01&to=2026-02-01&by=commodity").await;
+    let pairs: Vec<(String, i64, i64, i64)> = by_commodity["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["key"].as_str().unwrap().to_string(), r["current"]["cases"].as_i64().unwrap(), r["current"]["value_vnd"].as_i64().unwrap(), r["previous"]["value_vnd"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(pairs, vec![("cigarettes".into(), 2, 100_000_000, 50_000_000), ("sugar".into(), 2, 40_000_000, 20_000_000)], "a commodity's value is its goods'");
+
+    let (_, by_unit) = officer.get("/api/v1/statistics?from=2026-01-01&to=2026-02-01&by=unit").await;
+    let units: Vec<(&str, i64, i64)> = by_unit["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["key"].as_str().unwrap(), r["current"]["cases"].as_i64().unwrap(), r["previous"]["cases"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(units, vec![("customs-huu-nghi", 2, 1), ("customs-mong-cai", 1, 1)]);
+    let (_, filtered) = officer.get("/api/v1/statistics?from=2026-01-01&to=2026-02-01&unit=customs-mong-cai&commodity=sugar").await;
+    assert_eq!((filtered["total"]["current"]["cases"].as_i64(), filtered["total"]["previous"]["cases"].as_i64()), (Some(1), Some(1)));
+
+    // By month, with an empty month before: December 2025 against December 2024, both nothing.
+    let (_, by_month) = officer.get("/api/v1/statistics?from=2025-12-01&to=2026-02-01&by=period&interval=month").await;
+    let months = by_month["rows"].as_array().unwrap();
+    assert_eq!(months.len(), 2);
+    assert_eq!((months[0]["key"].as_str(), months[0]["current"]["cases"].as_i64(), months[0]["previous"]["cases"].as_i64()), (Some("2025-12"), Some(0), Some(0)));
+    assert_eq!(months[0]["change"]["cases_pct"], Value::Null, "nothing on nothing is no percentage");
+    assert_eq!((months[1]["key"].as_str(), months[1]["current"]["cases"].as_i64(), months[1]["previous"]["cases"].as_i64()), (Some("2026-01"), Some(3), Some(2)));
+    assert_eq!(months[1]["current"]["fines_vnd"], 25_000_000);
+    let (_, empty) = officer.get("/api/v1/statistics?from=2030-01-01&to=2030-02-01&by=province").await;
+    assert_eq!((empty["total"]["current"]["cases"].as_i64(), empty["rows"].as_array().unwrap().len()), (Some(0), 0), "{empty}");
+
+    // Nothing leaks across agencies, not even a count.
+    let (_, bg) = s.login("bp.langson").await.get("/api/v1/statistics?from=2026-01-01&to=2026-02-01&by=agency").await;
+    assert_eq!(bg["total"]["current"]["cases"], 1);
+    assert_eq!(bg["total"]["current"]["value_vnd"], 1_000_000_000);
+    assert_eq!(bg["rows"].as_array().unwrap().len(), 1);
+    assert_eq!(bg["rows"][0]["key"], "border-guard-vn");
+    let (_, foreign) = s.login("cn.liaison").await.get("/api/v1/statistics?from=2025-01-01&to=2026-02-01&by=commodity").await;
+    assert_eq!((foreign["total"]["current"]["cases"].as_i64(), foreign["total"]["previous"]["cases"].as_i64()), (Some(0), Some(0)));
+    assert!(foreign["rows"].as_array().unwrap().is_empty(), "{foreign}");
+
+    // CSV and XLSX carry the same figures.
+    let csv = officer.send(officer.http.get(format!("{}/api/v1/statistics?from=2026-01-01&to=2026-02-01&by=province&format=csv", officer.base))).await;
+    assert!(csv.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/csv"));
+    let text = csv.text().await.unwrap();
+    let head_line = text.lines().next().unwrap();
+    assert!(head_line.starts_with("key,label,from,to,cases,cases_previous_year,cases_change_pct,seizures"), "{head_line}");
+    assert!(text.lines().any(|l| l.starts_with("total,,2026-01-01,2026-02-01,3,2,50,1,0,,140000000,70000000,100,")), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("lang-son,Lạng Sơn,,,2,1,100,")), "{text}");
+    let xlsx = officer.send(officer.http.get(format!("{}/api/v1/statistics?from=2026-01-01&to=2026-02-01&by=province&format=xlsx", officer.base))).await;
+    let bytes = xlsx.bytes().await.unwrap().to_vec();
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    use calamine::Reader;
+    let sheet = book.worksheet_range("Statistics").unwrap();
+    let rows: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    let quang_ninh = rows.iter().find(|r| r[0] == "quang-ninh").unwrap();
+    assert_eq!(&quang_ninh[4..7], &["1", "1", "0"]);
+
+    // Bad input is a clear problem, and nothing is read.
+    for (q, field) in [
+        ("by=colour", "by"),
+        ("by=period&interval=fortnight", "interval"),
+        ("from=2026-02-01&to=2026-01-01", "to"),
+        ("from=2020-01-01&to=2026-01-01&by=period&interval=day", "interval"),
+        ("province=Atlantis", "province"),
+        ("commodity=moonrock", "commodity"),
+    ] {
+        let (status, body) = officer.get(&format!("/api/v1/statistics?{q}")).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some(field)), "{q}: {body}");
+    }
+    assert_eq!(officer.get("/api/v1/statistics?format=pdfx").await.0, 400);
+    assert_eq!(officer.get("/api/v1/statistics?from=yesterday").await.0, 400);
+
+    // Each read is on the record.
+    let (_, entries) = s.login("audit").await.get("/api/v1/audit?object_type=case&object_id=%2A&limit=1000").await;
+    let reads = entries.as_array().unwrap().iter().filter(|e| e["action"] == "case.statistics").count();
+    assert!(reads >= 7, "{entries}");
+}
+
+async fn leap_days_compare_under_the_stated_rule(s: TestServer) {
+    people(&s).await;
+    let officer = s.login("hq.huunghi").await;
+    for (when, value) in [("29/02/2024 10:00", 10_000_000), ("28/02/2023 10:00", 5_000_000), ("28/02/2025 10:00", 7_000_000), ("01/03/2023 09:00", 3_000_000)] {
+        create(&officer, case(when, "Lạng Sơn", &[("cigarettes", value)], None, "amber_strict")).await;
+    }
+    let totals = |v: &Value| (v["total"]["current"]["value_vnd"].as_i64().unwrap(), v["total"]["previous"]["value_vnd"].as_i64().unwrap());
+    // 29 February 2024 alone ↔ 28 February 2023.
+    let (_, leap) = officer.get("/api/v1/statistics?from=2024-02-29&to=2024-03-01").await;
+    assert_eq!(totals(&leap), (10_000_000, 5_000_000));
+    assert_eq!((leap["previous_from"].as_i64(), leap["previous_to"].as_i64()), (Some(at("28/02/2023")), Some(at("01/03/2023"))));
+    assert_eq!(leap["total"]["change"]["value_pct"], 100.0);
+    // 28 February 2025 ↔ 28–29 February 2024.
+    let (_, after) = officer.get("/api/v1/statistics?from=2025-02-28&to=2025-03-01").await;
+    assert_eq!(totals(&after), (7_000_000, 10_000_000));
+    assert_eq!(after["total"]["change"]["value_pct"], -30.0);
+    // By day across the leap day: both 28 and 29 February 2024 compare with 28 February 2023.
+    let (_, days) = officer.get("/api/v1/statistics?from=2024-02-28&to=2024-03-02&by=period&interval=day").await;
+    let lines: Vec<(&str, i64, i64)> = days["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["key"].as_str().unwrap(), r["current"]["cases"].as_i64().unwrap(), r["previous"]["cases"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(lines, vec![("2024-02-28", 0, 1), ("2024-02-29", 1, 1), ("2024-03-01", 0, 1)]);
+    // February 2024 (29 days) ↔ February 2023 (28 days); March 2024 ↔ March 2023.
+    let (_, months) = officer.get("/api/v1/statistics?from=2024-02-01&to=2024-04-01&by=period&interval=month").await;
+    let m: Vec<(&str, i64, i64, Value)> = months["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["key"].as_str().unwrap(), r["current"]["cases"].as_i64().unwrap(), r["previous"]["cases"].as_i64().unwrap(), r["change"]["cases_pct"].clone()))
+        .collect();
+    assert_eq!(m, vec![("2024-02", 1, 1, json!(0.0)), ("2024-03", 0, 1, json!(-100.0))]);
+}
+
+async fn a_planted_spike_is_a_hotspot_and_quiet_areas_are_not(s: TestServer) {
+    people(&s).await;
+    let officer = s.login("hq.huunghi").await;
+    // Sixteen weeks ending with the week of Monday 5 January 2026: Lạng Sơn and Quảng Ninh see one
+    // cigarette case every other week; in the last week Lạng Sơn sees seven.
+    let monday = at("05/01/2026 10:00");
+    let week = 7 * 86_400_000;
+    let mut bodies = Vec::new();
+    for w in (1..16).step_by(2) {
+        for province in ["Lạng Sơn", "Quảng Ninh"] {
+            let mut b = case("01/01/2026", province, &[("cigarettes", 1_000_000)], None, "amber_strict");
+            b["detected_at"] = json!(monday - w * week);
+            bodies.push(b);
+        }
+    }
+    for i in 0..7 {
+        let mut b = case("01/01/2026", "Lạng Sơn", &[("cigarettes", 1_000_000)], None, "amber_strict");
+        b["detected_at"] = json!(monday + i * 3_600_000);
+        bodies.push(b);
+    }
+    for b in bodies {
+        create(&officer, b).await;
+    }
+    // Tested up to the last whole week before Monday 12 January: the week of 5 January.
+    let (status, h) = officer.get("/api/v1/statistics/hotspots?until=2026-01-12&weeks=1&window=12").await;
+    assert_eq!(status, 200, "{h}");
+    assert!(h["method"].as_str().unwrap().contains("Poisson"));
+    let found: Vec<(&str, Option<&str>, i64)> = h["hotspots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["area"].as_str().unwrap(), x["commodity"].as_str(), x["cases"].as_i64().unwrap()))
+        .collect();
+    // 7 against 6 in 12 weeks: p = P(Bin(13, 1/13) ≥ 7) ≈ 2·10⁻⁵; Quảng Ninh's 0 never alarms.
+    assert_eq!(found, vec![("lang-son", None, 7), ("lang-son", Some("cigarettes"), 7)], "{h}");
+    assert_eq!(h["hotspots"][0]["week"], "2026-W02");
+    assert_eq!(h["tests"], 4, "two areas, each for cigarettes and for all commodities");
+    assert!((h["expected_false_alarms"].as_f64().unwrap() - 0.004).abs() < 1e-12);
+    // A week earlier, nothing rose.
+    let (_, before) = officer.get("/api/v1/statistics/hotspots?until=2026-01-05&weeks=3").await;
+    assert!(before["hotspots"].as_array().unwrap().is_empty(), "{before}");
+    // Another agency sees none of it: no alarm, no series tested.
+    let (_, bg) = s.login("bp.langson").await.get("/api/v1/statistics/hotspots?until=2026-01-12&weeks=1").await;
+    assert_eq!((bg["tests"].as_i64(), bg["hotspots"].as_array().unwrap().len()), (Some(0), 0), "{bg}");
+    for (q, field) in [("area=planet", "area"), ("alpha=0.5", "alpha"), ("window=2", "window"), ("weeks=0", "weeks")] {
+        let (status, body) = officer.get(&format!("/api/v1/statistics/hotspots?{q}")).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some(field)), "{q}: {body}");
+    }
+}
+
+async fn seasons_and_forecast_over_a_visible_history(s: TestServer) {
+    people(&s).await;
+    let officer = s.login("hq.huunghi").await;
+    // Two cases every other week from March 2025, and six in the week before Tết 2025 (29 January).
+    let mut when = at("03/03/2025 10:00");
+    while when < at("12/01/2026") {
+        for _ in 0..2 {
+            let mut b = case("01/01/2026", "Lạng Sơn", &[("cigarettes", 1_000_000)], None, "amber_strict");
+            b["detected_at"] = json!(when);
+            create(&officer, b).await;
+        }
+        when += 14 * 86_400_000;
+    }
+    for i in 0..6 {
+        let mut b = case("22/01/2025 10:00", "Lạng Sơn", &[("cigarettes", 1_000_000)], None, "amber_strict");
+        b["detected_at"] = json!(at("22/01/2025 10:00") + i * 3_600_000);
+        create(&officer, b).await;
+    }
+    let (status, seasons) = officer.get("/api/v1/statistics/seasons?from=2024-07-01&to=2026-01-12&province=lang-son").await;
+    assert_eq!(status, 200, "{seasons}");
+    assert_eq!(seasons["tet_dates"], json!(["2025-01-29"]));
+    let before_tet = seasons["around_tet"].as_array().unwrap().iter().find(|p| p["at"] == -1).unwrap();
+    assert!(before_tet["index"].as_f64().unwrap() > 3.0, "{seasons}");
+    assert_eq!(seasons["months"].as_array().unwrap().len(), 12);
+
+    let (status, f) = officer.get("/api/v1/statistics/forecast?from=2025-03-03&to=2026-01-12&weeks=4&holdout=8").await;
+    assert_eq!(status, 200, "{f}");
+    assert_eq!(f["weeks"].as_array().unwrap().len(), 4);
+    assert_eq!(f["weeks"][0]["week"], "2026-W03");
+    assert_eq!(f["holdout_weeks"], 8);
+    // Alternating 2, 0: the mean of the last 8 weeks is 1 a week, off by 1 every week; the
+    // one-week naive in-sample error is 2 a week, so MASE = 0.5.
+    let mean = f["backtests"].as_array().unwrap().iter().find(|b| b["method"] == "mean_of_last_8_weeks").unwrap();
+    assert_eq!((mean["mae"].as_f64(), mean["mase"].as_f64()), (Some(1.0), Some(0.5)), "{f}");
+    assert_eq!(f["method"], "mean_of_last_8_weeks", "under a year of history the seasonal methods cannot be tried");
+    assert_eq!(f["weeks"][0]["expected"], 1.0);
+
+    let (_, theirs) = s.login("bp.langson").await.get("/api/v1/statistics/seasons?from=2024-07-01&to=2026-01-12").await;
+    assert!(theirs["around_tet"].as_array().unwrap().iter().all(|p| p["index"].is_null()), "{theirs}");
+    let (status, body) = s.login("bp.langson").await.get("/api/v1/statistics/forecast?from=2025-03-03&to=2026-01-12&weeks=4&holdout=8").await;
+    assert_eq!(status, 200, "an empty history is a flat nothing: {body}");
+    assert!(body["weeks"].as_array().unwrap().iter().all(|w| w["expected"] == 0.0));
+    let (status, body) = officer.get("/api/v1/statistics/forecast?weeks=99").await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("weeks")));
+}
