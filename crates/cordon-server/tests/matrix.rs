@@ -118,6 +118,7 @@ fn policy(method: &str, path: &str) -> Option<Policy> {
         }
         ("get", "/api/v1/requests/{id}/package") | ("post", "/api/v1/requests/{id}/answers/package") => RequestOwner,
         ("get" | "post", "/api/v1/partner-keys") => Admin,
+        ("get", "/api/v1/statistics" | "/api/v1/statistics/hotspots" | "/api/v1/statistics/seasons" | "/api/v1/statistics/forecast") => CaseList,
         _ => return None,
     })
 }
@@ -562,6 +563,12 @@ async fn every_operation_for_every_kind_of_user() {
                 let (_, list) = client.get("/api/v1/requests").await;
                 let listed = list.as_array().unwrap().iter().any(|x| x["id"] == r["id"]);
                 assert_eq!(listed, sees_case(user), "{user} request list");
+            }
+            if path == "/api/v1/statistics" {
+                // Statistics count under the list's rule: every case this user may list, and no other.
+                let (_, stats) = client.get("/api/v1/statistics?from=2010-01-01&to=2030-01-01").await;
+                let (_, count) = client.get("/api/v1/cases/count").await;
+                assert_eq!(stats["total"]["current"]["cases"], count["count"], "{user} statistics");
             }
             if p == Policy::CaseList {
                 // The list holds this user's view only: the fresh case is in it exactly when shared with them.
