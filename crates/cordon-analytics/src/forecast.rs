@@ -161,7 +161,12 @@ mod tests {
         let w = Weekly { first_week: w.first_week, counts: w.counts[..tet26 + 8].to_vec() };
         let f = forecast(&w, 4, 12).unwrap();
         let err = |m: Method| f.backtests.iter().find(|b| b.method == m).unwrap().mase.unwrap();
-        println!("MASE on the 12 weeks around Tết 2026: Tết-aligned {:.2}, seasonal naive {:.2}, recent mean {:.2}", err(Method::TetAligned), err(Method::SeasonalNaive), err(Method::RecentMean));
+        println!(
+            "MASE on the 12 weeks around Tết 2026: Tết-aligned {:.2}, seasonal naive {:.2}, recent mean {:.2}",
+            err(Method::TetAligned),
+            err(Method::SeasonalNaive),
+            err(Method::RecentMean)
+        );
         assert!(err(Method::TetAligned) < err(Method::SeasonalNaive), "Tết 2025 was 19 days earlier than 2026's");
         assert!(err(Method::TetAligned) < err(Method::RecentMean));
         assert_eq!(f.method, Method::TetAligned);

@@ -6,6 +6,7 @@
 pub mod detect;
 pub mod forecast;
 pub mod period;
+pub mod risk;
 pub mod season;
 pub mod tet;
 

@@ -144,11 +144,7 @@ pub fn year_earlier(ms: i64, end: bool) -> i64 {
     if (m, d) == (2, 29) {
         // A period closing on or during 29 February closes as 28 February does a year earlier:
         // at 1 March, so that day is taken whole.
-        return if end {
-            day_start(y - 1, 3, 1)
-        } else {
-            day_start(y - 1, 2, 28) + into_day
-        };
+        return if end { day_start(y - 1, 3, 1) } else { day_start(y - 1, 2, 28) + into_day };
     }
     day_start(y - 1, m, d) + into_day
 }

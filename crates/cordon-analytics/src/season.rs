@@ -74,10 +74,7 @@ pub fn tet_profile(w: &Weekly, before: i64, after: i64) -> Vec<ProfilePoint> {
             }
         }
     }
-    (-before..=after)
-        .zip(sums)
-        .map(|(at, (s, n))| ProfilePoint { at, index: (n > 0).then(|| s / n as f64), years: n })
-        .collect()
+    (-before..=after).zip(sums).map(|(at, (s, n))| ProfilePoint { at, index: (n > 0).then(|| s / n as f64), years: n }).collect()
 }
 
 /// Each month of the year as a ratio to the mean month, over the whole months in `days`
@@ -91,9 +88,7 @@ pub fn month_profile(days: &[(i64, u64)], from_day: i64, to_day: i64) -> Vec<Pro
     // Only whole months count: a month cut by the period would look quiet.
     let first = month_of(from_day);
     let last = month_of(to_day - 1);
-    let whole = |ym: (i64, i64)| {
-        (ym != first || month_of(from_day - 1) != first) && (ym != last || month_of(to_day) != last)
-    };
+    let whole = |ym: (i64, i64)| (ym != first || month_of(from_day - 1) != first) && (ym != last || month_of(to_day) != last);
     let mut per_month: BTreeMap<(i64, i64), u64> = BTreeMap::new();
     let mut day = from_day;
     while day < to_day {
@@ -130,7 +125,11 @@ mod tests {
     #[test]
     fn weeks_from_days() {
         // Monday 5 January 2026 to Sunday 18 January: two weeks.
-        let w = Weekly::from_days(&[(day(2026, 1, 5), 2), (day(2026, 1, 11), 1), (day(2026, 1, 12), 4), (day(2026, 1, 19), 9)], day(2026, 1, 5), day(2026, 1, 19));
+        let w = Weekly::from_days(
+            &[(day(2026, 1, 5), 2), (day(2026, 1, 11), 1), (day(2026, 1, 12), 4), (day(2026, 1, 19), 9)],
+            day(2026, 1, 5),
+            day(2026, 1, 19),
+        );
         assert_eq!(w.counts, vec![3, 4]);
         assert_eq!(w.index_of(day(2026, 1, 14)), Some(1));
         assert_eq!(w.index_of(day(2026, 1, 20)), None);

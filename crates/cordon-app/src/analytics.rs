@@ -150,7 +150,15 @@ pub struct StatLineView {
 
 impl StatLineView {
     fn new(key: Option<String>, label: Option<String>, span: Option<(i64, i64)>, current: FiguresView, previous: FiguresView) -> Self {
-        StatLineView { key, label, from: span.map(|s| s.0), to: span.map(|s| s.1), change: ChangeView::between(&current, &previous), current, previous }
+        StatLineView {
+            key,
+            label,
+            from: span.map(|s| s.0),
+            to: span.map(|s| s.1),
+            change: ChangeView::between(&current, &previous),
+            current,
+            previous,
+        }
     }
 }
 
@@ -271,7 +279,10 @@ impl App {
             Some(b) => (
                 None,
                 Some(dimension(b).ok_or_else(|| {
-                    Invalid::new("by", "period, agency, unit, province, border_gate, route, commodity, case_type, transport_mode, concealment or status")
+                    Invalid::new(
+                        "by",
+                        "period, agency, unit, province, border_gate, route, commodity, case_type, transport_mode, concealment or status",
+                    )
                 })?),
             ),
         };
@@ -305,14 +316,22 @@ impl App {
             cut.iter()
                 .map(|&(a, b)| {
                     let key = iv.label(a);
-                    StatLineView::new(Some(key), None, Some((a, b)), sum(&now, (a, b)).into(), sum(&before, same_period_last_year(a, b)).into())
+                    StatLineView::new(
+                        Some(key),
+                        None,
+                        Some((a, b)),
+                        sum(&now, (a, b)).into(),
+                        sum(&before, same_period_last_year(a, b)).into(),
+                    )
                 })
                 .collect()
         } else if let Some(dim) = dim {
             let now = self.store.case_statistics(&principals, &cur, dim).await?;
             let before = self.store.case_statistics(&principals, &prev, dim).await?;
             let keys: BTreeSet<Option<String>> = now.iter().chain(&before).map(|r| r.key.clone()).collect();
-            let find = |rows: &[cordon_store::StatRow], k: &Option<String>| rows.iter().find(|r| &r.key == k).map(|r| r.figures).unwrap_or_default();
+            let find = |rows: &[cordon_store::StatRow], k: &Option<String>| {
+                rows.iter().find(|r| &r.key == k).map(|r| r.figures).unwrap_or_default()
+            };
             let mut lines: Vec<StatLineView> = keys
                 .into_iter()
                 .map(|k| {
@@ -320,7 +339,9 @@ impl App {
                     StatLineView::new(k.clone(), label, None, find(&now, &k).into(), find(&before, &k).into())
                 })
                 .collect();
-            lines.sort_by(|a, b| b.current.cases.cmp(&a.current.cases).then(b.previous.cases.cmp(&a.previous.cases)).then(a.key.cmp(&b.key)));
+            lines.sort_by(|a, b| {
+                b.current.cases.cmp(&a.current.cases).then(b.previous.cases.cmp(&a.previous.cases)).then(a.key.cmp(&b.key))
+            });
             lines
         } else {
             Vec::new()
@@ -589,11 +610,8 @@ impl App {
         let (days, from_day, to_day) = self.weekly_days(actor, &q).await?;
         let w = Weekly::from_days(&days, from_day, to_day);
         let point = |p: cordon_analytics::season::ProfilePoint| ProfilePointView { at: p.at, index: p.index, years: p.years };
-        let tet_dates = tet::all()
-            .iter()
-            .filter(|(_, d)| w.index_of(*d).is_some())
-            .map(|(_, d)| Interval::Day.label(vn_day_start(*d)))
-            .collect();
+        let tet_dates =
+            tet::all().iter().filter(|(_, d)| w.index_of(*d).is_some()).map(|(_, d)| Interval::Day.label(vn_day_start(*d))).collect();
         self.store.audit(&[actor.audit(self.now_ms(), "case.seasons", "case", "*", "ok", json!({ "from": q.from, "to": q.to }))]).await?;
         Ok(SeasonsView {
             around_tet: tet_profile(&w, 8, 4).into_iter().map(point).collect(),

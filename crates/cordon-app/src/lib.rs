@@ -4,9 +4,9 @@
 //! and hands the store the write together with the audit entries it must leave.
 
 mod access;
-mod analytics;
 mod actor;
 mod agreements;
+mod analytics;
 mod audit;
 mod auth;
 mod cache;
@@ -23,6 +23,7 @@ mod limiter;
 mod notices;
 mod request_packages;
 mod requests;
+mod risk;
 mod screening;
 mod search;
 mod tips;
@@ -31,11 +32,11 @@ mod transfer;
 
 pub use access::{AccessDecisionInput, AccessRequestInput, AccessRequestView};
 pub use actor::Actor;
+pub use agreements::{AgreementInput, GroupInput};
 pub use analytics::{
     BacktestView, ChangeView, FiguresView, ForecastView, ForecastWeekView, HotspotQuery, HotspotView, HotspotsView, ProfilePointView,
     SeasonsView, SeriesQuery, StatLineView, StatQuery, StatisticsView, COMPARISON_RULE, HOTSPOT_METHOD,
 };
-pub use agreements::{AgreementInput, GroupInput};
 pub use audit::AuditReport;
 pub use auth::{Login, LoginOutcome, SESSION_IDLE_MS};
 pub use cache::CACHE_TTL_MS;
@@ -61,6 +62,7 @@ pub use requests::{
     RequestEventView, RequestFileView, RequestInput, RequestQuery, RequestStatisticsView, RequestTransitionInput, RequestView,
     StatisticsQuery, TallyView,
 };
+pub use risk::{LinkedOffenderView, RiskFactorView, RiskItemView, RiskListView, RiskQuery, RISK_METHOD};
 pub use screening::{
     HitView, LeadDecisionInput, LeadListingView, LeadView, LineProblem, ListingView, RulePrecisionView, RuleSetInput, RuleSetView,
     ScreenReport, SellerClusterView, SharedIdentifier, SpanView, MAX_LISTINGS_PER_BATCH,

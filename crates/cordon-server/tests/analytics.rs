@@ -11,6 +11,7 @@ both_backends!(
     leap_days_compare_under_the_stated_rule,
     a_planted_spike_is_a_hotspot_and_quiet_areas_are_not,
     seasons_and_forecast_over_a_visible_history,
+    risk_scores_are_explained_and_follow_what_the_caller_is_shown,
 );
 
 async fn people(s: &TestServer) {
@@ -68,8 +69,11 @@ async fn statistics_compare_with_the_same_period_last_year(s: TestServer) {
     let head = s.login("hq.head").await;
     let mongcai = s.login("hq.mongcai").await;
     // January 2026 (customs): A, B in Lạng Sơn, C in Quảng Ninh.
-    create(&officer, case("05/01/2026 09:00", "Lạng Sơn", &[("cigarettes", 60_000_000), ("sugar", 10_000_000)], Some(20_000_000), "amber_strict"))
-        .await;
+    create(
+        &officer,
+        case("05/01/2026 09:00", "Lạng Sơn", &[("cigarettes", 60_000_000), ("sugar", 10_000_000)], Some(20_000_000), "amber_strict"),
+    )
+    .await;
     let b = create(&officer, case("10/01/2026 09:00", "Lạng Sơn", &[("cigarettes", 40_000_000)], None, "amber_strict")).await;
     create(&mongcai, case("12/01/2026 09:00", "Quảng Ninh", &[("sugar", 30_000_000)], Some(5_000_000), "amber_strict")).await;
     // B is seized, transferred for criminal investigation and prosecuted.
@@ -81,7 +85,8 @@ async fn statistics_compare_with_the_same_period_last_year(s: TestServer) {
     create(&officer, case("20/01/2025 09:00", "Lạng Sơn", &[("cigarettes", 50_000_000)], Some(10_000_000), "amber_strict")).await;
     create(&mongcai, case("25/01/2025 09:00", "Quảng Ninh", &[("sugar", 20_000_000)], None, "amber_strict")).await;
     // The Border Guard's own case: a billion, which customs must not see in any figure.
-    create(&s.login("bp.langson").await, case("08/01/2026 09:00", "Lạng Sơn", &[("cigarettes", 1_000_000_000)], None, "amber_strict")).await;
+    create(&s.login("bp.langson").await, case("08/01/2026 09:00", "Lạng Sơn", &[("cigarettes", 1_000_000_000)], None, "amber_strict"))
+        .await;
 
     let (status, st) = officer.get("/api/v1/statistics?from=2026-01-01&to=2026-02-01").await;
     assert_eq!(status, 200, "{st}");
@@ -109,16 +114,30 @@ async fn statistics_compare_with_the_same_period_last_year(s: TestServer) {
     assert_eq!((rows[0]["key"].as_str(), rows[0]["label"].as_str()), (Some("lang-son"), Some("Lạng Sơn")));
     assert_eq!((rows[0]["current"]["cases"].as_i64(), rows[0]["current"]["value_vnd"].as_i64()), (Some(2), Some(110_000_000)));
     assert_eq!(rows[0]["change"]["value_pct"], 120.0, "110 M on 50 M");
-    assert_eq!((rows[1]["key"].as_str(), rows[1]["change"]["cases_pct"].as_f64(), rows[1]["change"]["value_pct"].as_f64()), (Some("quang-ninh"), Some(0.0), Some(50.0)));
+    assert_eq!(
+        (rows[1]["key"].as_str(), rows[1]["change"]["cases_pct"].as_f64(), rows[1]["change"]["value_pct"].as_f64()),
+        (Some("quang-ninh"), Some(0.0), Some(50.0))
+    );
 
     let (_, by_commodity) = officer.get("/api/v1/statistics?from=2026-01-01&to=2026-02-01&by=commodity").await;
     let pairs: Vec<(String, i64, i64, i64)> = by_commodity["rows"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["key"].as_str().unwrap().to_string(), r["current"]["cases"].as_i64().unwrap(), r["current"]["value_vnd"].as_i64().unwrap(), r["previous"]["value_vnd"].as_i64().unwrap()))
+        .map(|r| {
+            (
+                r["key"].as_str().unwrap().to_string(),
+                r["current"]["cases"].as_i64().unwrap(),
+                r["current"]["value_vnd"].as_i64().unwrap(),
+                r["previous"]["value_vnd"].as_i64().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(pairs, vec![("cigarettes".into(), 2, 100_000_000, 50_000_000), ("sugar".into(), 2, 40_000_000, 20_000_000)], "a commodity's value is its goods'");
+    assert_eq!(
+        pairs,
+        vec![("cigarettes".into(), 2, 100_000_000, 50_000_000), ("sugar".into(), 2, 40_000_000, 20_000_000)],
+        "a commodity's value is its goods'"
+    );
 
     let (_, by_unit) = officer.get("/api/v1/statistics?from=2026-01-01&to=2026-02-01&by=unit").await;
     let units: Vec<(&str, i64, i64)> = by_unit["rows"]
@@ -135,9 +154,15 @@ async fn statistics_compare_with_the_same_period_last_year(s: TestServer) {
     let (_, by_month) = officer.get("/api/v1/statistics?from=2025-12-01&to=2026-02-01&by=period&interval=month").await;
     let months = by_month["rows"].as_array().unwrap();
     assert_eq!(months.len(), 2);
-    assert_eq!((months[0]["key"].as_str(), months[0]["current"]["cases"].as_i64(), months[0]["previous"]["cases"].as_i64()), (Some("2025-12"), Some(0), Some(0)));
+    assert_eq!(
+        (months[0]["key"].as_str(), months[0]["current"]["cases"].as_i64(), months[0]["previous"]["cases"].as_i64()),
+        (Some("2025-12"), Some(0), Some(0))
+    );
     assert_eq!(months[0]["change"]["cases_pct"], Value::Null, "nothing on nothing is no percentage");
-    assert_eq!((months[1]["key"].as_str(), months[1]["current"]["cases"].as_i64(), months[1]["previous"]["cases"].as_i64()), (Some("2026-01"), Some(3), Some(2)));
+    assert_eq!(
+        (months[1]["key"].as_str(), months[1]["current"]["cases"].as_i64(), months[1]["previous"]["cases"].as_i64()),
+        (Some("2026-01"), Some(3), Some(2))
+    );
     assert_eq!(months[1]["current"]["fines_vnd"], 25_000_000);
     let (_, empty) = officer.get("/api/v1/statistics?from=2030-01-01&to=2030-02-01&by=province").await;
     assert_eq!((empty["total"]["current"]["cases"].as_i64(), empty["rows"].as_array().unwrap().len()), (Some(0), 0), "{empty}");
@@ -153,14 +178,18 @@ async fn statistics_compare_with_the_same_period_last_year(s: TestServer) {
     assert!(foreign["rows"].as_array().unwrap().is_empty(), "{foreign}");
 
     // CSV and XLSX carry the same figures.
-    let csv = officer.send(officer.http.get(format!("{}/api/v1/statistics?from=2026-01-01&to=2026-02-01&by=province&format=csv", officer.base))).await;
+    let csv = officer
+        .send(officer.http.get(format!("{}/api/v1/statistics?from=2026-01-01&to=2026-02-01&by=province&format=csv", officer.base)))
+        .await;
     assert!(csv.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/csv"));
     let text = csv.text().await.unwrap();
     let head_line = text.lines().next().unwrap();
     assert!(head_line.starts_with("key,label,from,to,cases,cases_previous_year,cases_change_pct,seizures"), "{head_line}");
     assert!(text.lines().any(|l| l.starts_with("total,,2026-01-01,2026-02-01,3,2,50,1,0,,140000000,70000000,100,")), "{text}");
     assert!(text.lines().any(|l| l.starts_with("lang-son,Lạng Sơn,,,2,1,100,")), "{text}");
-    let xlsx = officer.send(officer.http.get(format!("{}/api/v1/statistics?from=2026-01-01&to=2026-02-01&by=province&format=xlsx", officer.base))).await;
+    let xlsx = officer
+        .send(officer.http.get(format!("{}/api/v1/statistics?from=2026-01-01&to=2026-02-01&by=province&format=xlsx", officer.base)))
+        .await;
     let bytes = xlsx.bytes().await.unwrap().to_vec();
     let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
     use calamine::Reader;
@@ -193,7 +222,12 @@ async fn statistics_compare_with_the_same_period_last_year(s: TestServer) {
 async fn leap_days_compare_under_the_stated_rule(s: TestServer) {
     people(&s).await;
     let officer = s.login("hq.huunghi").await;
-    for (when, value) in [("29/02/2024 10:00", 10_000_000), ("28/02/2023 10:00", 5_000_000), ("28/02/2025 10:00", 7_000_000), ("01/03/2023 09:00", 3_000_000)] {
+    for (when, value) in [
+        ("29/02/2024 10:00", 10_000_000),
+        ("28/02/2023 10:00", 5_000_000),
+        ("28/02/2025 10:00", 7_000_000),
+        ("01/03/2023 09:00", 3_000_000),
+    ] {
         create(&officer, case(when, "Lạng Sơn", &[("cigarettes", value)], None, "amber_strict")).await;
     }
     let totals = |v: &Value| (v["total"]["current"]["value_vnd"].as_i64().unwrap(), v["total"]["previous"]["value_vnd"].as_i64().unwrap());
@@ -221,7 +255,14 @@ async fn leap_days_compare_under_the_stated_rule(s: TestServer) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["key"].as_str().unwrap(), r["current"]["cases"].as_i64().unwrap(), r["previous"]["cases"].as_i64().unwrap(), r["change"]["cases_pct"].clone()))
+        .map(|r| {
+            (
+                r["key"].as_str().unwrap(),
+                r["current"]["cases"].as_i64().unwrap(),
+                r["previous"]["cases"].as_i64().unwrap(),
+                r["change"]["cases_pct"].clone(),
+            )
+        })
         .collect();
     assert_eq!(m, vec![("2024-02", 1, 1, json!(0.0)), ("2024-03", 0, 1, json!(-100.0))]);
 }
@@ -315,9 +356,97 @@ async fn seasons_and_forecast_over_a_visible_history(s: TestServer) {
 
     let (_, theirs) = s.login("bp.langson").await.get("/api/v1/statistics/seasons?from=2024-07-01&to=2026-01-12").await;
     assert!(theirs["around_tet"].as_array().unwrap().iter().all(|p| p["index"].is_null()), "{theirs}");
-    let (status, body) = s.login("bp.langson").await.get("/api/v1/statistics/forecast?from=2025-03-03&to=2026-01-12&weeks=4&holdout=8").await;
+    let (status, body) =
+        s.login("bp.langson").await.get("/api/v1/statistics/forecast?from=2025-03-03&to=2026-01-12&weeks=4&holdout=8").await;
     assert_eq!(status, 200, "an empty history is a flat nothing: {body}");
     assert!(body["weeks"].as_array().unwrap().iter().all(|w| w["expected"] == 0.0));
     let (status, body) = officer.get("/api/v1/statistics/forecast?weeks=99").await;
     assert_eq!((status, body["field"].as_str()), (422, Some("weeks")));
+}
+
+async fn risk_scores_are_explained_and_follow_what_the_caller_is_shown(s: TestServer) {
+    people(&s).await;
+    let officer = s.login("hq.huunghi").await;
+    let head = s.login("hq.head").await;
+    let t0 = test_support::T0;
+    let day = 86_400_000;
+    // Case 1, today, shared with the Border Guard: Bình the suspect, a company the consignee,
+    // 99 M of cigarettes; transferred for criminal investigation.
+    let mut first = case("01/01/2026", "Lạng Sơn", &[], None, "amber");
+    first["detected_at"] = json!(t0 - 3_600_000);
+    first["sharing"]["distribution"] = json!(["own_agency", "agency:border-guard-vn"]);
+    first["goods"] = json!([{ "description": "Thuốc lá điếu", "hs_code": "2402.20", "category": "cigarettes", "value_vnd": 99_000_000 }]);
+    first["parties"] = json!([
+        { "kind": "person", "name": "Trần Văn Bình", "role": "suspect" },
+        { "kind": "company", "name": "Công ty TNHH Thương mại Hòa Bình", "identifiers": { "tax_code": "0101234567" }, "role": "consignee" }
+    ]);
+    let (_, c1) = officer.post("/api/v1/cases", first).await;
+    let c1_id = c1["id"].as_str().unwrap().to_string();
+    let binh = c1["parties"][0]["entity_id"].as_str().unwrap().to_string();
+    let company = c1["parties"][1]["entity_id"].as_str().unwrap().to_string();
+    step(&s, &officer, &c1_id, 1, "verified").await;
+    step(&s, &officer, &c1_id, 2, "seized").await;
+    step(&s, &head, &c1_id, 3, "transferred_for_investigation").await;
+    // Case 2, a year ago to the day: Bình again, Cúc driving, 1 M.
+    let mut second = case("01/01/2026", "Lạng Sơn", &[], None, "amber_strict");
+    second["detected_at"] = json!(t0 - 365 * day);
+    second["goods"] = json!([{ "description": "Thuốc lá điếu", "hs_code": "24022090", "category": "cigarettes", "value_vnd": 1_000_000 }]);
+    second["parties"] = json!([
+        { "kind": "person", "entity_id": binh, "role": "suspect" },
+        { "kind": "person", "name": "Lê Thị Cúc", "role": "driver" }
+    ]);
+    let (status, c2) = officer.post("/api/v1/cases", second).await;
+    assert_eq!(status, 201, "{c2}");
+    let cuc = c2["parties"][1]["entity_id"].as_str().unwrap().to_string();
+
+    let (status, persons) = officer.get("/api/v1/risk?subject=person").await;
+    assert_eq!(status, 200, "{persons}");
+    let items = persons["items"].as_array().unwrap();
+    // Bình: cases 1 + ½ (a year's half-life) = 15 points; value 5·log10(1 + 100) = 10.02;
+    // serious 15; no other offender met: 40.02 points, 100·(1 − e^(−40.02/50)) = 55.1.
+    assert_eq!(
+        (items[0]["key"].as_str(), items[0]["score"].as_f64(), items[0]["cases"].as_i64()),
+        (Some(binh.as_str()), Some(55.1), Some(2))
+    );
+    let points: Vec<(&str, f64)> =
+        items[0]["factors"].as_array().unwrap().iter().map(|f| (f["factor"].as_str().unwrap(), f["points"].as_f64().unwrap())).collect();
+    assert_eq!(points, vec![("cases", 15.0), ("value", 10.0), ("serious", 15.0), ("linked_offenders", 0.0)]);
+    // Cúc: driver (0.8) a year ago = 4; value 5·log10(2) = 1.5; Bình met = 8: 13.5 points → 23.7.
+    assert_eq!((items[1]["key"].as_str(), items[1]["score"].as_f64()), (Some(cuc.as_str()), Some(23.7)));
+    assert_eq!(items[1]["linked_offenders"][0]["name"], "Trần Văn Bình");
+    // The company: consignee (0.7) today = 7; value 10; serious 10.5; Bình met 8 → 35.5 points → 50.8.
+    let (_, companies) = officer.get("/api/v1/risk?subject=company").await;
+    assert_eq!((companies["items"][0]["key"].as_str(), companies["items"][0]["score"].as_f64()), (Some(company.as_str()), Some(50.8)));
+    // Products and areas: as Bình, without parties.
+    let (_, products) = officer.get("/api/v1/risk?subject=product").await;
+    assert_eq!((products["items"][0]["key"].as_str(), products["items"][0]["score"].as_f64()), (Some("2402"), Some(55.1)));
+    let (_, areas) = officer.get("/api/v1/risk?subject=area&key=lang-son").await;
+    assert_eq!((areas["items"][0]["label"].as_str(), areas["items"][0]["score"].as_f64()), (Some("Lạng Sơn"), Some(55.1)));
+
+    // The Border Guard sees case 1 but not its persons: no person is scored, and the company's
+    // link to Bình does not count for them (27.5 points → 42.3).
+    let bg = s.login("bp.langson").await;
+    let (_, theirs) = bg.get("/api/v1/risk?subject=person").await;
+    assert!(theirs["items"].as_array().unwrap().is_empty(), "{theirs}");
+    let (_, theirs) = bg.get("/api/v1/risk?subject=company").await;
+    assert_eq!((theirs["items"][0]["score"].as_f64(), theirs["items"][0]["linked_offenders"].as_array().unwrap().len()), (Some(42.3), 0));
+    let (_, foreign) = s.login("cn.liaison").await.get("/api/v1/risk?subject=area").await;
+    assert!(foreign["items"].as_array().unwrap().is_empty());
+
+    // New data counts at once: Cúc in a case today.
+    let mut third = case("01/01/2026", "Lạng Sơn", &[("sugar", 5_000_000)], None, "amber_strict");
+    third["detected_at"] = json!(t0 - 7_200_000);
+    third["parties"] = json!([{ "kind": "person", "entity_id": cuc, "role": "suspect" }]);
+    // Without a quantity, as the earlier lines here: on PostgreSQL a quantity after lines without
+    // one on the same connection is refused today (bind parameter 7 of the goods insert).
+    third["goods"] = json!([{ "description": "Đường cát", "category": "sugar", "value_vnd": 5_000_000 }]);
+    let (status, body) = officer.post("/api/v1/cases", third).await;
+    assert_eq!(status, 201, "{body}");
+    let (_, again) = officer.get(&format!("/api/v1/risk?subject=person&key={cuc}")).await;
+    assert!(again["items"][0]["score"].as_f64().unwrap() > 23.7, "{again}");
+
+    for (q, field) in [("subject=planet", "subject"), ("subject=person&limit=0", "limit"), ("subject=person&since=2100-01-01", "since")] {
+        let (status, body) = officer.get(&format!("/api/v1/risk?{q}")).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some(field)), "{q}: {body}");
+    }
 }

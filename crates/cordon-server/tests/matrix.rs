@@ -118,7 +118,10 @@ fn policy(method: &str, path: &str) -> Option<Policy> {
         }
         ("get", "/api/v1/requests/{id}/package") | ("post", "/api/v1/requests/{id}/answers/package") => RequestOwner,
         ("get" | "post", "/api/v1/partner-keys") => Admin,
-        ("get", "/api/v1/statistics" | "/api/v1/statistics/hotspots" | "/api/v1/statistics/seasons" | "/api/v1/statistics/forecast") => CaseList,
+        ("get", "/api/v1/statistics" | "/api/v1/statistics/hotspots" | "/api/v1/statistics/seasons" | "/api/v1/statistics/forecast") => {
+            CaseList
+        }
+        ("get", "/api/v1/risk") => CaseList,
         _ => return None,
     })
 }
@@ -482,6 +485,7 @@ async fn every_operation_for_every_kind_of_user() {
                 "/api/v1/imports" => format!("{url}?format=ndjson"),
                 "/api/v1/exports" => format!("{url}?format=ndjson&q={tag}"),
                 "/api/v1/cases/totals" => format!("{url}?by=commodity"),
+                "/api/v1/risk" => format!("{url}?subject=company"),
                 _ => url,
             };
             let unique = format!("m{i}-{}", checked);
@@ -563,6 +567,17 @@ async fn every_operation_for_every_kind_of_user() {
                 let (_, list) = client.get("/api/v1/requests").await;
                 let listed = list.as_array().unwrap().iter().any(|x| x["id"] == r["id"]);
                 assert_eq!(listed, sees_case(user), "{user} request list");
+            }
+            if path == "/api/v1/risk" {
+                // A withheld person is never scored for those not shown them; areas count what the list counts.
+                let (_, persons) = client.get("/api/v1/risk?subject=person&limit=500").await;
+                let person = &case["parties"][0]["entity_id"];
+                let scored = persons["items"].as_array().unwrap().iter().any(|i| &i["key"] == person);
+                assert_eq!(scored, matches!(*user, "officer.a" | "head.a" | "officer.b" | "analyst"), "{user} person risk");
+                let (_, areas) = client.get("/api/v1/risk?subject=area").await;
+                let counted: i64 = areas["items"].as_array().unwrap().iter().map(|i| i["cases"].as_i64().unwrap()).sum();
+                let (_, count) = client.get("/api/v1/cases/count").await;
+                assert_eq!(counted, count["count"].as_i64().unwrap(), "{user} area risk");
             }
             if path == "/api/v1/statistics" {
                 // Statistics count under the list's rule: every case this user may list, and no other.

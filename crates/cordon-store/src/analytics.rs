@@ -157,7 +157,8 @@ impl Query {
             // No principals: nothing is visible. Keep the SQL valid.
             phs.push(q.ph(Bind::Text(String::new())));
         }
-        q.sql = format!("{select} WHERE EXISTS (SELECT 1 FROM case_access a WHERE a.case_id = c.id AND a.principal IN ({}))", phs.join(", "));
+        q.sql =
+            format!("{select} WHERE EXISTS (SELECT 1 FROM case_access a WHERE a.case_id = c.id AND a.principal IN ({}))", phs.join(", "));
         for (col, v) in [
             ("c.owner_agency_id", &f.agency),
             ("c.owner_unit_id", &f.unit),
@@ -287,5 +288,138 @@ impl Store {
             }
         }
         Ok(out)
+    }
+}
+
+/// What a risk score is about, besides parties.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RiskSubject {
+    /// HS headings (the first four digits of a goods line's code).
+    Product,
+    /// Routes.
+    Route,
+    /// Provinces.
+    Area,
+    /// Border gates, seaports and airports.
+    BorderGate,
+}
+
+/// A party's place in one case, for its risk score.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartyFact {
+    /// The entity.
+    pub entity_id: String,
+    /// Its kind.
+    pub kind: String,
+    /// Its name.
+    pub name: String,
+    /// The case.
+    pub case_id: String,
+    /// Its role there.
+    pub role: String,
+    /// Day number of the case.
+    pub day: i64,
+    /// The case's value, VND.
+    pub value_vnd: i64,
+    /// Transferred for investigation or prosecuted.
+    pub serious: bool,
+}
+
+/// A subject's cases on one day, for its risk score.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyDayFact {
+    /// The heading, route, province or border gate.
+    pub key: String,
+    /// Day number.
+    pub day: i64,
+    /// Cases that day.
+    pub cases: i64,
+    /// Their value, VND (the heading's goods for a product).
+    pub value_vnd: i64,
+    /// How many of them were transferred for investigation or prosecuted.
+    pub serious: i64,
+}
+
+impl Store {
+    /// Every party link of the cases the viewer may see detected since `since`, for risk
+    /// scores. Links shared more narrowly than their case are left out, so a score never tells
+    /// of one; parties of `personal_kinds` count only on cases recorded by `own_agency`, the
+    /// only ones whose persons the viewer is always shown.
+    pub async fn risk_party_facts(
+        &self,
+        principals: &[String],
+        own_agency: &str,
+        personal_kinds: &[&str],
+        since: i64,
+    ) -> Result<Vec<PartyFact>, StoreError> {
+        let select = format!(
+            "SELECT p.entity_id AS id, e.kind AS kind, e.name AS name, p.case_id AS case_id, p.role AS role, {DAY_EXPR} AS d, \
+             c.total_value_vnd AS v, {TRANSFERRED} AS t FROM case_parties p JOIN cases c ON c.id = p.case_id JOIN entities e ON e.id = p.entity_id"
+        );
+        let filter = StatFilter { since: Some(since), ..StatFilter::default() };
+        let mut q = Query::filtered(&select, principals, &filter);
+        q.sql.push_str(" AND p.sharing IS NULL");
+        let kinds: Vec<String> = personal_kinds.iter().map(|k| q.ph(Bind::Text((*k).to_string()))).collect();
+        let own = q.ph(Bind::Text(own_agency.to_string()));
+        if !kinds.is_empty() {
+            q.sql.push_str(&format!(" AND (e.kind NOT IN ({}) OR c.owner_agency_id = {own})", kinds.join(", ")));
+        }
+        q.fetch(self)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(PartyFact {
+                    entity_id: r.try_get("id")?,
+                    kind: r.try_get("kind")?,
+                    name: r.try_get("name")?,
+                    case_id: r.try_get("case_id")?,
+                    role: r.try_get("role")?,
+                    day: r.try_get("d")?,
+                    value_vnd: r.try_get("v")?,
+                    serious: r.try_get::<i64, _>("t")? != 0,
+                })
+            })
+            .collect()
+    }
+
+    /// Cases a day per HS heading, route, province or border gate, of the cases the viewer may
+    /// see detected since `since`, for risk scores.
+    pub async fn risk_key_facts(&self, principals: &[String], subject: RiskSubject, since: i64) -> Result<Vec<KeyDayFact>, StoreError> {
+        let case_level = |key: &'static str| {
+            (key, "FROM cases c", "c.total_value_vnd", "COUNT(*)".to_string(), format!("COALESCE(SUM({TRANSFERRED}), 0)"))
+        };
+        let (key, from, value, count, serious) = match subject {
+            // A case with several lines of one heading counts once.
+            RiskSubject::Product => (
+                "SUBSTR(g.hs_code, 1, 4)",
+                "FROM cases c JOIN goods_lines g ON g.case_id = c.id",
+                "g.value_vnd",
+                "COUNT(DISTINCT c.id)".to_string(),
+                format!("COUNT(DISTINCT CASE WHEN ({TRANSFERRED}) = 1 THEN c.id END)"),
+            ),
+            RiskSubject::Route => case_level("c.route"),
+            RiskSubject::Area => case_level("c.province_code"),
+            RiskSubject::BorderGate => case_level("c.port_code"),
+        };
+        let select = format!(
+            "SELECT {key} AS k, {DAY_EXPR} AS d, CAST({count} AS BIGINT) AS n, CAST(COALESCE(SUM({value}), 0) AS BIGINT) AS v, \
+             CAST({serious} AS BIGINT) AS t {from}"
+        );
+        let filter = StatFilter { since: Some(since), ..StatFilter::default() };
+        let mut q = Query::filtered(&select, principals, &filter);
+        q.sql.push_str(&format!(" AND {key} IS NOT NULL GROUP BY {key}, {DAY_EXPR}"));
+        q.fetch(self)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(KeyDayFact {
+                    key: r.try_get("k")?,
+                    day: r.try_get("d")?,
+                    cases: r.try_get("n")?,
+                    value_vnd: r.try_get("v")?,
+                    serious: r.try_get("t")?,
+                })
+            })
+            .collect()
     }
 }

@@ -21,7 +21,7 @@ pub mod scratch;
 mod screening;
 mod tips;
 
-pub use analytics::{DayCount, StatDimension, StatFigures, StatFilter, StatRow};
+pub use analytics::{DayCount, KeyDayFact, PartyFact, RiskSubject, StatDimension, StatFigures, StatFilter, StatRow};
 pub use backend::{Store, StoreTarget};
 pub use cases::{Agreement, CaseCursor, CaseDimension, CaseTotal, NewCase, SharingGroup};
 pub use delivery::{AttemptOutcome, Contact, DeliveryAttempt, DeliveryJob, LiveListener, NoticeDeliveries, NoticeRoute, Outbox};

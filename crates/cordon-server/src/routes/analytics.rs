@@ -4,7 +4,9 @@
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use cordon_app::{FiguresView, ForecastView, HotspotQuery, HotspotsView, SeasonsView, SeriesQuery, StatQuery, StatisticsView};
+use cordon_app::{
+    FiguresView, ForecastView, HotspotQuery, HotspotsView, RiskListView, RiskQuery, SeasonsView, SeriesQuery, StatQuery, StatisticsView,
+};
 use cordon_core::time::{month_start, year};
 use cordon_transfer::Cell;
 use serde::Deserialize;
@@ -17,7 +19,7 @@ use crate::problem::{ApiError, Query};
 use crate::AppState;
 
 pub fn add(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
-    r.routes(routes!(statistics)).routes(routes!(hotspots)).routes(routes!(seasons)).routes(routes!(forecast))
+    r.routes(routes!(statistics)).routes(routes!(hotspots)).routes(routes!(seasons)).routes(routes!(forecast)).routes(routes!(risk))
 }
 
 /// A time as ms or a date (`2026-01-01`, `01/01/2026`, Vietnam time).
@@ -118,7 +120,12 @@ pub fn statistics_rows(s: &StatisticsView) -> Vec<Vec<Cell>> {
 }
 
 /// A table as a CSV or XLSX download, or `None` for JSON.
-pub(crate) fn table_download(format: &str, sheet: &str, name: &str, rows: impl FnOnce() -> Vec<Vec<Cell>>) -> Result<Option<Response>, ApiError> {
+pub(crate) fn table_download(
+    format: &str,
+    sheet: &str,
+    name: &str,
+    rows: impl FnOnce() -> Vec<Vec<Cell>>,
+) -> Result<Option<Response>, ApiError> {
     let internal =
         |e: cordon_transfer::TransferError| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", e.to_string());
     let (bytes, media_type, ext) = match format {
@@ -201,7 +208,11 @@ pub struct HotspotParams {
 /// chance alone would give.
 #[utoipa::path(get, path = "/api/v1/statistics/hotspots", tag = "analytics", params(HotspotParams), security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = HotspotsView), (status = 400, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-async fn hotspots(State(s): State<AppState>, Authed(actor): Authed, Query(p): Query<HotspotParams>) -> Result<axum::Json<HotspotsView>, ApiError> {
+async fn hotspots(
+    State(s): State<AppState>,
+    Authed(actor): Authed,
+    Query(p): Query<HotspotParams>,
+) -> Result<axum::Json<HotspotsView>, ApiError> {
     let q = HotspotQuery {
         area: p.area,
         until: when("until", p.until.as_deref(), s.app.now_ms())?,
@@ -251,7 +262,11 @@ fn series_query(s: &AppState, p: SeriesParams) -> Result<SeriesQuery, ApiError> 
 /// year's Tết) and the months of the year.
 #[utoipa::path(get, path = "/api/v1/statistics/seasons", tag = "analytics", params(SeriesParams), security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = SeasonsView), (status = 400, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-async fn seasons(State(s): State<AppState>, Authed(actor): Authed, Query(p): Query<SeriesParams>) -> Result<axum::Json<SeasonsView>, ApiError> {
+async fn seasons(
+    State(s): State<AppState>,
+    Authed(actor): Authed,
+    Query(p): Query<SeriesParams>,
+) -> Result<axum::Json<SeasonsView>, ApiError> {
     let q = series_query(&s, p)?;
     Ok(axum::Json(s.app.seasons(&actor, q).await?))
 }
@@ -260,7 +275,37 @@ async fn seasons(State(s): State<AppState>, Authed(actor): Authed, Query(p): Que
 /// method's error (MASE, MAPE) on held-out past weeks.
 #[utoipa::path(get, path = "/api/v1/statistics/forecast", tag = "analytics", params(SeriesParams), security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = ForecastView), (status = 400, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-async fn forecast(State(s): State<AppState>, Authed(actor): Authed, Query(p): Query<SeriesParams>) -> Result<axum::Json<ForecastView>, ApiError> {
+async fn forecast(
+    State(s): State<AppState>,
+    Authed(actor): Authed,
+    Query(p): Query<SeriesParams>,
+) -> Result<axum::Json<ForecastView>, ApiError> {
     let q = series_query(&s, p)?;
     Ok(axum::Json(s.app.forecast(&actor, q).await?))
+}
+
+/// What to score.
+#[derive(Deserialize, IntoParams)]
+pub struct RiskParams {
+    /// `company`, `person`, `vehicle`, `vessel`, `phone`, `bank_account`, `seller_account`, `product` (HS heading),
+    /// `route`, `area` (province) or `border_gate`.
+    subject: String,
+    /// History from (ms or a date). Default: three years ago.
+    since: Option<String>,
+    /// Only this subject (entity id, heading, route, province or border gate code).
+    key: Option<String>,
+    /// How many, highest first, 1–500 (default 50).
+    limit: Option<u32>,
+}
+
+/// Risk scores from the history the caller may see, each explained by its factors, highest
+/// first (a watchlist); computed on read, so a new case counts at once. Persons, phones and
+/// accounts are scored only from the caller's own agency's cases.
+#[utoipa::path(get, path = "/api/v1/risk", tag = "analytics", params(RiskParams), security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = RiskListView), (status = 400, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
+async fn risk(State(s): State<AppState>, Authed(actor): Authed, Query(p): Query<RiskParams>) -> Result<axum::Json<RiskListView>, ApiError> {
+    let now = s.app.now_ms();
+    let q =
+        RiskQuery { subject: p.subject, since: when("since", p.since.as_deref(), now - 3 * 365 * 86_400_000)?, key: p.key, limit: p.limit };
+    Ok(axum::Json(s.app.risk(&actor, q).await?))
 }
