@@ -13,6 +13,7 @@ mod cache;
 mod cases;
 mod clock;
 mod delivery;
+mod directives;
 mod directory;
 mod duty;
 mod entities;
@@ -48,6 +49,9 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use delivery::{
     AttemptView, DeliveriesView, DeliveryJobView, DeliverySettings, DeliveryWorker, GatewaySettings, LiveNotice, NoticeStream, RouteView,
     SmtpSettings, StreamItem,
+};
+pub use directives::{
+    AgencyProgressView, DirectiveInput, DirectiveView, TaskBoardView, TaskInput, TaskReportInput, TaskReportView, TaskView,
 };
 pub use directory::{NewAgencyInput, NewUnitInput, NewUserInput};
 pub use duty::{ContactInput, ContactView, DutyRosterView, DutyShiftInput, DutyShiftView};

@@ -6,6 +6,7 @@ pub mod agency;
 pub mod audit;
 pub mod case;
 pub mod delivery;
+pub mod directive;
 pub mod duty;
 pub mod lead;
 pub mod model;

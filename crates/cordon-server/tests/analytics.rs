@@ -12,6 +12,7 @@ both_backends!(
     a_planted_spike_is_a_hotspot_and_quiet_areas_are_not,
     seasons_and_forecast_over_a_visible_history,
     risk_scores_are_explained_and_follow_what_the_caller_is_shown,
+    the_standing_office_follows_directives_and_each_agency_its_own_tasks,
 );
 
 async fn people(s: &TestServer) {
@@ -449,4 +450,109 @@ async fn risk_scores_are_explained_and_follow_what_the_caller_is_shown(s: TestSe
         let (status, body) = officer.get(&format!("/api/v1/risk?{q}")).await;
         assert_eq!((status, body["field"].as_str()), (422, Some(field)), "{q}: {body}");
     }
+}
+
+async fn the_standing_office_follows_directives_and_each_agency_its_own_tasks(s: TestServer) {
+    people(&s).await;
+    s.user("sco.staff", ("sco-389", "steering_committee_office"), "sco-hq", &["officer"]).await;
+    s.user("root", ("sco-389", "steering_committee_office"), "sco-hq", &["administrator"]).await;
+    s.user("ca.langson", ("police-vn", "police"), "police-lang-son", &["officer"]).await;
+    let office = s.login("sco.staff").await;
+    let t0 = test_support::T0;
+    let day = 86_400_000;
+    let plan = json!({
+        "number": "399/KH-BCĐ389", "kind": "plan", "issued_on": at("05/01/2026"), "issuer": "Ban Chỉ đạo 389 quốc gia",
+        "subject": "Cao điểm đấu tranh chống buôn lậu, gian lận thương mại và hàng giả trước, trong và sau Tết Nguyên đán Bính Ngọ 2026",
+        "tasks": [
+            { "title": "Tăng cường kiểm soát thuốc lá lậu qua cửa khẩu Hữu Nghị", "agency_id": "customs-vn", "province": "Lạng Sơn", "due_at": t0 + 3 * day },
+            { "title": "Tuần tra đường mòn, lối mở biên giới", "agency_id": "border-guard-vn", "province": "Lạng Sơn", "due_at": t0 + 30 * day },
+            { "title": "Điều tra các đường dây vận chuyển pháo nổ", "agency_id": "police-vn", "due_at": t0 + 10 * day }
+        ]
+    });
+    let (status, d) = office.post("/api/v1/directives", plan.clone()).await;
+    assert_eq!(status, 201, "{d}");
+    let id = d["id"].as_str().unwrap().to_string();
+    assert_eq!(d["tasks"].as_array().unwrap().len(), 3);
+    assert_eq!(d["tasks"][0]["flag"], "due_soon");
+    assert_eq!(d["tasks"][0]["province"], "lang-son");
+    let (status, dup) = office.post("/api/v1/directives", plan.clone()).await;
+    assert_eq!(status, 409, "the same number twice: {dup}");
+    for who in ["hq.huunghi", "root"] {
+        let (status, _) = s
+            .login(who)
+            .await
+            .post("/api/v1/directives", json!({ "number": "1/CV", "kind": "plan", "issued_on": t0, "issuer": "x", "subject": "x" }))
+            .await;
+        assert_eq!(status, 403, "{who} records no directive");
+    }
+    let (status, bad) = office
+        .post("/api/v1/directives", json!({ "number": "2/CV", "kind": "memo", "issued_on": t0, "issuer": "x", "subject": "x" }))
+        .await;
+    assert_eq!((status, bad["field"].as_str()), (422, Some("kind")));
+    let (status, bad) = office
+        .post(
+            "/api/v1/directives",
+            json!({ "number": "3/CV", "kind": "dispatch", "issued_on": t0, "issuer": "x", "subject": "x",
+            "tasks": [{ "title": "x", "agency_id": "customs-cn", "due_at": t0 }] }),
+        )
+        .await;
+    assert_eq!((status, bad["field"].as_str()), (422, Some("agency_id")), "tasks go to domestic agencies");
+    assert_eq!(office.get("/api/v1/directives").await.1.as_array().unwrap().len(), 1, "a refused directive writes nothing");
+
+    // Each agency sees the directive with its own task only; a foreign partner sees nothing.
+    let customs = s.login("hq.huunghi").await;
+    let (_, mine) = customs.get("/api/v1/directives").await;
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+    let tasks = mine[0]["tasks"].as_array().unwrap();
+    assert_eq!((tasks.len(), tasks[0]["agency_id"].as_str()), (1, Some("customs-vn")));
+    let customs_task = tasks[0]["id"].as_str().unwrap().to_string();
+    let foreign = s.login("cn.liaison").await;
+    assert!(foreign.get("/api/v1/directives").await.1.as_array().unwrap().is_empty());
+    assert_eq!(foreign.get(&format!("/api/v1/directives/{id}")).await.0, 404);
+
+    // Progress: forward only, by the agency's officers and heads; another agency's task is missing.
+    let report = |pct: i64| json!({ "progress_pct": pct, "body": "Đã kiểm tra 120 xe tải, phát hiện 3 vụ" });
+    let (status, t) = customs.post(&format!("/api/v1/directive-tasks/{customs_task}/reports"), report(40)).await;
+    assert_eq!((status, t["progress_pct"].as_i64(), t["flag"].as_str()), (201, Some(40), Some("due_soon")), "{t}");
+    let (status, back) = customs.post(&format!("/api/v1/directive-tasks/{customs_task}/reports"), report(30)).await;
+    assert_eq!((status, back["field"].as_str()), (422, Some("progress_pct")));
+    let bg = s.login("bp.langson").await;
+    assert_eq!(bg.post(&format!("/api/v1/directive-tasks/{customs_task}/reports"), report(50)).await.0, 404);
+    let (status, done) = s.login("hq.head").await.post(&format!("/api/v1/directive-tasks/{customs_task}/reports"), report(100)).await;
+    assert_eq!((status, done["flag"].as_str(), done["completed_at"].as_i64()), (201, Some("done"), Some(t0)));
+    assert_eq!(done["reports"].as_array().unwrap().len(), 2);
+
+    // Fifteen days on: the police's task (due in ten) is overdue; the Standing Office sees it.
+    s.clock.advance(15 * day);
+    let (status, board) = office.get("/api/v1/directive-tasks").await;
+    assert_eq!(status, 200, "{board}");
+    let summary: Vec<(&str, i64, i64, i64)> = board["by_agency"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (a["agency_id"].as_str().unwrap(), a["tasks"].as_i64().unwrap(), a["done"].as_i64().unwrap(), a["overdue"].as_i64().unwrap())
+        })
+        .collect();
+    assert_eq!(summary, vec![("border-guard-vn", 1, 0, 0), ("customs-vn", 1, 1, 0), ("police-vn", 1, 0, 1)]);
+    let (_, overdue) = office.get("/api/v1/directive-tasks?flag=overdue").await;
+    let overdue: Vec<&str> = overdue["tasks"].as_array().unwrap().iter().map(|t| t["agency_id"].as_str().unwrap()).collect();
+    assert_eq!(overdue, vec!["police-vn"]);
+    let (_, theirs) = bg.get("/api/v1/directive-tasks").await;
+    assert_eq!(theirs["by_agency"].as_array().unwrap().len(), 1, "an agency counts only its own: {theirs}");
+    assert_eq!(bg.get("/api/v1/directive-tasks?agency=police-vn").await.0, 403);
+    assert_eq!(bg.get("/api/v1/directive-tasks?flag=late").await.0, 422);
+
+    // One more task, later.
+    let (status, more) = office
+        .post(
+            &format!("/api/v1/directives/{id}/tasks"),
+            json!({ "title": "Báo cáo kết quả về Văn phòng Thường trực", "agency_id": "customs-vn", "due_at": t0 + 45 * day }),
+        )
+        .await;
+    assert_eq!((status, more["tasks"].as_array().unwrap().len()), (201, 4));
+    assert_eq!(more["tasks"][3]["seq"], 4);
+    let (_, entries) = s.login("audit").await.get(&format!("/api/v1/audit?object_id={customs_task}&limit=100")).await;
+    let actions: Vec<&str> = entries.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(actions.contains(&"directive.report"), "{actions:?}");
 }

@@ -63,6 +63,12 @@ enum Policy {
     /// Request workers (officers, heads, liaison officers) of the recording agency who see the
     /// request (others who see it get 403, others 404).
     RequestOwner,
+    /// The Standing Office's staff (none of the personas: `analytics.rs` tests the staff).
+    OfficeStaff,
+    /// The agency a directive gives a task (customs-vn); anyone else cannot know it exists.
+    DirectiveAgency,
+    /// Officers and heads of the agency the task is assigned to (customs-vn).
+    TaskReporter,
 }
 
 fn policy(method: &str, path: &str) -> Option<Policy> {
@@ -122,6 +128,10 @@ fn policy(method: &str, path: &str) -> Option<Policy> {
             CaseList
         }
         ("get", "/api/v1/risk") => CaseList,
+        ("post", "/api/v1/directives" | "/api/v1/directives/{id}/tasks") => OfficeStaff,
+        ("get", "/api/v1/directives" | "/api/v1/directive-tasks") => SignedIn,
+        ("get", "/api/v1/directives/{id}") => DirectiveAgency,
+        ("post", "/api/v1/directive-tasks/{id}/reports") => TaskReporter,
         _ => return None,
     })
 }
@@ -212,6 +222,16 @@ fn expected(p: Policy, user: &str) -> u16 {
         Policy::AccessDecider => match user {
             "head.a" => 200,
             "officer.a" | "officer.b" | "analyst" | "bg.officer" => 403,
+            _ => 404,
+        },
+        Policy::OfficeStaff => 403,
+        Policy::DirectiveAgency => match user {
+            "officer.a" | "head.a" | "officer.b" | "analyst" => 200,
+            _ => 404,
+        },
+        Policy::TaskReporter => match user {
+            "officer.a" | "head.a" | "officer.b" => 200,
+            "analyst" => 403,
             _ => 404,
         },
         Policy::NoticeParty => match user {
@@ -388,6 +408,20 @@ async fn every_operation_for_every_kind_of_user() {
     let (st, call) = hotline.post("/api/v1/tips", json!({ "body": "Người gọi báo buôn lậu thuốc lá" })).await;
     assert_eq!(st, 201, "{call}");
     let tip_id = call["id"].as_str().unwrap().to_string();
+    // The Standing Office gives customs-vn a task, so that there is a directive and a task to ask for.
+    s.user("sco.office", ("sco-389", "steering_committee_office"), "sco-hq", &["officer"]).await;
+    let (st, directive) = s
+        .login("sco.office")
+        .await
+        .post(
+            "/api/v1/directives",
+            json!({ "number": "399/KH-BCĐ389", "kind": "plan", "issued_on": T0 - 86_400_000, "issuer": "Ban Chỉ đạo 389 quốc gia",
+                    "subject": "Cao điểm Tết", "tasks": [{ "title": "Kiểm soát", "agency_id": "customs-vn", "due_at": T0 + 86_400_000 }] }),
+        )
+        .await;
+    assert_eq!(st, 201, "{directive}");
+    let directive_id = directive["id"].as_str().unwrap().to_string();
+    let directive_task_id = directive["tasks"][0]["id"].as_str().unwrap().to_string();
     let roster_keeper = s.login("head.a").await;
     let owner_id = s.app.actor_for_operator("officer.a").await.unwrap().user.id;
 
@@ -427,6 +461,10 @@ async fn every_operation_for_every_kind_of_user() {
                 n["id"].as_str().unwrap().to_string()
             } else if path.starts_with("/api/v1/leads/") {
                 lead_id.clone()
+            } else if path.starts_with("/api/v1/directives/") {
+                directive_id.clone()
+            } else if path.starts_with("/api/v1/directive-tasks/") {
+                directive_task_id.clone()
             } else if path.starts_with("/api/v1/tips/") {
                 tip_id.clone()
             } else if path.starts_with("/api/v1/units/") {
@@ -540,6 +578,11 @@ async fn every_operation_for_every_kind_of_user() {
                 ("post", "/api/v1/rule-sets" | "/api/v1/rule-sets/check") => (Some(json!({ "body": SCREENING_RULES })), None),
                 ("post", "/api/v1/leads/{id}/decision") => (Some(json!({ "decision": "dismissed", "reason": "matrix" })), None),
                 ("post", "/api/v1/tips") => (Some(json!({ "body": "Tin báo qua đường dây nóng" })), None),
+                ("post", "/api/v1/directives") => {
+                    (Some(json!({ "number": unique, "kind": "dispatch", "issued_on": T0, "issuer": "x", "subject": "x" })), None)
+                }
+                ("post", "/api/v1/directives/{id}/tasks") => (Some(json!({ "title": "x", "agency_id": "police-vn", "due_at": T0 })), None),
+                ("post", "/api/v1/directive-tasks/{id}/reports") => (Some(json!({ "progress_pct": 10, "body": "x" })), None),
                 ("post", "/api/v1/tips/{id}/triage") => (Some(json!({ "violation_type": "smuggling", "unit_id": "sco-hq" })), None),
                 ("post", "/api/v1/tips/{id}/close") => (Some(json!({ "outcome": "no_action", "reason": "matrix" })), None),
                 _ => (None, None),
@@ -567,6 +610,12 @@ async fn every_operation_for_every_kind_of_user() {
                 let (_, list) = client.get("/api/v1/requests").await;
                 let listed = list.as_array().unwrap().iter().any(|x| x["id"] == r["id"]);
                 assert_eq!(listed, sees_case(user), "{user} request list");
+            }
+            if path == "/api/v1/directives" {
+                // A directive is listed to the agencies it gives a task, and to no other.
+                let (_, list) = client.get("/api/v1/directives").await;
+                let listed = list.as_array().unwrap().iter().any(|d| d["id"] == directive_id.as_str());
+                assert_eq!(listed, matches!(*user, "officer.a" | "head.a" | "officer.b" | "analyst"), "{user} directives");
             }
             if path == "/api/v1/risk" {
                 // A withheld person is never scored for those not shown them; areas count what the list counts.

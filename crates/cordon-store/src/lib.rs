@@ -9,6 +9,7 @@ mod analytics;
 mod backend;
 mod cases;
 mod delivery;
+mod directives;
 mod entities;
 mod error;
 mod evidence;
@@ -25,6 +26,7 @@ pub use analytics::{DayCount, KeyDayFact, PartyFact, RiskSubject, StatDimension,
 pub use backend::{Store, StoreTarget};
 pub use cases::{Agreement, CaseCursor, CaseDimension, CaseTotal, NewCase, SharingGroup};
 pub use delivery::{AttemptOutcome, Contact, DeliveryAttempt, DeliveryJob, LiveListener, NoticeDeliveries, NoticeRoute, Outbox};
+pub use directives::{Directive, DirectiveTask, TaskReport};
 pub use error::StoreError;
 pub use evidence::{Evidence, FileStore};
 pub use notices::{Notice, Recipient};

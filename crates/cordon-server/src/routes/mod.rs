@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod cases;
 pub mod delivery;
+pub mod directives;
 pub mod directory;
 pub mod entities;
 pub mod notices;
