@@ -24,6 +24,10 @@ pub const COMPARISON_RULE: &str = "The same calendar dates one year earlier. 29 
     28 February of a non-leap year stands for 28 and 29 February of a leap year. Changes in percent are to one decimal, \
     absent when the year before had none.";
 
+/// The Tết peak period's comparison, as a report states it.
+pub const TET_COMPARISON_RULE: &str = "The Tết peak period runs from 45 days before to 15 days after Tết (the first day of the \
+    lunar year); it is compared with the same days around the previous Tết, not with the same calendar dates.";
+
 /// The hotspot test, as the answer names it.
 pub const HOTSPOT_METHOD: &str = "Exact conditional test for two Poisson rates (Przyborowski–Wilenski C-test): the week's \
     cases against the same series' cases in the baseline weeks before it; one-sided, a week alarms when p < alpha.";
@@ -261,6 +265,29 @@ impl App {
     /// against the same period a year earlier.
     pub async fn statistics(&self, actor: &Actor, q: StatQuery) -> Result<StatisticsView, AppError> {
         actor.require_active()?;
+        let principals = self.principals(actor).await?;
+        let view = self.compute_statistics(&principals, &q, None).await?;
+        self.store
+            .audit(&[actor.audit(
+                self.now_ms(),
+                "case.statistics",
+                "case",
+                "*",
+                "ok",
+                json!({ "by": view.by, "from": q.from, "to": q.to }),
+            )])
+            .await?;
+        Ok(view)
+    }
+
+    /// Statistics as the viewer holding `principals` may see them, against `compare_with`
+    /// (default: the same period a year earlier); not audited (callers audit their read).
+    pub(crate) async fn compute_statistics(
+        &self,
+        principals: &[String],
+        q: &StatQuery,
+        compare_with: Option<(i64, i64)>,
+    ) -> Result<StatisticsView, AppError> {
         check_period(q.from, q.to)?;
         let mut filter = stat_filter(&q.province, &q.commodity, &q.case_type, &q.border_gate)?;
         filter.agency = nonempty(&q.agency);
@@ -286,8 +313,8 @@ impl App {
                 })?),
             ),
         };
-        let (pfrom, pto) = same_period_last_year(q.from, q.to);
-        let principals = self.principals(actor).await?;
+        let (pfrom, pto) = compare_with.unwrap_or_else(|| same_period_last_year(q.from, q.to));
+        let principals = principals.to_vec();
         let cur = StatFilter { since: Some(q.from), until: Some(q.to), ..filter.clone() };
         let prev = StatFilter { since: Some(pfrom), until: Some(pto), ..filter.clone() };
         let total = StatLineView::new(
@@ -346,9 +373,6 @@ impl App {
         } else {
             Vec::new()
         };
-        self.store
-            .audit(&[actor.audit(self.now_ms(), "case.statistics", "case", "*", "ok", json!({ "by": by, "from": q.from, "to": q.to }))])
-            .await?;
         Ok(StatisticsView {
             from: q.from,
             to: q.to,
@@ -356,7 +380,7 @@ impl App {
             previous_to: pto,
             by,
             interval: period.map(|(iv, _)| iv.as_str().to_string()),
-            comparison_rule: COMPARISON_RULE.into(),
+            comparison_rule: if compare_with.is_some() { TET_COMPARISON_RULE.into() } else { COMPARISON_RULE.into() },
             total,
             rows,
         })

@@ -22,6 +22,7 @@ mod evidence;
 mod ids;
 mod limiter;
 mod notices;
+mod reports;
 mod request_packages;
 mod requests;
 mod risk;
@@ -36,7 +37,7 @@ pub use actor::Actor;
 pub use agreements::{AgreementInput, GroupInput};
 pub use analytics::{
     BacktestView, ChangeView, FiguresView, ForecastView, ForecastWeekView, HotspotQuery, HotspotView, HotspotsView, ProfilePointView,
-    SeasonsView, SeriesQuery, StatLineView, StatQuery, StatisticsView, COMPARISON_RULE, HOTSPOT_METHOD,
+    SeasonsView, SeriesQuery, StatLineView, StatQuery, StatisticsView, COMPARISON_RULE, HOTSPOT_METHOD, TET_COMPARISON_RULE,
 };
 pub use audit::AuditReport;
 pub use auth::{Login, LoginOutcome, SESSION_IDLE_MS};
@@ -60,6 +61,7 @@ pub use error::AppError;
 pub use evidence::{sniff, EvidenceView, NewEvidence, MAX_EVIDENCE_BYTES};
 pub use limiter::LoginLimiter;
 pub use notices::{DelegationInput, DelegationView, NoticeActionInput, NoticeInput, NoticeView, RecipientView};
+pub use reports::{ReportQuery, ReportView};
 pub use request_packages::{canonical_json, sign_package, verify_package, MAX_PACKAGE_ATTACHMENTS, PACKAGE_FORMAT};
 pub use requests::{
     counterpart_name, BreakdownRow, NewRequestFile, PartnerKeyInput, PartnerKeyView, RequestAnswerInput, RequestAnswerView,

@@ -13,6 +13,7 @@ both_backends!(
     seasons_and_forecast_over_a_visible_history,
     risk_scores_are_explained_and_follow_what_the_caller_is_shown,
     the_standing_office_follows_directives_and_each_agency_its_own_tasks,
+    reports_come_as_pdf_with_vietnamese_text_xlsx_and_csv,
 );
 
 async fn people(s: &TestServer) {
@@ -555,4 +556,94 @@ async fn the_standing_office_follows_directives_and_each_agency_its_own_tasks(s:
     let (_, entries) = s.login("audit").await.get(&format!("/api/v1/audit?object_id={customs_task}&limit=100")).await;
     let actions: Vec<&str> = entries.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert!(actions.contains(&"directive.report"), "{actions:?}");
+}
+
+/// The text of a PDF as poppler's `pdftotext` reads it, whitespace collapsed; `None` where
+/// poppler-utils is not installed.
+fn pdftotext(pdf: &[u8]) -> Option<String> {
+    let path = std::env::temp_dir().join(format!("cordon-report-{}-{:p}.pdf", std::process::id(), pdf));
+    std::fs::write(&path, pdf).ok()?;
+    let out = std::process::Command::new("pdftotext").arg("-enc").arg("UTF-8").arg(&path).arg("-").output();
+    let _ = std::fs::remove_file(&path);
+    let out = out.ok()?;
+    assert!(out.status.success(), "pdftotext refused the file: {}", String::from_utf8_lossy(&out.stderr));
+    Some(String::from_utf8(out.stdout).unwrap().split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+async fn reports_come_as_pdf_with_vietnamese_text_xlsx_and_csv(s: TestServer) {
+    people(&s).await;
+    let officer = s.login("hq.huunghi").await;
+    create(&officer, case("05/01/2026 09:00", "Lạng Sơn", &[("cigarettes", 60_000_000)], Some(15_000_000), "amber_strict")).await;
+    create(&officer, case("20/01/2025 09:00", "Lạng Sơn", &[("cigarettes", 50_000_000)], None, "amber_strict")).await;
+    create(&officer, case("20/12/2024 09:00", "Quảng Ninh", &[("sugar", 10_000_000)], None, "amber_strict")).await;
+    create(&s.login("bp.langson").await, case("06/01/2026 09:00", "Lạng Sơn", &[("cigarettes", 9_000_000_000)], None, "amber_strict"))
+        .await;
+
+    let (status, monthly) = officer.get("/api/v1/reports?kind=monthly&year=2026&period=1&scope=agency&format=json").await;
+    assert_eq!(status, 200, "{monthly}");
+    assert_eq!(monthly["title"], "Báo cáo tháng 01/2026");
+    assert_eq!(monthly["scope"], "customs-vn");
+    assert_eq!((monthly["total"]["current"]["cases"].as_i64(), monthly["total"]["previous"]["cases"].as_i64()), (Some(1), Some(1)));
+    assert_eq!(monthly["total"]["change"]["value_pct"], 20.0, "60 M on 50 M");
+    // The Tết 2026 peak (3 January – 3 March 2026) against Tết 2025's (15 December 2024 – 12 February 2025).
+    let (_, tet) = officer.get("/api/v1/reports?kind=tet&year=2026&format=json").await;
+    assert_eq!((tet["from"].as_i64(), tet["previous_from"].as_i64()), (Some(at("03/01/2026")), Some(at("15/12/2024"))), "{tet}");
+    assert_eq!((tet["total"]["current"]["cases"].as_i64(), tet["total"]["previous"]["cases"].as_i64()), (Some(1), Some(2)));
+    assert_eq!(tet["total"]["change"]["cases_pct"], -50.0);
+    assert!(tet["comparison_rule"].as_str().unwrap().contains("previous Tết"));
+    let (_, quarter) = officer.get("/api/v1/reports?kind=quarterly&year=2026&period=1&format=json").await;
+    assert_eq!(quarter["title"], "Báo cáo quý I/2026");
+    assert_eq!(quarter["by_period"].as_array().unwrap().len(), 3, "three months");
+
+    let resp = officer.send(officer.http.get(format!("{}/api/v1/reports?kind=tet&year=2026&scope=unit", officer.base))).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()[header::CONTENT_TYPE], "application/pdf");
+    let pdf = resp.bytes().await.unwrap().to_vec();
+    assert!(pdf.starts_with(b"%PDF-1.7"));
+    match pdftotext(&pdf) {
+        Some(text) => {
+            for source in [
+                "BÁO CÁO KẾT QUẢ ĐẤU TRANH CHỐNG BUÔN LẬU, GIAN LẬN THƯƠNG MẠI VÀ HÀNG GIẢ",
+                "Báo cáo cao điểm Tết Nguyên đán 2026",
+                "Phạm vi: customs-huu-nghi. Kỳ báo cáo: từ ngày 03/01/2026 đến ngày 03/03/2026.",
+                "So sánh với: từ ngày 15/12/2024 đến ngày 12/02/2025.",
+                "Số vụ phát hiện, bắt giữ",
+                "Trị giá hàng hóa vi phạm (đồng) 60.000.000 60.000.000",
+                "Lạng Sơn",
+                "Quảng Ninh",
+                "Thuốc lá điếu",
+                "Buôn lậu",
+            ] {
+                assert!(text.contains(source), "{source:?} not in the extracted text: {text}");
+            }
+            assert!(!text.contains("9.000"), "the Border Guard's case is in no figure: {text}");
+        }
+        None => eprintln!("pdftotext (poppler-utils) is not installed: the PDF's text was not extracted"),
+    }
+
+    let xlsx = officer.send(officer.http.get(format!("{}/api/v1/reports?kind=yearly&year=2025&format=xlsx", officer.base))).await;
+    let bytes = xlsx.bytes().await.unwrap().to_vec();
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    use calamine::Reader;
+    let rows: Vec<Vec<String>> =
+        book.worksheet_range("Report").unwrap().rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    assert_eq!(rows[0][0], "section");
+    let total = rows.iter().find(|r| r[0] == "total").unwrap();
+    assert_eq!((total[1].as_str(), total[5].as_str(), total[6].as_str()), ("Báo cáo năm 2025", "1", "1"), "2025: one case; 2024: one");
+    assert_eq!(rows.iter().filter(|r| r[0] == "period").count(), 12);
+    let csv =
+        officer.send(officer.http.get(format!("{}/api/v1/reports?kind=six_monthly&year=2026&period=1&format=csv", officer.base))).await;
+    let text = csv.text().await.unwrap();
+    assert!(text.lines().any(|l| l.starts_with("province,lang-son,Lạng Sơn,,,1,1,0,")), "{text}");
+
+    for (q, field) in [
+        ("kind=weekly&year=2026", "kind"),
+        ("kind=monthly&year=2026&period=13", "period"),
+        ("kind=tet&year=2040", "year"),
+        ("kind=yearly&year=2026&scope=planet", "scope"),
+    ] {
+        let (status, body) = officer.get(&format!("/api/v1/reports?{q}&format=json")).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some(field)), "{q}: {body}");
+    }
+    assert_eq!(officer.get("/api/v1/reports?kind=yearly&year=2026&format=docx").await.0, 400);
 }

@@ -127,7 +127,7 @@ fn policy(method: &str, path: &str) -> Option<Policy> {
         ("get", "/api/v1/statistics" | "/api/v1/statistics/hotspots" | "/api/v1/statistics/seasons" | "/api/v1/statistics/forecast") => {
             CaseList
         }
-        ("get", "/api/v1/risk") => CaseList,
+        ("get", "/api/v1/risk" | "/api/v1/reports") => CaseList,
         ("post", "/api/v1/directives" | "/api/v1/directives/{id}/tasks") => OfficeStaff,
         ("get", "/api/v1/directives" | "/api/v1/directive-tasks") => SignedIn,
         ("get", "/api/v1/directives/{id}") => DirectiveAgency,
@@ -524,6 +524,7 @@ async fn every_operation_for_every_kind_of_user() {
                 "/api/v1/exports" => format!("{url}?format=ndjson&q={tag}"),
                 "/api/v1/cases/totals" => format!("{url}?by=commodity"),
                 "/api/v1/risk" => format!("{url}?subject=company"),
+                "/api/v1/reports" => format!("{url}?kind=yearly&year=2026&format=json"),
                 _ => url,
             };
             let unique = format!("m{i}-{}", checked);
@@ -627,6 +628,12 @@ async fn every_operation_for_every_kind_of_user() {
                 let counted: i64 = areas["items"].as_array().unwrap().iter().map(|i| i["cases"].as_i64().unwrap()).sum();
                 let (_, count) = client.get("/api/v1/cases/count").await;
                 assert_eq!(counted, count["count"].as_i64().unwrap(), "{user} area risk");
+            }
+            if path == "/api/v1/reports" {
+                // A report counts what the list counts (the matrix's cases are all of 2026).
+                let (_, report) = client.get("/api/v1/reports?kind=yearly&year=2026&format=json").await;
+                let (_, count) = client.get("/api/v1/cases/count").await;
+                assert_eq!(report["total"]["current"]["cases"], count["count"], "{user} report");
             }
             if path == "/api/v1/statistics" {
                 // Statistics count under the list's rule: every case this user may list, and no other.

@@ -3,7 +3,7 @@
 //! is the API's HttpOnly, SameSite=Strict cookie, and every form carries a CSRF token
 //! derived from it.
 
-mod i18n;
+pub(crate) mod i18n;
 mod map;
 mod pages;
 
