@@ -449,6 +449,9 @@ pub struct HotspotsView {
     pub hotspots: Vec<HotspotView>,
 }
 
+/// A hotspot series: (area, commodity; none for all commodities).
+type SeriesKey = (Option<String>, Option<String>);
+
 fn area_dimension(area: &Option<String>) -> Result<StatDimension, AppError> {
     match nonempty(area).as_deref() {
         None | Some("province") => Ok(StatDimension::Province),
@@ -483,7 +486,7 @@ impl App {
         filter.until = Some(vn_day_start(end_day));
         let principals = self.principals(actor).await?;
         let counts = self.store.case_day_counts(&principals, &filter, Some(area), true).await?;
-        let mut series: BTreeMap<(Option<String>, Option<String>), Vec<(i64, u64)>> = BTreeMap::new();
+        let mut series: BTreeMap<SeriesKey, Vec<(i64, u64)>> = BTreeMap::new();
         for c in counts {
             series.entry((c.area, c.commodity)).or_default().push((c.day, c.cases.max(0) as u64));
         }
