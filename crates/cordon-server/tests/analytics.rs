@@ -14,6 +14,7 @@ both_backends!(
     risk_scores_are_explained_and_follow_what_the_caller_is_shown,
     the_standing_office_follows_directives_and_each_agency_its_own_tasks,
     reports_come_as_pdf_with_vietnamese_text_xlsx_and_csv,
+    the_analytics_and_directives_pages_show_the_callers_figures,
 );
 
 async fn people(s: &TestServer) {
@@ -646,4 +647,40 @@ async fn reports_come_as_pdf_with_vietnamese_text_xlsx_and_csv(s: TestServer) {
         assert_eq!((status, body["field"].as_str()), (422, Some(field)), "{q}: {body}");
     }
     assert_eq!(officer.get("/api/v1/reports?kind=yearly&year=2026&format=docx").await.0, 400);
+}
+
+async fn the_analytics_and_directives_pages_show_the_callers_figures(s: TestServer) {
+    people(&s).await;
+    let officer = s.login("hq.huunghi").await;
+    create(&officer, case("05/01/2026 09:00", "Lạng Sơn", &[("cigarettes", 60_000_000)], None, "amber_strict")).await;
+    create(&officer, case("20/01/2025 09:00", "Lạng Sơn", &[("cigarettes", 50_000_000)], None, "amber_strict")).await;
+    create(&s.login("bp.langson").await, case("06/01/2026 09:00", "Quảng Ninh", &[("sugar", 1_000_000)], None, "amber_strict")).await;
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let resp = http
+        .post(format!("{}/login", s.base))
+        .form(&[("username", "hq.huunghi"), ("password", test_support::PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let cookie = resp.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
+    let page = |path: &str| {
+        let rb = http.get(format!("{}{path}", s.base)).header(header::COOKIE, cookie.clone());
+        async move {
+            let resp = rb.send().await.unwrap();
+            (resp.status().as_u16(), resp.text().await.unwrap())
+        }
+    };
+    let (status, html) = page("/analytics?from=2026-01-01&to=2026-02-01&by=province").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("id=\"statistics-summary\"") && html.contains("Lạng Sơn"), "{html}");
+    assert!(!html.contains("Quảng Ninh"), "another agency's province is not shown: {html}");
+    assert!(html.contains("+20") || html.contains("20,0"), "60 M on 50 M: {html}");
+    assert!(html.contains("/api/v1/reports?kind=monthly&amp;year=2026&amp;period=1&amp;format=pdf"));
+    let (status, html) = page("/analytics").await;
+    assert_eq!(status, 200, "the defaults work: {html}");
+    let (status, html) = page("/directives").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("id=\"task-summary\""));
+    let anonymous = http.get(format!("{}/analytics", s.base)).send().await.unwrap();
+    assert_eq!(anonymous.status().as_u16(), 303, "a page demands a session");
 }

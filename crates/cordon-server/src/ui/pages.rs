@@ -20,6 +20,7 @@ use crate::extract::{same_origin, session_cookie, ClientAddr, SESSION_COOKIE};
 use crate::AppState;
 
 pub mod admin;
+pub mod analytics;
 pub mod requests;
 pub mod screening;
 
@@ -120,6 +121,7 @@ fn layout(lang: Language, ui: Option<&Ui>, title: &str, body: Markup) -> Markup 
                             a href="/cases/new" { (t(lang, "nav.new_case")) }
                             a href="/notices" { (t(lang, "nav.notices")) }
                             a href="/requests" { (t(lang, "nav.requests")) }
+                            a href="/analytics" { (if lang == Language::Vi { "Phân tích" } else { "Analytics" }) }
                             a href="/access-requests" { (t(lang, "nav.access_requests")) }
                             @if ui.actor.user.roles.holds(cordon_core::Role::Analyst) { a href="/leads" { (t(lang, "nav.leads")) } }
                             @if ui.actor.user.roles.may_administer() { a href="/admin" { (t(lang, "nav.admin")) } }
