@@ -6,6 +6,7 @@
 mod access;
 mod actor;
 mod agreements;
+mod analytics;
 mod audit;
 mod auth;
 mod cache;
@@ -13,6 +14,7 @@ mod cases;
 mod clock;
 mod coordination;
 mod delivery;
+mod directives;
 mod directory;
 mod duty;
 mod entities;
@@ -21,8 +23,10 @@ mod evidence;
 mod ids;
 mod limiter;
 mod notices;
+mod reports;
 mod request_packages;
 mod requests;
+mod risk;
 mod screening;
 mod search;
 mod tips;
@@ -32,6 +36,10 @@ mod transfer;
 pub use access::{AccessDecisionInput, AccessRequestInput, AccessRequestView};
 pub use actor::Actor;
 pub use agreements::{AgreementInput, GroupInput};
+pub use analytics::{
+    BacktestView, ChangeView, FiguresView, ForecastView, ForecastWeekView, HotspotQuery, HotspotView, HotspotsView, ProfilePointView,
+    SeasonsView, SeriesQuery, StatLineView, StatQuery, StatisticsView, COMPARISON_RULE, HOTSPOT_METHOD, TET_COMPARISON_RULE,
+};
 pub use audit::AuditReport;
 pub use auth::{Login, LoginOutcome, SESSION_IDLE_MS};
 pub use cache::CACHE_TTL_MS;
@@ -49,6 +57,9 @@ pub use delivery::{
     AttemptView, DeliveriesView, DeliveryJobView, DeliverySettings, DeliveryWorker, GatewaySettings, LiveNotice, NoticeStream, RouteView,
     SmtpSettings, StreamItem,
 };
+pub use directives::{
+    AgencyProgressView, DirectiveInput, DirectiveView, TaskBoardView, TaskInput, TaskReportInput, TaskReportView, TaskView,
+};
 pub use directory::{NewAgencyInput, NewUnitInput, NewUserInput};
 pub use duty::{ContactInput, ContactView, DutyRosterView, DutyShiftInput, DutyShiftView};
 pub use entities::{EntityCase, EntityLink, EntityView};
@@ -56,12 +67,14 @@ pub use error::AppError;
 pub use evidence::{sniff, EvidenceView, NewEvidence, MAX_EVIDENCE_BYTES};
 pub use limiter::LoginLimiter;
 pub use notices::{DelegationInput, DelegationView, NoticeActionInput, NoticeInput, NoticeView, RecipientView};
+pub use reports::{ReportQuery, ReportView};
 pub use request_packages::{canonical_json, sign_package, verify_package, MAX_PACKAGE_ATTACHMENTS, PACKAGE_FORMAT};
 pub use requests::{
     counterpart_name, BreakdownRow, NewRequestFile, PartnerKeyInput, PartnerKeyView, RequestAnswerInput, RequestAnswerView,
     RequestEventView, RequestFileView, RequestInput, RequestQuery, RequestStatisticsView, RequestTransitionInput, RequestView,
     StatisticsQuery, TallyView,
 };
+pub use risk::{LinkedOffenderView, RiskFactorView, RiskItemView, RiskListView, RiskQuery, RISK_METHOD};
 pub use screening::{
     HitView, LeadDecisionInput, LeadListingView, LeadView, LineProblem, ListingView, RulePrecisionView, RuleSetInput, RuleSetView,
     ScreenReport, SellerClusterView, SharedIdentifier, SpanView, MAX_LISTINGS_PER_BATCH,

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod case;
 pub mod coordination;
 pub mod delivery;
+pub mod directive;
 pub mod duty;
 pub mod jurisdiction;
 pub mod lead;

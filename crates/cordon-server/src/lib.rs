@@ -49,7 +49,7 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 #[openapi(
     info(title = "Cordon API", description = "Inter-agency information exchange and coordination against smuggling, trade fraud and counterfeit goods.", version = "1"),
     modifiers(&SecurityAddon),
-    tags((name = "system"), (name = "auth"), (name = "directory"), (name = "reference"), (name = "audit"), (name = "cases"), (name = "sharing"), (name = "transfer"), (name = "coordination"), (name = "screening"), (name = "tips"), (name = "requests"))
+    tags((name = "system"), (name = "auth"), (name = "directory"), (name = "reference"), (name = "audit"), (name = "cases"), (name = "sharing"), (name = "transfer"), (name = "coordination"), (name = "screening"), (name = "tips"), (name = "requests"), (name = "analytics"), (name = "directives"))
 )]
 struct ApiDoc;
 
@@ -83,6 +83,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let router = routes::delivery::add(router);
     let router = routes::requests::add(router);
     let router = routes::coordination::add(router);
+    let router = routes::analytics::add(router);
+    let router = routes::directives::add(router);
     router.split_for_parts()
 }
 

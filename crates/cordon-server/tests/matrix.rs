@@ -75,6 +75,12 @@ enum Policy {
     OperationParticipant,
     /// Organisers of a participating agency (linking a case); other participants' analysts 403.
     OperationLinker,
+    /// The Standing Office's staff (none of the personas: `analytics.rs` tests the staff).
+    OfficeStaff,
+    /// The agency a directive gives a task (customs-vn); anyone else cannot know it exists.
+    DirectiveAgency,
+    /// Officers and heads of the agency the task is assigned to (customs-vn).
+    TaskReporter,
 }
 
 fn policy(method: &str, path: &str) -> Option<Policy> {
@@ -141,6 +147,14 @@ fn policy(method: &str, path: &str) -> Option<Policy> {
             OperationParticipant
         }
         ("post", "/api/v1/operations/{id}/cases") => OperationLinker,
+        ("get", "/api/v1/statistics" | "/api/v1/statistics/hotspots" | "/api/v1/statistics/seasons" | "/api/v1/statistics/forecast") => {
+            CaseList
+        }
+        ("get", "/api/v1/risk" | "/api/v1/reports") => CaseList,
+        ("post", "/api/v1/directives" | "/api/v1/directives/{id}/tasks") => OfficeStaff,
+        ("get", "/api/v1/directives" | "/api/v1/directive-tasks") => SignedIn,
+        ("get", "/api/v1/directives/{id}") => DirectiveAgency,
+        ("post", "/api/v1/directive-tasks/{id}/reports") => TaskReporter,
         _ => return None,
     })
 }
@@ -231,6 +245,16 @@ fn expected(p: Policy, user: &str) -> u16 {
         Policy::AccessDecider => match user {
             "head.a" => 200,
             "officer.a" | "officer.b" | "analyst" | "bg.officer" => 403,
+            _ => 404,
+        },
+        Policy::OfficeStaff => 403,
+        Policy::DirectiveAgency => match user {
+            "officer.a" | "head.a" | "officer.b" | "analyst" => 200,
+            _ => 404,
+        },
+        Policy::TaskReporter => match user {
+            "officer.a" | "head.a" | "officer.b" => 200,
+            "analyst" => 403,
             _ => 404,
         },
         Policy::NoticeParty => match user {
@@ -437,6 +461,20 @@ async fn every_operation_for_every_kind_of_user() {
     let (st, call) = hotline.post("/api/v1/tips", json!({ "body": "Người gọi báo buôn lậu thuốc lá" })).await;
     assert_eq!(st, 201, "{call}");
     let tip_id = call["id"].as_str().unwrap().to_string();
+    // The Standing Office gives customs-vn a task, so that there is a directive and a task to ask for.
+    s.user("sco.office", ("sco-389", "steering_committee_office"), "sco-hq", &["officer"]).await;
+    let (st, directive) = s
+        .login("sco.office")
+        .await
+        .post(
+            "/api/v1/directives",
+            json!({ "number": "399/KH-BCĐ389", "kind": "plan", "issued_on": T0 - 86_400_000, "issuer": "Ban Chỉ đạo 389 quốc gia",
+                    "subject": "Cao điểm Tết", "tasks": [{ "title": "Kiểm soát", "agency_id": "customs-vn", "due_at": T0 + 86_400_000 }] }),
+        )
+        .await;
+    assert_eq!(st, 201, "{directive}");
+    let directive_id = directive["id"].as_str().unwrap().to_string();
+    let directive_task_id = directive["tasks"][0]["id"].as_str().unwrap().to_string();
     let roster_keeper = s.login("head.a").await;
     let owner_id = s.app.actor_for_operator("officer.a").await.unwrap().user.id;
     let head_id = s.app.actor_for_operator("head.a").await.unwrap().user.id;
@@ -487,6 +525,10 @@ async fn every_operation_for_every_kind_of_user() {
                 n["id"].as_str().unwrap().to_string()
             } else if path.starts_with("/api/v1/leads/") {
                 lead_id.clone()
+            } else if path.starts_with("/api/v1/directives/") {
+                directive_id.clone()
+            } else if path.starts_with("/api/v1/directive-tasks/") {
+                directive_task_id.clone()
             } else if path.starts_with("/api/v1/tips/") {
                 tip_id.clone()
             } else if path.starts_with("/api/v1/units/") {
@@ -557,6 +599,8 @@ async fn every_operation_for_every_kind_of_user() {
                 "/api/v1/imports" => format!("{url}?format=ndjson"),
                 "/api/v1/exports" => format!("{url}?format=ndjson&q={tag}"),
                 "/api/v1/cases/totals" => format!("{url}?by=commodity"),
+                "/api/v1/risk" => format!("{url}?subject=company"),
+                "/api/v1/reports" => format!("{url}?kind=yearly&year=2026&format=json"),
                 _ => url,
             };
             let unique = format!("m{i}-{}", checked);
@@ -611,6 +655,11 @@ async fn every_operation_for_every_kind_of_user() {
                 ("post", "/api/v1/rule-sets" | "/api/v1/rule-sets/check") => (Some(json!({ "body": SCREENING_RULES })), None),
                 ("post", "/api/v1/leads/{id}/decision") => (Some(json!({ "decision": "dismissed", "reason": "matrix" })), None),
                 ("post", "/api/v1/tips") => (Some(json!({ "body": "Tin báo qua đường dây nóng" })), None),
+                ("post", "/api/v1/directives") => {
+                    (Some(json!({ "number": unique, "kind": "dispatch", "issued_on": T0, "issuer": "x", "subject": "x" })), None)
+                }
+                ("post", "/api/v1/directives/{id}/tasks") => (Some(json!({ "title": "x", "agency_id": "police-vn", "due_at": T0 })), None),
+                ("post", "/api/v1/directive-tasks/{id}/reports") => (Some(json!({ "progress_pct": 10, "body": "x" })), None),
                 ("post", "/api/v1/tips/{id}/triage") => (Some(json!({ "violation_type": "smuggling", "unit_id": "sco-hq" })), None),
                 ("post", "/api/v1/tips/{id}/close") => (Some(json!({ "outcome": "no_action", "reason": "matrix" })), None),
                 ("post", "/api/v1/notices/{id}/decisions") => (Some(decision.clone()), None),
@@ -653,6 +702,35 @@ async fn every_operation_for_every_kind_of_user() {
                 let (_, list) = client.get("/api/v1/requests").await;
                 let listed = list.as_array().unwrap().iter().any(|x| x["id"] == r["id"]);
                 assert_eq!(listed, sees_case(user), "{user} request list");
+            }
+            if path == "/api/v1/directives" {
+                // A directive is listed to the agencies it gives a task, and to no other.
+                let (_, list) = client.get("/api/v1/directives").await;
+                let listed = list.as_array().unwrap().iter().any(|d| d["id"] == directive_id.as_str());
+                assert_eq!(listed, matches!(*user, "officer.a" | "head.a" | "officer.b" | "analyst"), "{user} directives");
+            }
+            if path == "/api/v1/risk" {
+                // A withheld person is never scored for those not shown them; areas count what the list counts.
+                let (_, persons) = client.get("/api/v1/risk?subject=person&limit=500").await;
+                let person = &case["parties"][0]["entity_id"];
+                let scored = persons["items"].as_array().unwrap().iter().any(|i| &i["key"] == person);
+                assert_eq!(scored, matches!(*user, "officer.a" | "head.a" | "officer.b" | "analyst"), "{user} person risk");
+                let (_, areas) = client.get("/api/v1/risk?subject=area").await;
+                let counted: i64 = areas["items"].as_array().unwrap().iter().map(|i| i["cases"].as_i64().unwrap()).sum();
+                let (_, count) = client.get("/api/v1/cases/count").await;
+                assert_eq!(counted, count["count"].as_i64().unwrap(), "{user} area risk");
+            }
+            if path == "/api/v1/reports" {
+                // A report counts what the list counts (the matrix's cases are all of 2026).
+                let (_, report) = client.get("/api/v1/reports?kind=yearly&year=2026&format=json").await;
+                let (_, count) = client.get("/api/v1/cases/count").await;
+                assert_eq!(report["total"]["current"]["cases"], count["count"], "{user} report");
+            }
+            if path == "/api/v1/statistics" {
+                // Statistics count under the list's rule: every case this user may list, and no other.
+                let (_, stats) = client.get("/api/v1/statistics?from=2010-01-01&to=2030-01-01").await;
+                let (_, count) = client.get("/api/v1/cases/count").await;
+                assert_eq!(stats["total"]["current"]["cases"], count["count"], "{user} statistics");
             }
             if p == Policy::CaseList {
                 // The list holds this user's view only: the fresh case is in it exactly when shared with them.

@@ -5,10 +5,12 @@
 //! the record and its audit trail commit or fail together.
 
 mod access;
+mod analytics;
 mod backend;
 mod cases;
 mod coordination;
 mod delivery;
+mod directives;
 mod entities;
 mod error;
 mod evidence;
@@ -21,10 +23,12 @@ pub mod scratch;
 mod screening;
 mod tips;
 
+pub use analytics::{DayCount, KeyDayFact, PartyFact, RiskSubject, StatDimension, StatFigures, StatFilter, StatRow};
 pub use backend::{Store, StoreTarget};
 pub use cases::{Agreement, CaseCursor, CaseDimension, CaseTotal, NewCase, SharingGroup};
 pub use coordination::{CommodityResult, Decision, Handover, HandoverAcceptance, JointOperation, OperationMessage, OperationResults};
 pub use delivery::{AttemptOutcome, Contact, DeliveryAttempt, DeliveryJob, LiveListener, NoticeDeliveries, NoticeRoute, Outbox};
+pub use directives::{Directive, DirectiveTask, TaskReport};
 pub use error::StoreError;
 pub use evidence::{Evidence, FileStore};
 pub use notices::{Notice, Recipient};

@@ -86,6 +86,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0011_coordination.sql"),
         postgres: include_str!("../migrations/postgres/0011_coordination.sql"),
     },
+    Migration {
+        version: 12,
+        name: "analytics",
+        sqlite: include_str!("../migrations/sqlite/0012_analytics.sql"),
+        postgres: include_str!("../migrations/postgres/0012_analytics.sql"),
+    },
 ];
 
 /// The schema version this binary brings a store to.

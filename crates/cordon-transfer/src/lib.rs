@@ -1,4 +1,4 @@
-//! File formats for bulk import and export: cases in CSV, XLSX and NDJSON in and CSV, XLSX, NDJSON and FollowTheMoney out; listings to screen in NDJSON and CSV; e-mailed tips (one message or an mbox).
+//! File formats for bulk import and export: cases in CSV, XLSX and NDJSON in and CSV, XLSX, NDJSON and FollowTheMoney out; listings to screen in NDJSON and CSV; e-mailed tips (one message or an mbox); PDF reports.
 //!
 //! Reading turns a file into [`ImportRow`]s, each with the line (or sheet row) it came
 //! from, and a line-numbered [`ImportProblem`] for every row that cannot be read; what
@@ -37,7 +37,7 @@ mod write;
 pub use listings::{read_listings, BadLine, CsvListings, ListingItem, NdjsonListings, ReadListings};
 pub use mail::{parse_email, parse_form_data, split_mbox, FormPart, MailError};
 pub use mapping::{Mapping, FIELDS};
-pub use pdf::{Pdf, PdfError};
+pub use pdf::{format_figure, pdf_document, Block};
 pub use read::{read_rows, ImportFormat, Rows, MAX_RECORD_BYTES, MAX_XLSX_BYTES};
 pub use request_pdf::request_pdf;
 pub use write::{csv_table, ftm_entities, write_cases, xlsx_table, Cell, ExportFormat};

@@ -3,7 +3,7 @@
 //! is the API's HttpOnly, SameSite=Strict cookie, and every form carries a CSRF token
 //! derived from it.
 
-mod i18n;
+pub(crate) mod i18n;
 mod map;
 mod pages;
 
@@ -66,6 +66,8 @@ pub fn routes() -> Router<AppState> {
         .route("/rules", get(pages::screening::rules).post(pages::screening::save_rules))
         .route("/rules/{version}/activate", post(pages::screening::activate_rules))
         .route("/audit", get(pages::audit))
+        .route("/analytics", get(pages::analytics::analytics_page))
+        .route("/directives", get(pages::analytics::directives_page))
         .route("/requests", get(pages::requests::request_list))
         .route("/requests/new", get(pages::requests::new_request_form).post(pages::requests::create_request))
         .route("/requests/statistics", get(pages::requests::request_statistics))

@@ -20,6 +20,7 @@ use crate::extract::{same_origin, session_cookie, ClientAddr, SESSION_COOKIE};
 use crate::AppState;
 
 pub mod admin;
+pub mod analytics;
 pub mod coordination;
 pub mod requests;
 pub mod screening;
@@ -124,6 +125,7 @@ fn layout(lang: Language, ui: Option<&Ui>, title: &str, body: Markup) -> Markup 
                             a href="/handovers" { (t(lang, "nav.handovers")) }
                             a href="/operations" { (t(lang, "nav.operations")) }
                             a href="/requests" { (t(lang, "nav.requests")) }
+                            a href="/analytics" { (if lang == Language::Vi { "Phân tích" } else { "Analytics" }) }
                             a href="/access-requests" { (t(lang, "nav.access_requests")) }
                             @if ui.actor.user.roles.holds(cordon_core::Role::Analyst) { a href="/leads" { (t(lang, "nav.leads")) } }
                             @if [cordon_core::Role::HotlineOperator, cordon_core::Role::Officer, cordon_core::Role::UnitHead].iter().any(|r| ui.actor.user.roles.holds(*r)) {

@@ -1,0 +1,312 @@
+//! Analytics pages: statistics against the same period last year with a chart, hotspots, the
+//! season around Tết, a forecast, risk watchlists and report downloads; and the directives
+//! board (the Standing Office's view across agencies, or an agency's own tasks).
+
+use cordon_app::{HotspotQuery, RiskQuery, SeriesQuery, StatLineView, StatQuery};
+
+use super::*;
+
+/// This page's words: (key, Vietnamese, English). Kept beside the page so that the shared word
+/// list is not edited by every area at once.
+const WORDS: &[(&str, &str, &str)] = &[
+    ("an.title", "Phân tích, thống kê", "Analytics"),
+    ("an.from", "Từ ngày", "From"),
+    ("an.to", "Đến ngày (không tính)", "To (exclusive)"),
+    ("an.by", "Theo", "By"),
+    ("an.show", "Xem", "Show"),
+    ("an.cases", "Số vụ", "Cases"),
+    ("an.seizures", "Vụ thu giữ", "Seizures"),
+    ("an.value", "Trị giá hàng hóa", "Value of goods"),
+    ("an.fines", "Tiền phạt", "Fines"),
+    ("an.transferred", "Chuyển điều tra", "Transferred for investigation"),
+    ("an.prosecuted", "Khởi tố", "Prosecuted"),
+    ("an.previous", "Cùng kỳ năm trước", "Same period last year"),
+    ("an.change", "Tăng/giảm", "Change"),
+    ("an.hotspots", "Điểm nóng 4 tuần gần nhất (kiểm định Poisson chính xác)", "Hotspots, last 4 weeks (exact Poisson test)"),
+    ("an.no_hotspots", "Không có điểm nóng.", "No hotspots."),
+    ("an.expected", "Số cảnh báo nhầm kỳ vọng do ngẫu nhiên", "Alarms expected by chance"),
+    ("an.area", "Địa bàn", "Area"),
+    ("an.commodity", "Mặt hàng", "Commodity"),
+    ("an.all_commodities", "Mọi mặt hàng", "All commodities"),
+    ("an.week", "Tuần", "Week"),
+    ("an.baseline", "Bình quân nền/tuần", "Baseline per week"),
+    ("an.tet", "Mùa vụ quanh Tết Nguyên đán (chỉ số, 1 = bình thường)", "Season around Tết (index, 1 = usual)"),
+    ("an.forecast", "Dự báo số vụ các tuần tới", "Forecast of the coming weeks"),
+    ("an.method", "Phương pháp", "Method"),
+    ("an.error", "Sai số trên dữ liệu quá khứ giữ lại (MASE)", "Error on held-out past weeks (MASE)"),
+    ("an.risk", "Danh sách theo dõi theo mức rủi ro", "Risk watchlists"),
+    ("an.score", "Điểm rủi ro", "Risk score"),
+    ("an.reports", "Báo cáo", "Reports"),
+    ("an.month", "Tháng này", "This month"),
+    ("an.quarter", "Quý này", "This quarter"),
+    ("an.year", "Năm nay", "This year"),
+    ("an.tet_report", "Cao điểm Tết", "Tết peak period"),
+    ("an.directives", "Chỉ đạo, kế hoạch", "Directives and plans"),
+    ("an.tasks", "Nhiệm vụ", "Tasks"),
+    ("an.agency", "Cơ quan", "Agency"),
+    ("an.done", "Hoàn thành", "Done"),
+    ("an.overdue", "Quá hạn", "Overdue"),
+    ("an.due_soon", "Sắp đến hạn", "Due soon"),
+    ("an.on_track", "Trong hạn", "On track"),
+    ("an.due", "Thời hạn", "Due"),
+    ("an.progress", "Tiến độ", "Progress"),
+    ("an.number", "Số văn bản", "Number"),
+    ("an.none", "Không có.", "None."),
+    ("an.period", "Thời gian", "Period"),
+    ("an.province", "Tỉnh, thành phố", "Province"),
+    ("an.case_type", "Loại vi phạm", "Violation type"),
+    ("an.unit", "Đơn vị", "Unit"),
+    ("an.border_gate", "Cửa khẩu", "Border gate"),
+    ("an.route", "Tuyến", "Route"),
+    ("an.transport_mode", "Phương thức vận chuyển", "Transport mode"),
+    ("an.concealment", "Phương thức cất giấu", "Concealment"),
+    ("an.area_risk", "Địa bàn", "Areas"),
+    ("an.company_risk", "Doanh nghiệp", "Businesses"),
+];
+
+fn w(lang: Language, key: &str) -> &'static str {
+    WORDS.iter().find(|(k, ..)| *k == key).map_or("?", |(_, vi, en)| if lang == Language::Vi { vi } else { en })
+}
+
+/// Period and grouping of the statistics shown.
+#[derive(Deserialize, Default)]
+pub struct AnalyticsParams {
+    from: Option<String>,
+    to: Option<String>,
+    by: Option<String>,
+}
+
+const DIMENSIONS: &[&str] =
+    &["period", "province", "commodity", "case_type", "agency", "unit", "border_gate", "route", "transport_mode", "concealment"];
+
+fn change_cell(lang: Language, pct: Option<f64>) -> Markup {
+    match pct {
+        Some(c) => html! { span class=(if c > 0.0 { "up" } else { "down" }) { (format_percent(lang, c)) } },
+        None => html! { span.muted { "—" } },
+    }
+}
+
+fn line_name(lang: Language, by: &str, l: &StatLineView) -> String {
+    match (by, l.key.as_deref()) {
+        ("case_type" | "transport_mode", Some(k)) => code_label(lang, k).to_string(),
+        (_, Some(k)) => l.label.clone().unwrap_or_else(|| k.to_string()),
+        (_, None) => "—".into(),
+    }
+}
+
+/// Statistics, hotspots, the Tết season, a forecast and risk watchlists over what the user may see.
+pub async fn analytics_page(State(s): State<AppState>, ui: Ui, Query(p): Query<AnalyticsParams>) -> Response {
+    let lang = ui.lang;
+    let now = s.app.now_ms();
+    let (y, m, ..) = civil(now);
+    let from_text = p.from.clone().filter(|v| !v.trim().is_empty()).unwrap_or_else(|| format!("{y}-01-01"));
+    let to_text = p.to.clone().filter(|v| !v.trim().is_empty()).unwrap_or_else(|| format!("{}-01-01", y + 1));
+    let by = p.by.clone().filter(|b| DIMENSIONS.contains(&b.as_str())).unwrap_or_else(|| "period".into());
+    let (Some(from), Some(to)) = (parse_datetime(&from_text), parse_datetime(&to_text)) else {
+        return message_page(lang, StatusCode::BAD_REQUEST, "form.bad_date");
+    };
+    let q = StatQuery { from, to, by: Some(by.clone()), interval: Some("month".into()), ..StatQuery::default() };
+    let result: Result<_, AppError> = async {
+        let stats = s.app.statistics(&ui.actor, q).await?;
+        let hot = s.app.hotspots(&ui.actor, HotspotQuery { until: now, ..HotspotQuery::default() }).await?;
+        let series = SeriesQuery { from: month_start(y - 4, 1), to: now, weeks: Some(8), ..SeriesQuery::default() };
+        let seasons = s.app.seasons(&ui.actor, series.clone()).await?;
+        let forecast = s.app.forecast(&ui.actor, series).await.ok();
+        let since = now - 3 * 365 * 86_400_000;
+        let areas = s.app.risk(&ui.actor, RiskQuery { subject: "area".into(), since, key: None, limit: Some(10) }).await?;
+        let companies = s.app.risk(&ui.actor, RiskQuery { subject: "company".into(), since, key: None, limit: Some(10) }).await?;
+        Ok((stats, hot, seasons, forecast, areas, companies))
+    }
+    .await;
+    let (stats, hot, seasons, forecast, areas, companies) = match result {
+        Ok(v) => v,
+        Err(e) => return app_error_page(&ui, e),
+    };
+    let download = format!("/api/v1/statistics?from={from}&to={to}&by={by}&interval=month");
+    let (c, pr, ch) = (&stats.total.current, &stats.total.previous, &stats.total.change);
+    let quarter = (m - 1) / 3 + 1;
+    let body = html! {
+        h1 { (w(lang, "an.title")) }
+        p { a href="/directives" { (w(lang, "an.directives")) } }
+        form.filters method="get" action="/analytics" {
+            label { (w(lang, "an.from")) input type="date" name="from" value=(from_text); }
+            label { (w(lang, "an.to")) input type="date" name="to" value=(to_text); }
+            label { (w(lang, "an.by"))
+                select name="by" {
+                    @for d in DIMENSIONS { option value=(d) selected[*d == by] { (w(lang, &format!("an.{d}"))) } }
+                }
+            }
+            button.primary type="submit" { (w(lang, "an.show")) }
+        }
+        div.cards #statistics-summary {
+            @for (label, now_v, before, pct, money_v) in [
+                ("an.cases", c.cases, pr.cases, ch.cases_pct, false),
+                ("an.seizures", c.seizures, pr.seizures, ch.seizures_pct, false),
+                ("an.value", c.value_vnd, pr.value_vnd, ch.value_pct, true),
+                ("an.fines", c.fines_vnd, pr.fines_vnd, ch.fines_pct, true),
+                ("an.transferred", c.transferred_for_investigation, pr.transferred_for_investigation, ch.transferred_pct, false),
+                ("an.prosecuted", c.prosecuted, pr.prosecuted, ch.prosecuted_pct, false),
+            ] {
+                div.card {
+                    div { (w(lang, label)) }
+                    div.figure { @if money_v { (money(lang, now_v)) } @else { (number(lang, now_v)) } }
+                    div.muted { (w(lang, "an.previous")) ": " @if money_v { (money(lang, before)) } @else { (number(lang, before)) } " · " (change_cell(lang, pct)) }
+                }
+            }
+        }
+        p { a href=(format!("{download}&format=csv")) { "CSV" } " · " a href=(format!("{download}&format=xlsx")) { "XLSX" } }
+        @if by == "period" {
+            h2 #by-month { (w(lang, "an.cases")) }
+            (bar_chart(lang, &stats.rows.iter().map(|l| (l.key.clone().unwrap_or_default(), l.current.cases)).collect::<Vec<_>>()))
+        }
+        table #statistics {
+            thead { tr {
+                th scope="col" { (w(lang, &format!("an.{by}"))) }
+                th scope="col" { (w(lang, "an.cases")) } th scope="col" { (w(lang, "an.previous")) } th scope="col" { (w(lang, "an.change")) }
+                th scope="col" { (w(lang, "an.value")) } th scope="col" { (w(lang, "an.change")) }
+            } }
+            tbody {
+                @for l in &stats.rows {
+                    tr {
+                        td { (line_name(lang, &by, l)) }
+                        td { (number(lang, l.current.cases)) } td { (number(lang, l.previous.cases)) } td { (change_cell(lang, l.change.cases_pct)) }
+                        td { (money(lang, l.current.value_vnd)) } td { (change_cell(lang, l.change.value_pct)) }
+                    }
+                }
+            }
+        }
+        h2 #hotspots { (w(lang, "an.hotspots")) }
+        p.muted { (w(lang, "an.expected")) ": " (format!("{:.2}", hot.expected_false_alarms)) " (α = " (hot.alpha) ", " (hot.tests) ")" }
+        @if hot.hotspots.is_empty() { p.muted { (w(lang, "an.no_hotspots")) } } @else {
+            table {
+                thead { tr { th scope="col" { (w(lang, "an.area")) } th scope="col" { (w(lang, "an.commodity")) } th scope="col" { (w(lang, "an.week")) }
+                    th scope="col" { (w(lang, "an.cases")) } th scope="col" { (w(lang, "an.baseline")) } th scope="col" { "p" } } }
+                tbody { @for h in &hot.hotspots { tr {
+                    td { (h.area_label.clone().or_else(|| h.area.clone()).unwrap_or_default()) }
+                    td { (h.commodity.clone().unwrap_or_else(|| w(lang, "an.all_commodities").into())) }
+                    td { (h.week) } td { (h.cases) } td { (format!("{:.1}", h.baseline_mean)) } td { (format!("{:.1e}", h.p_value)) }
+                } } }
+            }
+        }
+        h2 #season { (w(lang, "an.tet")) }
+        (index_chart(&seasons.around_tet.iter().map(|p| (format!("{:+}", p.at), p.index)).collect::<Vec<_>>()))
+        p.muted { "Tết: " (seasons.tet_dates.join(", ")) }
+        h2 #forecast { (w(lang, "an.forecast")) }
+        @match &forecast {
+            Some(f) => {
+                p.muted { (w(lang, "an.method")) ": " (f.method) " · " (w(lang, "an.error")) ": "
+                    (f.backtests.iter().find(|b| b.method == f.method).and_then(|b| b.mase).map_or("—".into(), |m| format!("{m:.2}"))) }
+                (bar_chart(lang, &f.weeks.iter().map(|x| (x.week.clone(), x.expected.round() as i64)).collect::<Vec<_>>()))
+            }
+            None => p.muted { (w(lang, "an.none")) },
+        }
+        h2 #risk { (w(lang, "an.risk")) }
+        div.cards {
+            @for list in [&areas, &companies] {
+                div {
+                    h3 { (w(lang, &format!("an.{}_risk", list.subject))) }
+                    @if list.items.is_empty() { p.muted { (w(lang, "an.none")) } } @else {
+                        table { tbody { @for i in &list.items { tr {
+                            td { (i.label.clone().unwrap_or_else(|| i.key.clone())) }
+                            td { strong { (format!("{:.1}", i.score)) } }
+                            td.muted { (i.factors.iter().filter(|f| f.points > 0.0).map(|f| format!("{} {:.1}", f.factor, f.share)).collect::<Vec<_>>().join(" · ")) }
+                        } } } }
+                    }
+                }
+            }
+        }
+        h2 #reports { (w(lang, "an.reports")) }
+        ul {
+            @for (label, query) in [
+                ("an.month", format!("kind=monthly&year={y}&period={m}")),
+                ("an.quarter", format!("kind=quarterly&year={y}&period={quarter}")),
+                ("an.year", format!("kind=yearly&year={y}")),
+                ("an.tet_report", format!("kind=tet&year={}", if m >= 6 { y + 1 } else { y })),
+            ] {
+                li { (w(lang, label)) ": "
+                    a href=(format!("/api/v1/reports?{query}&format=pdf")) { "PDF" } " · "
+                    a href=(format!("/api/v1/reports?{query}&format=xlsx")) { "XLSX" } " · "
+                    a href=(format!("/api/v1/reports?{query}&format=csv")) { "CSV" } }
+            }
+        }
+    };
+    html_response(StatusCode::OK, layout(lang, Some(&ui), w(lang, "an.title"), body))
+}
+
+/// Bars of an index around 1.0 (the usual level drawn as a line).
+fn index_chart(points: &[(String, Option<f64>)]) -> Markup {
+    let max = points.iter().filter_map(|p| p.1).fold(1.0f64, f64::max);
+    let (wd, h, pad) = (720.0, 160.0, 24.0);
+    let step = (wd - pad) / points.len().max(1) as f64;
+    let one = h - h / max + 10.0;
+    html! {
+        figure {
+            svg role="img" aria-labelledby="season" viewBox=(format!("0 0 {wd} {}", h + 40.0)) width="100%" height="200" {
+                @for (i, (label, v)) in points.iter().enumerate() {
+                    @let bh = v.unwrap_or(0.0) / max * h;
+                    @let x = pad + i as f64 * step;
+                    rect x=(format!("{:.1}", x + 4.0)) y=(format!("{:.1}", h - bh + 10.0)) width=(format!("{:.1}", step - 8.0)) height=(format!("{bh:.1}")) fill="#0b4f8a" {}
+                    text x=(format!("{:.1}", x + step / 2.0)) y=(format!("{:.1}", h - bh + 5.0)) font-size="11" text-anchor="middle" { (v.map_or("—".into(), |v| format!("{v:.1}"))) }
+                    text x=(format!("{:.1}", x + step / 2.0)) y=(format!("{:.1}", h + 28.0)) font-size="11" text-anchor="middle" { (label) }
+                }
+                line x1=(pad) x2=(wd) y1=(format!("{one:.1}")) y2=(format!("{one:.1}")) stroke="#b3261e" stroke-dasharray="4 3" {}
+            }
+        }
+    }
+}
+
+/// The directives board: every agency's tasks for the Standing Office, the user's agency's otherwise.
+pub async fn directives_page(State(s): State<AppState>, ui: Ui) -> Response {
+    let lang = ui.lang;
+    let result: Result<_, AppError> =
+        async { Ok((s.app.task_board(&ui.actor, None, None).await?, s.app.directives(&ui.actor).await?)) }.await;
+    let (board, directives) = match result {
+        Ok(v) => v,
+        Err(e) => return app_error_page(&ui, e),
+    };
+    let body = html! {
+        h1 { (w(lang, "an.directives")) }
+        table #task-summary {
+            thead { tr { th scope="col" { (w(lang, "an.agency")) } th scope="col" { (w(lang, "an.tasks")) } th scope="col" { (w(lang, "an.done")) }
+                th scope="col" { (w(lang, "an.overdue")) } th scope="col" { (w(lang, "an.due_soon")) } } }
+            tbody { @for a in &board.by_agency { tr {
+                td { (a.agency_id) } td { (a.tasks) } td { (a.done) }
+                td { @if a.overdue > 0 { strong.error { (a.overdue) } } @else { "0" } } td { (a.due_soon) }
+            } } }
+        }
+        h2 { (w(lang, "an.tasks")) }
+        @if board.tasks.is_empty() { p.muted { (w(lang, "an.none")) } } @else {
+            table #tasks {
+                thead { tr { th scope="col" { (w(lang, "an.number")) } th scope="col" { (w(lang, "an.tasks")) } th scope="col" { (w(lang, "an.agency")) }
+                    th scope="col" { (w(lang, "an.due")) } th scope="col" { (w(lang, "an.progress")) } th scope="col" { "" } } }
+                tbody { @for t in &board.tasks { tr data-flag=(t.flag) {
+                    td { (t.directive_number) } td { (t.title) } td { (t.agency_id) } td { (datetime(t.due_at)) } td { (t.progress_pct) " %" }
+                    td { @if t.flag == "overdue" { strong.error { (w(lang, "an.overdue")) } } @else { (w(lang, &format!("an.{}", t.flag))) } }
+                } } }
+            }
+        }
+        h2 { (w(lang, "an.directives")) }
+        @if directives.is_empty() { p.muted { (w(lang, "an.none")) } } @else {
+            ul { @for d in &directives { li { strong { (d.number) } " (" (datetime(d.issued_on)) ", " (d.issuer) "): " (d.subject) } } }
+        }
+    };
+    html_response(StatusCode::OK, layout(lang, Some(&ui), w(lang, "an.directives"), body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_word_and_dimension_has_both_languages() {
+        for d in DIMENSIONS {
+            assert_ne!(w(Language::En, &format!("an.{d}")), "?", "{d}");
+        }
+        for (k, vi, en) in WORDS {
+            assert!(!vi.is_empty() && !en.is_empty(), "{k}");
+        }
+        for flag in ["done", "overdue", "due_soon", "on_track"] {
+            assert_ne!(w(Language::Vi, &format!("an.{flag}")), "?");
+        }
+    }
+}
