@@ -7,6 +7,7 @@ use test_support::{both_backends, split, Client, TestServer, T0};
 
 both_backends!(
     record_read_and_find_a_seizure,
+    missing_and_given_quantities_and_coordinates_alternate,
     sharing_matrix_over_every_case_route,
     parties_are_withheld_across_agencies_without_an_agreement,
     lifecycle_roles_and_optimistic_concurrency,
@@ -636,4 +637,41 @@ async fn an_entity_gathers_its_cases_and_links_as_the_caller_may_see_them(s: Tes
     let mut wrong_kind = seizure("amber", &["own_agency"]);
     wrong_kind["parties"] = json!([{ "kind": "company", "entity_id": person, "role": "consignee" }]);
     assert_eq!(officer.post("/api/v1/cases", wrong_kind).await.1["field"], "parties.kind");
+}
+
+/// Goods without a quantity or weight and cases without coordinates, then with them, then
+/// without again, through the same server: each is stored as given (a missing number is NULL,
+/// a given one its value), whatever was recorded before it on the same connection.
+async fn missing_and_given_quantities_and_coordinates_alternate(s: TestServer) {
+    people(&s).await;
+    let officer = s.login("hq.huunghi").await;
+    let body = |with: bool| {
+        let mut b = seizure("amber", &["own_agency"]);
+        b["goods"] = if with {
+            json!([{ "description": "Thuốc lá", "quantity": 1250.5, "unit": "bao", "weight_kg": 30.25, "value_vnd": 1000000 }])
+        } else {
+            json!([{ "description": "Thuốc lá", "value_vnd": 1000000 }])
+        };
+        if with {
+            b["latitude"] = json!(21.8451);
+            b["longitude"] = json!(106.7579);
+        } else {
+            b.as_object_mut().unwrap().remove("latitude");
+            b.as_object_mut().unwrap().remove("longitude");
+        }
+        b.as_object_mut().unwrap().remove("external_ref");
+        b
+    };
+    for with in [false, false, true, false, true, true] {
+        let c = create(&officer, body(with)).await;
+        let (_, read) = officer.get(&format!("/api/v1/cases/{}", c["id"].as_str().unwrap())).await;
+        let g = &read["goods"][0];
+        if with {
+            assert_eq!((g["quantity"].as_f64(), g["weight_kg"].as_f64()), (Some(1250.5), Some(30.25)), "{read}");
+            assert_eq!((read["latitude"].as_f64(), read["longitude"].as_f64()), (Some(21.8451), Some(106.7579)), "{read}");
+        } else {
+            assert_eq!((g["quantity"].clone(), g["weight_kg"].clone()), (Value::Null, Value::Null), "{read}");
+            assert_eq!((read["latitude"].clone(), read["longitude"].clone()), (Value::Null, Value::Null), "{read}");
+        }
+    }
 }

@@ -101,6 +101,15 @@ pub(crate) fn sqlite_sql(sql: &str) -> String {
 /// 32 766 since 3.32); PostgreSQL allows 65 535, so the smaller bound serves both.
 pub(crate) const MAX_BINDS: usize = 32_766;
 
+/// A number that may be missing, as the store binds it: NaN for missing. sqlx 0.8.6's `Any`
+/// driver sends a `None::<f64>` to PostgreSQL as a float4 NULL, and the statement it prepares
+/// then refuses a real f64 on the same connection; NaN is always a float8. PostgreSQL triggers
+/// (migration 14) and SQLite itself store the NaN as NULL. Input validation admits only finite
+/// numbers, so no real value is lost.
+pub(crate) fn number_or_nan(v: Option<f64>) -> f64 {
+    v.unwrap_or(f64::NAN)
+}
+
 /// A query on the `Any` driver, as `sqlx::query` builds it.
 pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 

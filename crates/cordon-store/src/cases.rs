@@ -11,7 +11,7 @@ use cordon_core::sharing::{Audience, Handling, Sharing, Tlp};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::backend::{AnyQuery, Dialect, Store, MAX_BINDS};
+use crate::backend::{number_or_nan, AnyQuery, Dialect, Store, MAX_BINDS};
 use crate::{Evidence, StoreError};
 
 /// A page position: cases are listed newest first by (detected_at, id).
@@ -232,8 +232,8 @@ fn bind_case<'q>(q: AnyQuery<'q>, c: &Case) -> AnyQuery<'q> {
         .bind(c.place.route.clone())
         .bind(c.place.place_type.map(|p| p.as_str()))
         .bind(c.place.in_customs_area.map(i64::from))
-        .bind(c.place.latitude)
-        .bind(c.place.longitude)
+        .bind(number_or_nan(c.place.latitude))
+        .bind(number_or_nan(c.place.longitude))
         .bind(c.owner_unit_id.clone())
         .bind(c.owner_agency_id.clone())
         .bind(c.lead_agency_id.clone())
@@ -345,9 +345,9 @@ impl Store {
                 .bind(g.hs_code.clone())
                 .bind(g.category.clone())
                 .bind(g.brand.clone())
-                .bind(g.quantity)
+                .bind(number_or_nan(g.quantity))
                 .bind(g.unit.clone())
-                .bind(g.weight_kg)
+                .bind(number_or_nan(g.weight_kg))
                 .bind(g.value_vnd)
                 .execute(&mut *conn)
                 .await?;
@@ -467,9 +467,9 @@ impl Store {
                     .bind(g.hs_code.clone())
                     .bind(g.category.clone())
                     .bind(g.brand.clone())
-                    .bind(g.quantity)
+                    .bind(number_or_nan(g.quantity))
                     .bind(g.unit.clone())
-                    .bind(g.weight_kg)
+                    .bind(number_or_nan(g.weight_kg))
                     .bind(g.value_vnd)
             },
         )

@@ -92,6 +92,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0012_analytics.sql"),
         postgres: include_str!("../migrations/postgres/0012_analytics.sql"),
     },
+    Migration {
+        version: 14,
+        name: "missing_numbers",
+        sqlite: include_str!("../migrations/sqlite/0014_missing_numbers.sql"),
+        postgres: include_str!("../migrations/postgres/0014_missing_numbers.sql"),
+    },
 ];
 
 /// The schema version this binary brings a store to.
