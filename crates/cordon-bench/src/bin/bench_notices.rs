@@ -108,7 +108,11 @@ async fn sweep_bench(notices: usize, postgres: Option<&str>) -> anyhow::Result<(
         app.raise_notice(&sender, input).await?;
     }
     let raise = started.elapsed();
-    println!("raised {notices} notices in {:.1} s ({:.2} ms each, outbox included)", raise.as_secs_f64(), raise.as_secs_f64() * 1e3 / notices as f64);
+    println!(
+        "raised {notices} notices in {:.1} s ({:.2} ms each, outbox included)",
+        raise.as_secs_f64(),
+        raise.as_secs_f64() * 1e3 / notices as f64
+    );
     // None due: the sweep every 15 s finds nothing to do.
     let mut idle = Vec::new();
     for _ in 0..30 {
@@ -190,7 +194,13 @@ async fn latency_bench(clients: usize, raises: usize, postgres: Option<&str>) ->
     let (ready_tx, mut ready_rx) = mpsc::channel(clients);
     let mut listeners = Vec::new();
     for (_, token) in &heads {
-        listeners.push(tokio::spawn(listen(http.clone(), format!("{base}/api/v1/notices/stream"), token.clone(), tx.clone(), ready_tx.clone())));
+        listeners.push(tokio::spawn(listen(
+            http.clone(),
+            format!("{base}/api/v1/notices/stream"),
+            token.clone(),
+            tx.clone(),
+            ready_tx.clone(),
+        )));
     }
     for _ in 0..clients {
         tokio::time::timeout(Duration::from_secs(30), ready_rx.recv()).await.context("a stream did not open")?;
