@@ -35,6 +35,14 @@ pub enum BlockingRule {
     NameAndAddress,
     /// Same company name core.
     CompanyName,
+    /// Same other identifier.
+    OtherId,
+    /// Same postcode and family name (first token of the name).
+    PostcodeAndFamilyName,
+    /// Same postcode and given name.
+    PostcodeAndGivenName,
+    /// Same postcode and birth date, day and month in either order.
+    PostcodeAndBirthDate,
     /// Same birth date, day and month in either order (for training: too coarse to block on in production).
     BirthDate,
     /// Same name, persons in any order (for training).
@@ -56,6 +64,10 @@ impl BlockingRule {
         BlockingRule::FamilyNameAndBirthDate,
         BlockingRule::NameAndAddress,
         BlockingRule::CompanyName,
+        BlockingRule::OtherId,
+        BlockingRule::PostcodeAndFamilyName,
+        BlockingRule::PostcodeAndGivenName,
+        BlockingRule::PostcodeAndBirthDate,
     ];
 
     /// The record's key under this rule, or `None` when the record lacks the fields.
@@ -94,6 +106,10 @@ impl BlockingRule {
                 n.with_sorted_tokens(|t| h.words(t)).add(&a.locality).add(a.province.unwrap_or(""))
             }
             BlockingRule::CompanyName => h.add(&r.company_name.as_ref()?.core),
+            BlockingRule::OtherId => h.add(r.extra.as_ref()?.other_id.as_deref()?),
+            BlockingRule::PostcodeAndFamilyName => h.add(r.extra.as_ref()?.postcode.as_deref()?).add(r.person_name.as_ref()?.first()),
+            BlockingRule::PostcodeAndGivenName => h.add(r.extra.as_ref()?.postcode.as_deref()?).add(r.person_name.as_ref()?.given()),
+            BlockingRule::PostcodeAndBirthDate => h.add(r.extra.as_ref()?.postcode.as_deref()?).num(swap_tolerant_date(r)?),
             BlockingRule::BirthDate => h.num(swap_tolerant_date(r)?),
             BlockingRule::Name => match (&r.person_name, &r.company_name) {
                 (Some(n), _) => n.with_sorted_tokens(|t| h.words(t)),

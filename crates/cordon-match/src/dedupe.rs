@@ -80,7 +80,7 @@ pub fn train(model: &mut Model, records: &[PreparedRecord], settings: &Settings)
         (patterns, candidates.one_in)
     };
     let by_date: &[Field] = &[Field::BirthDate];
-    let by_name: &[Field] = &[Field::PersonName, Field::CompanyName];
+    let by_name: &[Field] = &[Field::PersonName, Field::CompanyName, Field::GivenName, Field::FamilyName];
     let mut sessions = Vec::new();
     let mut em_pairs = 0;
     let mut distinct_patterns = 0;

@@ -108,12 +108,24 @@ enum Kind {
     Imo,
     /// Bank account.
     BankAccount,
-    /// Address.
+    /// Address; several columns may feed it (street, number, ward…), joined in the mapping's order.
     Address,
+    /// Given name in its own column.
+    GivenName,
+    /// Family name in its own column.
+    FamilyName,
+    /// Any other identifier.
+    OtherId,
+    /// Postcode.
+    Postcode,
+    /// Suburb, town or commune in its own column.
+    Locality,
+    /// State or province in its own column.
+    Region,
 }
 
 /// The words a mapping file may use, and what each means.
-const KINDS: [(&str, Kind); 15] = [
+const KINDS: [(&str, Kind); 24] = [
     ("person_name", Kind::PersonName),
     ("name", Kind::PersonName),
     ("company_name", Kind::CompanyName),
@@ -129,6 +141,15 @@ const KINDS: [(&str, Kind); 15] = [
     ("imo", Kind::Imo),
     ("bank_account", Kind::BankAccount),
     ("address", Kind::Address),
+    ("given_name", Kind::GivenName),
+    ("first_name", Kind::GivenName),
+    ("family_name", Kind::FamilyName),
+    ("surname", Kind::FamilyName),
+    ("other_id", Kind::OtherId),
+    ("postcode", Kind::Postcode),
+    ("locality", Kind::Locality),
+    ("region", Kind::Region),
+    ("state", Kind::Region),
 ];
 
 impl Kind {
@@ -146,6 +167,12 @@ impl Kind {
             Kind::Imo => &[Field::Imo],
             Kind::BankAccount => &[Field::BankAccount],
             Kind::Address => &[Field::Address],
+            Kind::GivenName => &[Field::GivenName],
+            Kind::FamilyName => &[Field::FamilyName],
+            Kind::OtherId => &[Field::OtherId],
+            Kind::Postcode => &[Field::Postcode],
+            Kind::Locality => &[Field::Locality],
+            Kind::Region => &[Field::Region],
         }
     }
 
@@ -162,8 +189,21 @@ impl Kind {
             Kind::Imo => &mut record.imo,
             Kind::BankAccount => &mut record.bank_account,
             Kind::Address => &mut record.address,
+            Kind::GivenName => &mut record.given_name,
+            Kind::FamilyName => &mut record.family_name,
+            Kind::OtherId => &mut record.other_id,
+            Kind::Postcode => &mut record.postcode,
+            Kind::Locality => &mut record.locality,
+            Kind::Region => &mut record.region,
         };
-        *slot = Some(value);
+        match slot {
+            // Only the address may be fed by several columns (checked when the mapping is read).
+            Some(earlier) => {
+                earlier.push_str(", ");
+                earlier.push_str(&value);
+            }
+            None => *slot = Some(value),
+        }
     }
 }
 
@@ -208,6 +248,10 @@ impl Mapping {
                 )),
                 Some(&(_, kind)) => {
                     let slot = if kind == Kind::CompanyName { Kind::PersonName } else { kind };
+                    if kind == Kind::Address {
+                        columns.push((column.clone(), kind));
+                        continue;
+                    }
                     if let Some(other) = used.insert(slot, column) {
                         problems.push(format!("columns `{other}` and `{column}` both feed the {word} field; map only one"));
                     }
