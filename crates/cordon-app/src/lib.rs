@@ -19,6 +19,7 @@ mod error;
 mod evidence;
 mod ids;
 mod limiter;
+mod matching;
 mod notices;
 mod request_packages;
 mod requests;
@@ -44,6 +45,7 @@ pub use delivery::{
     SmtpSettings, StreamItem,
 };
 pub use directory::{NewAgencyInput, NewUnitInput, NewUserInput};
+pub use matching::{EntityMatchView, MatchDecisionInput, MatchFieldView, CANDIDATE_THRESHOLD};
 pub use duty::{ContactInput, ContactView, DutyRosterView, DutyShiftInput, DutyShiftView};
 pub use entities::{EntityCase, EntityLink, EntityView};
 pub use error::AppError;
@@ -84,6 +86,7 @@ pub struct App {
     rules: Arc<screening::RuleCache>,
     tips: Arc<tips::TipDesk>,
     delivery: Arc<delivery::Delivery>,
+    resolver: Arc<matching::EntityResolver>,
 }
 
 impl App {
@@ -107,6 +110,7 @@ impl App {
             rules: Arc::new(screening::RuleCache::default()),
             tips: Arc::new(tips::TipDesk::default()),
             delivery: Arc::new(delivery::Delivery::default()),
+            resolver: Arc::new(matching::EntityResolver::default()),
         }
     }
 

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod case;
 pub mod delivery;
 pub mod duty;
+pub mod entity_match;
 pub mod lead;
 pub mod model;
 pub mod names;

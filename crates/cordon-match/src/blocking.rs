@@ -43,6 +43,16 @@ pub enum BlockingRule {
     PostcodeAndGivenName,
     /// Same postcode and birth date, day and month in either order.
     PostcodeAndBirthDate,
+    /// Same family name kept in its own column and birth date, day and month in either order.
+    SurnameAndBirthDate,
+    /// Same name tokens (any order) and postcode.
+    NameAndPostcode,
+    /// Same name tokens (any order) and locality kept in its own column.
+    NameAndLocality,
+    /// Same locality and birth date, day and month in either order.
+    LocalityAndBirthDate,
+    /// Same postcode and locality (for sources whose names and dates are often corrupted; big blocks are skipped).
+    PostcodeAndLocality,
     /// Same birth date, day and month in either order (for training: too coarse to block on in production).
     BirthDate,
     /// Same name, persons in any order (for training).
@@ -68,6 +78,11 @@ impl BlockingRule {
         BlockingRule::PostcodeAndFamilyName,
         BlockingRule::PostcodeAndGivenName,
         BlockingRule::PostcodeAndBirthDate,
+        BlockingRule::SurnameAndBirthDate,
+        BlockingRule::NameAndPostcode,
+        BlockingRule::NameAndLocality,
+        BlockingRule::LocalityAndBirthDate,
+        BlockingRule::PostcodeAndLocality,
     ];
 
     /// The record's key under this rule, or `None` when the record lacks the fields.
@@ -110,6 +125,20 @@ impl BlockingRule {
             BlockingRule::PostcodeAndFamilyName => h.add(r.extra.as_ref()?.postcode.as_deref()?).add(r.person_name.as_ref()?.first()),
             BlockingRule::PostcodeAndGivenName => h.add(r.extra.as_ref()?.postcode.as_deref()?).add(r.person_name.as_ref()?.given()),
             BlockingRule::PostcodeAndBirthDate => h.add(r.extra.as_ref()?.postcode.as_deref()?).num(swap_tolerant_date(r)?),
+            BlockingRule::SurnameAndBirthDate => h.add(r.extra.as_ref()?.family_name.as_deref()?).num(swap_tolerant_date(r)?),
+            BlockingRule::NameAndPostcode => {
+                let postcode = r.extra.as_ref()?.postcode.as_deref()?;
+                r.person_name.as_ref()?.with_sorted_tokens(|t| h.words(t)).add(postcode)
+            }
+            BlockingRule::NameAndLocality => {
+                let locality = r.extra.as_ref()?.locality.as_deref()?;
+                r.person_name.as_ref()?.with_sorted_tokens(|t| h.words(t)).add(locality)
+            }
+            BlockingRule::LocalityAndBirthDate => h.add(r.extra.as_ref()?.locality.as_deref()?).num(swap_tolerant_date(r)?),
+            BlockingRule::PostcodeAndLocality => {
+                let x = r.extra.as_ref()?;
+                h.add(x.postcode.as_deref()?).add(x.locality.as_deref()?)
+            }
             BlockingRule::BirthDate => h.num(swap_tolerant_date(r)?),
             BlockingRule::Name => match (&r.person_name, &r.company_name) {
                 (Some(n), _) => n.with_sorted_tokens(|t| h.words(t)),

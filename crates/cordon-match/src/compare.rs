@@ -158,6 +158,10 @@ pub fn compare_codes(a: &str, b: &str) -> u8 {
     if a == b {
         return 0;
     }
+    // Most pairs differ in length by more than two edits could make up: no need to count.
+    if a.len().abs_diff(b.len()) > 2 {
+        return 3;
+    }
     match osa_distance(a, b) {
         1 => 1,
         2 => 2,

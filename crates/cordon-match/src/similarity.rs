@@ -126,10 +126,23 @@ fn osa_slice<T: PartialEq>(a: &[T], b: &[T]) -> usize {
     if m == 0 {
         return n;
     }
-    // Three rolling rows: two back is needed for transpositions.
-    let mut prev2 = vec![0usize; m + 1];
-    let mut prev: Vec<usize> = (0..=m).collect();
-    let mut cur = vec![0usize; m + 1];
+    // Three rolling rows: two back is needed for transpositions. Short strings (most
+    // identifiers and names) keep them on the stack.
+    const STACK: usize = 32;
+    let (mut s2, mut s1, mut s0) = ([0usize; STACK + 1], [0usize; STACK + 1], [0usize; STACK + 1]);
+    let (mut h2, mut h1, mut h0);
+    let (prev2, prev, cur): (&mut [usize], &mut [usize], &mut [usize]) = if m <= STACK {
+        (&mut s2[..=m], &mut s1[..=m], &mut s0[..=m])
+    } else {
+        h2 = vec![0usize; m + 1];
+        h1 = vec![0usize; m + 1];
+        h0 = vec![0usize; m + 1];
+        (&mut h2[..], &mut h1[..], &mut h0[..])
+    };
+    for (j, p) in prev.iter_mut().enumerate() {
+        *p = j;
+    }
+    let (mut prev2, mut prev, mut cur) = (prev2, prev, cur);
     for i in 1..=n {
         cur[0] = i;
         for j in 1..=m {

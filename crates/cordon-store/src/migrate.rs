@@ -80,6 +80,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_tips.sql"),
         postgres: include_str!("../migrations/postgres/0010_tips.sql"),
     },
+    Migration {
+        version: 13,
+        name: "entity_matches",
+        sqlite: include_str!("../migrations/sqlite/0013_entity_matches.sql"),
+        postgres: include_str!("../migrations/postgres/0013_entity_matches.sql"),
+    },
 ];
 
 /// The schema version this binary brings a store to.
