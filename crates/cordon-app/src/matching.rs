@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use cordon_core::entity_match::{decide, MatchDecision, MatchStatus};
 use cordon_core::sharing::{may_see, principals_of_record};
 use cordon_core::Invalid;
-use cordon_match::{AnalystDecision, EntityKind, Model, PreparedRecord, Record, Resolver, ScoredPair, Settings};
+use cordon_match::{AnalystDecision, BlockingRule, EntityKind, Model, PreparedRecord, Record, Resolver, ScoredPair, Settings};
 use cordon_store::{EntityMatch, StoreError, StoredEntity};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -33,6 +33,10 @@ pub const CANDIDATE_THRESHOLD: f64 = 0.5;
 /// the built-in model, the same name alone then scores about 0.6 (a weak candidate), while
 /// the same name and phone, or a strong identifier, is near-certain.
 const PRIOR: f64 = 1e-3;
+
+/// At most this many candidates are kept per new entity, the strongest: a common name with
+/// nothing else to tell it apart would otherwise bring every namesake to the analyst.
+pub const MAX_CANDIDATES: usize = 5;
 
 /// Entities read per query while catching up.
 const CATCH_UP_BATCH: i64 = 5_000;
@@ -183,7 +187,9 @@ fn explanation(pair: &ScoredPair, model: &Model) -> Vec<MatchFieldView> {
 
 impl State {
     fn new() -> State {
-        let settings = Settings { threshold: CANDIDATE_THRESHOLD, threads: 1, ..Settings::default() };
+        // Parties on cases often carry a name and nothing else to block on: a name alone is a key here too.
+        let mut settings = Settings { threshold: CANDIDATE_THRESHOLD, threads: 1, ..Settings::default() };
+        settings.rules.push(BlockingRule::Name);
         State { resolver: Resolver::new(model(), settings), cursor: (i64::MIN, String::new()), record_of: HashMap::new(), entity_of: Vec::new() }
     }
 
@@ -241,7 +247,8 @@ impl App {
                     continue;
                 }
                 let mut ids = Vec::new();
-                for p in &pairs {
+                // The resolver gives its matches strongest first.
+                for p in pairs.iter().take(MAX_CANDIDATES) {
                     let other = &state.entity_of[p.b as usize];
                     let (a, b) = if e.id < *other { (e.id.clone(), other.clone()) } else { (other.clone(), e.id.clone()) };
                     let status = if p.score.decided_by.is_some() { MatchStatus::Linked } else { MatchStatus::Candidate };

@@ -53,6 +53,14 @@ pub enum BlockingRule {
     LocalityAndBirthDate,
     /// Same postcode and locality (for sources whose names and dates are often corrupted; big blocks are skipped).
     PostcodeAndLocality,
+    /// Same address and locality kept in its own column.
+    AddressAndLocality,
+    /// Same name tokens (any order) and state or province kept in its own column.
+    NameAndRegion,
+    /// Same family name kept in its own column and state or province.
+    SurnameAndRegion,
+    /// Same birth date, day and month in either order, and state or province kept in its own column.
+    BirthDateAndRegion,
     /// Same birth date, day and month in either order (for training: too coarse to block on in production).
     BirthDate,
     /// Same name, persons in any order (for training).
@@ -83,6 +91,10 @@ impl BlockingRule {
         BlockingRule::NameAndLocality,
         BlockingRule::LocalityAndBirthDate,
         BlockingRule::PostcodeAndLocality,
+        BlockingRule::AddressAndLocality,
+        BlockingRule::NameAndRegion,
+        BlockingRule::SurnameAndRegion,
+        BlockingRule::BirthDateAndRegion,
     ];
 
     /// The record's key under this rule, or `None` when the record lacks the fields.
@@ -135,6 +147,16 @@ impl BlockingRule {
                 r.person_name.as_ref()?.with_sorted_tokens(|t| h.words(t)).add(locality)
             }
             BlockingRule::LocalityAndBirthDate => h.add(r.extra.as_ref()?.locality.as_deref()?).num(swap_tolerant_date(r)?),
+            BlockingRule::AddressAndLocality => h.add(&r.address.as_ref()?.locality).add(r.extra.as_ref()?.locality.as_deref()?),
+            BlockingRule::NameAndRegion => {
+                let region = r.extra.as_ref()?.region.as_deref()?;
+                r.person_name.as_ref()?.with_sorted_tokens(|t| h.words(t)).add(region)
+            }
+            BlockingRule::SurnameAndRegion => {
+                let x = r.extra.as_ref()?;
+                h.add(x.family_name.as_deref()?).add(x.region.as_deref()?)
+            }
+            BlockingRule::BirthDateAndRegion => h.add(r.extra.as_ref()?.region.as_deref()?).num(swap_tolerant_date(r)?),
             BlockingRule::PostcodeAndLocality => {
                 let x = r.extra.as_ref()?;
                 h.add(x.postcode.as_deref()?).add(x.locality.as_deref()?)

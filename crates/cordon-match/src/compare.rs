@@ -6,7 +6,7 @@
 
 use crate::normalise::{Address, CompanyName, NationalId, PartialDate, PersonName, TaxCode};
 use crate::record::{ExtraFields, Field, PreparedRecord, FIELD_COUNT};
-use crate::similarity::{jaro_winkler, osa_distance, within_one_edit};
+use crate::similarity::{jaro_winkler, jaro_winkler_at_least, osa_within, within_one_edit};
 
 /// The level of a field that is missing on either side.
 pub const MISSING: u8 = u8::MAX;
@@ -145,11 +145,11 @@ pub fn compare_name_part(a: &str, b: &str) -> u8 {
     if a == b {
         return 0;
     }
-    match jaro_winkler(a, b) {
-        s if s >= 0.92 => 1,
-        s if s >= 0.88 => 2,
-        s if s >= 0.7 => 3,
-        _ => 4,
+    match jaro_winkler_at_least(a, b, 0.7) {
+        Some(s) if s >= 0.92 => 1,
+        Some(s) if s >= 0.88 => 2,
+        Some(_) => 3,
+        None => 4,
     }
 }
 
@@ -158,13 +158,9 @@ pub fn compare_codes(a: &str, b: &str) -> u8 {
     if a == b {
         return 0;
     }
-    // Most pairs differ in length by more than two edits could make up: no need to count.
-    if a.len().abs_diff(b.len()) > 2 {
-        return 3;
-    }
-    match osa_distance(a, b) {
-        1 => 1,
-        2 => 2,
+    match osa_within(a, b, 2) {
+        Some(1) => 1,
+        Some(2) => 2,
         _ => 3,
     }
 }
@@ -174,10 +170,10 @@ pub fn compare_localities(a: &str, b: &str) -> u8 {
     if a == b {
         return 0;
     }
-    match jaro_winkler(a, b) {
-        s if s >= 0.9 => 1,
-        s if s >= 0.7 => 2,
-        _ => 3,
+    match jaro_winkler_at_least(a, b, 0.7) {
+        Some(s) if s >= 0.9 => 1,
+        Some(_) => 2,
+        None => 3,
     }
 }
 

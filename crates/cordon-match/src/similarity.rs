@@ -23,6 +23,75 @@ pub fn jaro_winkler(a: &str, b: &str) -> f64 {
     j + prefix as f64 * 0.1 * (1.0 - j)
 }
 
+/// Jaro–Winkler when it can reach `floor`, else `None`, cheaply ruling out most unrelated strings.
+///
+/// The bound counts, on each side, the characters that occur anywhere in the
+/// other string: no more than that many can match within Jaro's window, and
+/// with no transpositions the similarity is then at most the bound computed.
+pub fn jaro_winkler_at_least(a: &str, b: &str, floor: f64) -> Option<f64> {
+    if a.is_ascii() && b.is_ascii() && !a.is_empty() && !b.is_empty() {
+        let set = |s: &str| s.bytes().fold(0u128, |m, c| m | (1u128 << (c & 127)));
+        let (sa, sb) = (set(a), set(b));
+        let in_b = a.bytes().filter(|&c| sb & (1u128 << (c & 127)) != 0).count();
+        let in_a = b.bytes().filter(|&c| sa & (1u128 << (c & 127)) != 0).count();
+        let m = in_b.min(in_a) as f64;
+        let j = if m == 0.0 { 0.0 } else { (m / a.len() as f64 + m / b.len() as f64 + 1.0) / 3.0 };
+        let prefix = a.bytes().zip(b.bytes()).take(4).take_while(|(x, y)| x == y).count();
+        // A hair of slack so that rounding never rules out a pair the exact value admits.
+        if j + prefix as f64 * 0.1 * (1.0 - j) < floor - 1e-9 {
+            return None;
+        }
+    }
+    let jw = jaro_winkler(a, b);
+    (jw >= floor).then_some(jw)
+}
+
+/// The OSA edit distance when it is at most `k` (0 to 3), else `None`; a band around the diagonal, for short strings.
+pub fn osa_within(a: &str, b: &str, k: usize) -> Option<usize> {
+    let (a, b) = if a <= b { (a, b) } else { (b, a) };
+    if a.len().abs_diff(b.len()) > k {
+        return None;
+    }
+    if !(a.is_ascii() && b.is_ascii()) || a.len() > 64 || b.len() > 64 || k > 3 {
+        let d = osa_distance(a, b);
+        return (d <= k).then_some(d);
+    }
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (n, m) = (a.len(), b.len());
+    // Cells outside the band are at least k + 1: they hold BIG and never win a minimum.
+    const BIG: usize = 1_000;
+    let mut prev2 = [BIG; 65];
+    let mut prev = [BIG; 65];
+    let mut cur = [BIG; 65];
+    for (j, p) in prev.iter_mut().enumerate().take(m.min(k) + 1) {
+        *p = j;
+    }
+    for i in 1..=n {
+        let lo = i.saturating_sub(k).max(1);
+        let hi = (i + k).min(m);
+        cur.fill(BIG);
+        if i <= k {
+            cur[0] = i;
+        }
+        let mut row_min = cur[0];
+        for j in lo..=hi {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > k {
+            return None;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    (prev[m] <= k).then_some(prev[m])
+}
+
 fn jaro_slice<T: PartialEq>(a: &[T], b: &[T]) -> f64 {
     if a.is_empty() && b.is_empty() {
         return 1.0;
@@ -193,6 +262,27 @@ fn one_edit_slice<T: PartialEq>(a: &[T], b: &[T]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bounded_forms_agree_with_the_full_ones() {
+        let words = [
+            "", "a", "ab", "ba", "abc", "acb", "martha", "marhta", "dixon", "dicksonx", "jellyfish", "smellyfish", "1234567", "1243567",
+            "2345678", "1234576", "7654321", "3030", "3035", "3300", "nguyen", "ngyuen", "mccarthy", "mccattmhy", "shepherdson",
+            "shepherdosn", "harvey", "leo n", "leon", "zzzz", "emiily", "emily",
+        ];
+        for a in words {
+            for b in words {
+                for k in 0..=3 {
+                    let d = osa_distance(a, b);
+                    assert_eq!(osa_within(a, b, k), (d <= k).then_some(d), "{a:?} {b:?} {k}");
+                }
+                for floor in [0.7, 0.88, 0.9, 0.92] {
+                    let jw = jaro_winkler(a, b);
+                    assert_eq!(jaro_winkler_at_least(a, b, floor), (jw >= floor).then_some(jw), "{a:?} {b:?} {floor}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn jaro_winkler_known_values() {
