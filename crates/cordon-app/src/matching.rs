@@ -38,14 +38,18 @@ const PRIOR: f64 = 1e-3;
 /// nothing else to tell it apart would otherwise bring every namesake to the analyst.
 pub const MAX_CANDIDATES: usize = 5;
 
+/// Catching up re-reads this far behind the newest entity seen: entities written in the same
+/// millisecond, or committed a little after a later one, are not skipped (those already indexed are passed over).
+const OVERLAP_MS: i64 = 60_000;
+
 /// Entities read per query while catching up.
 const CATCH_UP_BATCH: i64 = 5_000;
 
 /// The process's resolver and where it is in the entities table.
 struct State {
     resolver: Resolver,
-    /// Last entity indexed, as (created_at, id).
-    cursor: (i64, String),
+    /// The newest creation time indexed.
+    newest: i64,
     /// Entity id → record id in the resolver.
     record_of: HashMap<String, u64>,
     /// Record id → entity id.
@@ -190,12 +194,12 @@ impl State {
         // Parties on cases often carry a name and nothing else to block on: a name alone is a key here too.
         let mut settings = Settings { threshold: CANDIDATE_THRESHOLD, threads: 1, ..Settings::default() };
         settings.rules.push(BlockingRule::Name);
-        State { resolver: Resolver::new(model(), settings), cursor: (i64::MIN, String::new()), record_of: HashMap::new(), entity_of: Vec::new() }
+        State { resolver: Resolver::new(model(), settings), newest: i64::MIN, record_of: HashMap::new(), entity_of: Vec::new() }
     }
 
     /// Indexes an entity; returns the pairs it matches at or above the candidate threshold.
     fn add(&mut self, e: &StoredEntity) -> Vec<ScoredPair> {
-        self.cursor = (e.created_at, e.id.clone());
+        self.newest = self.newest.max(e.created_at);
         if self.record_of.contains_key(&e.id) {
             return Vec::new();
         }
@@ -236,11 +240,11 @@ impl App {
         let now = self.now_ms();
         let mut found: Vec<EntityMatch> = Vec::new();
         let mut audit = Vec::new();
+        let mut page = (state.newest.saturating_sub(OVERLAP_MS), String::new());
         loop {
-            let batch = self.store.entities_after(state.cursor.0, &state.cursor.1, CATCH_UP_BATCH).await?;
-            if batch.is_empty() {
-                break;
-            }
+            let batch = self.store.entities_after(page.0, &page.1, CATCH_UP_BATCH).await?;
+            let Some(last) = batch.last() else { break };
+            page = (last.created_at, last.id.clone());
             for e in &batch {
                 let pairs = state.add(e);
                 if !mine.contains(e.id.as_str()) {
@@ -450,7 +454,7 @@ mod tests {
         assert!(s.add(&stored("e4", "person", "Trần Thị Bình", &[])).is_empty());
         // Phones and accounts are identifiers themselves, not resolved as entities.
         assert!(s.add(&stored("e5", "phone", "0912345678", &[])).is_empty());
-        assert_eq!(s.cursor, (0, "e5".to_string()));
+        assert_eq!(s.newest, 0);
     }
 
     #[test]

@@ -356,33 +356,21 @@ fn date_digits(year: u16, month: u8, day: u8) -> [u8; 8] {
     out
 }
 
-/// Shared and total distinct words of two texts; words past the 32nd are not counted (no address has that many).
-fn word_overlap(a: &str, b: &str) -> (usize, usize) {
-    fn fill<'a>(s: &'a str, buf: &mut [&'a str; 32]) -> usize {
-        let mut n = 0;
-        for w in s.split(' ').filter(|w| !w.is_empty()) {
-            if n == buf.len() {
-                break;
-            }
-            buf[n] = w;
-            n += 1;
-        }
-        buf[..n].sort_unstable();
-        let mut k = 0;
-        for i in 0..n {
-            if k == 0 || buf[i] != buf[k - 1] {
-                buf[k] = buf[i];
-                k += 1;
+/// Shared and total distinct items of two sorted, deduplicated lists.
+fn sorted_overlap(a: &[u32], b: &[u32]) -> (usize, usize) {
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
             }
         }
-        k
     }
-    let (mut ba, mut bb) = ([""; 32], [""; 32]);
-    let na = fill(a, &mut ba);
-    let nb = fill(b, &mut bb);
-    let (wa, wb) = (&ba[..na], &bb[..nb]);
-    let shared = wa.iter().filter(|w| wb.binary_search(w).is_ok()).count();
-    (shared, na + nb - shared)
+    (shared, a.len() + b.len() - shared)
 }
 
 /// Tax codes: exact, same enterprise with another branch suffix, or different.
@@ -407,7 +395,7 @@ pub fn compare_addresses(a: &Address, b: &Address) -> u8 {
             return 3;
         }
     }
-    let (shared, union) = word_overlap(&a.locality, &b.locality);
+    let (shared, union) = sorted_overlap(&a.words, &b.words);
     let similar = union > 0 && shared * 2 >= union;
     let same_province = a.province.is_some() && a.province == b.province;
     match (same_province, similar) {

@@ -30,10 +30,11 @@ pub fn jaro_winkler(a: &str, b: &str) -> f64 {
 /// with no transpositions the similarity is then at most the bound computed.
 pub fn jaro_winkler_at_least(a: &str, b: &str, floor: f64) -> Option<f64> {
     if a.is_ascii() && b.is_ascii() && !a.is_empty() && !b.is_empty() {
-        let set = |s: &str| s.bytes().fold(0u128, |m, c| m | (1u128 << (c & 127)));
+        // 64 bits, several characters to a bit: membership is over-counted, never under, so the bound holds.
+        let set = |s: &str| s.bytes().fold(0u64, |m, c| m | (1u64 << (c & 63)));
         let (sa, sb) = (set(a), set(b));
-        let in_b = a.bytes().filter(|&c| sb & (1u128 << (c & 127)) != 0).count();
-        let in_a = b.bytes().filter(|&c| sa & (1u128 << (c & 127)) != 0).count();
+        let in_b = a.bytes().filter(|&c| sb & (1u64 << (c & 63)) != 0).count();
+        let in_a = b.bytes().filter(|&c| sa & (1u64 << (c & 63)) != 0).count();
         let m = in_b.min(in_a) as f64;
         let j = if m == 0.0 { 0.0 } else { (m / a.len() as f64 + m / b.len() as f64 + 1.0) / 3.0 };
         let prefix = a.bytes().zip(b.bytes()).take(4).take_while(|(x, y)| x == y).count();
@@ -46,50 +47,57 @@ pub fn jaro_winkler_at_least(a: &str, b: &str, floor: f64) -> Option<f64> {
     (jw >= floor).then_some(jw)
 }
 
-/// The OSA edit distance when it is at most `k` (0 to 3), else `None`; a band around the diagonal, for short strings.
+/// The OSA edit distance when it is at most `k`, else `None`; strings whose lengths differ by more than `k` are not compared.
 pub fn osa_within(a: &str, b: &str, k: usize) -> Option<usize> {
     let (a, b) = if a <= b { (a, b) } else { (b, a) };
-    if a.len().abs_diff(b.len()) > k {
+    let lengths = if a.is_ascii() && b.is_ascii() { (a.len(), b.len()) } else { (a.chars().count(), b.chars().count()) };
+    if lengths.0.abs_diff(lengths.1) > k {
         return None;
     }
-    if !(a.is_ascii() && b.is_ascii()) || a.len() > 64 || b.len() > 64 || k > 3 {
+    if !(a.is_ascii() && b.is_ascii()) || b.len() > BAND_MAX || a.len() > BAND_MAX {
         let d = osa_distance(a, b);
         return (d <= k).then_some(d);
     }
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+    osa_band(a.as_bytes(), b.as_bytes(), k)
+}
+
+/// Longest string [`osa_within`] keeps its band for on the stack.
+const BAND_MAX: usize = 32;
+
+/// OSA distance within a band of `k` around the diagonal, stopping as soon as a row exceeds `k`:
+/// unrelated identifiers are told apart after a few characters.
+fn osa_band(a: &[u8], b: &[u8], k: usize) -> Option<usize> {
+    // Larger than any distance within the band can be; cells outside the band keep it.
+    const FAR: usize = 1 << 20;
     let (n, m) = (a.len(), b.len());
-    // Cells outside the band are at least k + 1: they hold BIG and never win a minimum.
-    const BIG: usize = 1_000;
-    let mut prev2 = [BIG; 65];
-    let mut prev = [BIG; 65];
-    let mut cur = [BIG; 65];
-    for (j, p) in prev.iter_mut().enumerate().take(m.min(k) + 1) {
-        *p = j;
+    // Three rolling rows. A cell right of a row's band was never written in its array (bands
+    // only move right), so it is still FAR; the cell left of the band is set FAR on each row.
+    let mut rows = [[FAR; BAND_MAX + 2]; 3];
+    for (j, cell) in rows[1].iter_mut().enumerate().take(m.min(k) + 1) {
+        *cell = j;
     }
+    let (mut p2, mut p1, mut c) = (0usize, 1usize, 2usize);
     for i in 1..=n {
         let lo = i.saturating_sub(k).max(1);
         let hi = (i + k).min(m);
-        cur.fill(BIG);
-        if i <= k {
-            cur[0] = i;
-        }
-        let mut row_min = cur[0];
+        rows[c][lo - 1] = if lo == 1 && i <= k { i } else { FAR };
+        let mut row_min = rows[c][lo - 1];
         for j in lo..=hi {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            let mut v = (rows[p1][j] + 1).min(rows[c][j - 1] + 1).min(rows[p1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(prev2[j - 2] + 1);
+                v = v.min(rows[p2][j - 2] + 1);
             }
-            cur[j] = v;
+            rows[c][j] = v;
             row_min = row_min.min(v);
         }
         if row_min > k {
             return None;
         }
-        std::mem::swap(&mut prev2, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
+        (p2, p1, c) = (p1, c, p2);
     }
-    (prev[m] <= k).then_some(prev[m])
+    let d = rows[p1][m];
+    (d <= k).then_some(d)
 }
 
 fn jaro_slice<T: PartialEq>(a: &[T], b: &[T]) -> f64 {
@@ -268,7 +276,7 @@ mod tests {
         let words = [
             "", "a", "ab", "ba", "abc", "acb", "martha", "marhta", "dixon", "dicksonx", "jellyfish", "smellyfish", "1234567", "1243567",
             "2345678", "1234576", "7654321", "3030", "3035", "3300", "nguyen", "ngyuen", "mccarthy", "mccattmhy", "shepherdson",
-            "shepherdosn", "harvey", "leo n", "leon", "zzzz", "emiily", "emily",
+            "shepherdosn", "harvey", "leo n", "leon", "zzzz", "emiily", "emily", "hưng", "hung", "hùng",
         ];
         for a in words {
             for b in words {

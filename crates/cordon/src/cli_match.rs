@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand, ValueEnum};
-use cordon_match::{cluster, deduplicate, train, EntityKind, Field, Link, Model, PreparedRecord, Record, ScoredPair, Settings};
+use cordon_match::{cluster, deduplicate, AnalystDecision, train, EntityKind, Field, Link, Model, PreparedRecord, Record, ScoredPair, Settings};
 use serde::Deserialize;
 
 use crate::progress::Progress;
@@ -60,6 +60,9 @@ pub struct MatchOptions {
     /// Input format; default from the file extension (.csv, .ndjson, .jsonl, .json).
     #[arg(long, value_enum)]
     format: Option<Format>,
+    /// Analysts' decisions to respect (CSV: id_a, id_b, decision = confirm, reject or split; for `link`, id_a is LEFT's).
+    #[arg(long, value_name = "DECISIONS.csv")]
+    decisions: Option<PathBuf>,
 }
 
 /// Input file formats.
@@ -552,7 +555,12 @@ pub fn run(command: MatchCommand) -> anyhow::Result<()> {
             let model = model_for(&prepared, &settings);
             let mut progress = Progress::new(format!("matching {} records", prepared.len()), None, "");
             progress.set(0);
-            let mut result = deduplicate(&prepared, &model, &settings, &[])?;
+            let decisions = read_decisions(options.decisions.as_deref(), &|id| table.ids.iter().position(|x| x == id).map(|i| i as u64), &|id| {
+                table.ids.iter().position(|x| x == id).map(|i| i as u64)
+            })?;
+            let mut result = deduplicate(&prepared, &model, &settings, &decisions)?;
+            let not_same = rejected_pairs(&decisions);
+            result.matches.retain(|p| !not_same.contains(&(p.a.min(p.b), p.a.max(p.b))));
             progress.finish();
             sort_pairs(&mut result.matches);
             let fields = mapping.fields();
@@ -607,7 +615,14 @@ pub fn run(command: MatchCommand) -> anyhow::Result<()> {
             let model = model_for(&prepared, &settings);
             let mut progress = Progress::new(format!("linking {n_left} and {} records", right_table.records.len()), None, "");
             progress.set(0);
-            let result = deduplicate(&prepared, &model, &settings, &[])?;
+            let decisions = read_decisions(
+                options.decisions.as_deref(),
+                &|id| left_table.ids.iter().position(|x| x == id).map(|i| i as u64),
+                &|id| right_table.ids.iter().position(|x| x == id).map(|i| i as u64 + n_left),
+            )?;
+            let mut result = deduplicate(&prepared, &model, &settings, &decisions)?;
+            let not_same = rejected_pairs(&decisions);
+            result.matches.retain(|p| !not_same.contains(&(p.a.min(p.b), p.a.max(p.b))));
             progress.finish();
             // Only pairs across the files count; pairs inside one file are for `dedupe`.
             let mut pairs: Vec<ScoredPair> = result
@@ -641,7 +656,7 @@ pub fn run(command: MatchCommand) -> anyhow::Result<()> {
             out.flush()?;
             let links: Vec<Link> = pairs.iter().map(|p| Link { a: p.a, b: p.b, probability: p.score.probability }).collect();
             let ids: Vec<u64> = prepared.iter().map(|r| r.id).collect();
-            let clustering = cluster(&ids, &links, &[], options.threshold)?;
+            let clustering = cluster(&ids, &links, &decisions, options.threshold)?;
             if let Some(path) = &options.clusters {
                 let mut out = open_output(Some(path))?;
                 out.write_record(["source", "record_id", "cluster_id", "cluster_size"])?;
@@ -663,6 +678,49 @@ pub fn run(command: MatchCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Reads analysts' decisions: one line per pair, `id_a,id_b,decision`; ids the inputs lack are
+/// reported and skipped, a decision word that is not confirm, reject or split refuses the file.
+fn read_decisions(
+    path: Option<&Path>,
+    a_of: &dyn Fn(&str) -> Option<u64>,
+    b_of: &dyn Fn(&str) -> Option<u64>,
+) -> anyhow::Result<Vec<AnalystDecision>> {
+    let Some(path) = path else { return Ok(Vec::new()) };
+    let mut reader = csv::Reader::from_path(path).with_context(|| format!("cannot read the decisions file {}", path.display()))?;
+    let mut out = Vec::new();
+    for (n, row) in reader.records().enumerate() {
+        let line = n + 2;
+        let row = row.with_context(|| format!("{} line {line} cannot be read", path.display()))?;
+        let (Some(a), Some(b), Some(word)) = (row.get(0), row.get(1), row.get(2)) else {
+            bail!("{} line {line}: expected id_a, id_b and decision", path.display());
+        };
+        let (x, y) = match (a_of(a.trim()), b_of(b.trim())) {
+            (Some(x), Some(y)) => (x, y),
+            _ => {
+                eprintln!("{} line {line}: skipped: no record with id `{}` or `{}`", path.display(), a.trim(), b.trim());
+                continue;
+            }
+        };
+        out.push(match word.trim() {
+            "confirm" => AnalystDecision::Confirm(x, y),
+            "reject" | "split" => AnalystDecision::Reject(x, y),
+            other => bail!("{} line {line}: decision `{other}` is not confirm, reject or split", path.display()),
+        });
+    }
+    Ok(out)
+}
+
+/// The pairs an analyst said are not the same, smaller id first: they are not reported as matches.
+fn rejected_pairs(decisions: &[AnalystDecision]) -> std::collections::HashSet<(u64, u64)> {
+    decisions
+        .iter()
+        .filter_map(|d| match d {
+            AnalystDecision::Reject(x, y) => Some((*x.min(y), *x.max(y))),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Refuses a threshold that is not a probability, before any file is read.
