@@ -128,16 +128,12 @@ pub fn compare_ids(a: &str, b: &str) -> u8 {
 
 /// Given and family names kept apart: each by Jaro-Winkler, or crosswise when the two were written in each other's column.
 fn compare_name_parts(x: &ExtraFields, y: &ExtraFields) -> (Option<u8>, Option<u8>) {
-    let straight = (both(&x.given_name, &y.given_name, |p, q| compare_name_part(p, q)), both(&x.family_name, &y.family_name, |p, q| compare_name_part(p, q)));
-    if straight == (Some(0), Some(0)) {
-        return straight;
+    // Crosswise counts only when both parts then agree exactly: plain equality, no similarity to compute.
+    let crossed = x.given_name.is_some() && x.given_name == y.family_name && x.family_name.is_some() && x.family_name == y.given_name;
+    if crossed {
+        return (Some(0), Some(0));
     }
-    let crossed = (both(&x.given_name, &y.family_name, |p, q| compare_name_part(p, q)), both(&x.family_name, &y.given_name, |p, q| compare_name_part(p, q)));
-    if crossed == (Some(0), Some(0)) {
-        crossed
-    } else {
-        straight
-    }
+    (both(&x.given_name, &y.given_name, |p, q| compare_name_part(p, q)), both(&x.family_name, &y.family_name, |p, q| compare_name_part(p, q)))
 }
 
 /// One name part: exact, Jaro-Winkler ≥ 0.92, ≥ 0.88, ≥ 0.7, or different.

@@ -54,7 +54,7 @@ pub fn osa_within(a: &str, b: &str, k: usize) -> Option<usize> {
     if lengths.0.abs_diff(lengths.1) > k {
         return None;
     }
-    if !(a.is_ascii() && b.is_ascii()) || b.len() > BAND_MAX || a.len() > BAND_MAX {
+    if !(a.is_ascii() && b.is_ascii()) || b.len() > BAND_MAX || a.len() > BAND_MAX || k > 8 {
         let d = osa_distance(a, b);
         return (d <= k).then_some(d);
     }
@@ -67,36 +67,39 @@ const BAND_MAX: usize = 32;
 /// OSA distance within a band of `k` around the diagonal, stopping as soon as a row exceeds `k`:
 /// unrelated identifiers are told apart after a few characters.
 fn osa_band(a: &[u8], b: &[u8], k: usize) -> Option<usize> {
-    // Larger than any distance within the band can be; cells outside the band keep it.
-    const FAR: usize = 1 << 20;
+    // Larger than any distance within the band can be; cells outside the band keep it. Cells
+    // are bytes (a row of the table is then a few words to clear): values stay at most FAR + 1.
+    const FAR: u8 = 100;
     let (n, m) = (a.len(), b.len());
     // Three rolling rows. A cell right of a row's band was never written in its array (bands
     // only move right), so it is still FAR; the cell left of the band is set FAR on each row.
     let mut rows = [[FAR; BAND_MAX + 2]; 3];
     for (j, cell) in rows[1].iter_mut().enumerate().take(m.min(k) + 1) {
-        *cell = j;
+        *cell = j as u8;
     }
     let (mut p2, mut p1, mut c) = (0usize, 1usize, 2usize);
     for i in 1..=n {
         let lo = i.saturating_sub(k).max(1);
         let hi = (i + k).min(m);
-        rows[c][lo - 1] = if lo == 1 && i <= k { i } else { FAR };
+        rows[c][lo - 1] = if lo == 1 && i <= k { i as u8 } else { FAR };
         let mut row_min = rows[c][lo - 1];
         for j in lo..=hi {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let cost = u8::from(a[i - 1] != b[j - 1]);
             let mut v = (rows[p1][j] + 1).min(rows[c][j - 1] + 1).min(rows[p1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(rows[p2][j - 2] + 1);
             }
+            // Anything beyond the band's reach is as good as FAR: keep bytes from growing.
+            v = v.min(FAR);
             rows[c][j] = v;
             row_min = row_min.min(v);
         }
-        if row_min > k {
+        if usize::from(row_min) > k {
             return None;
         }
         (p2, p1, c) = (p1, c, p2);
     }
-    let d = rows[p1][m];
+    let d = usize::from(rows[p1][m]);
     (d <= k).then_some(d)
 }
 
