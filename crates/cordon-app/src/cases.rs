@@ -721,6 +721,10 @@ impl App {
         let reference = self.store.insert_case(&case, &prefix, &principals, &event, &[audit]).await?;
         let case = Case { reference, ..case };
         self.index_case(&case);
+        // Parties naming a known entity were resolved when that entity was recorded.
+        let recorded: Vec<String> =
+            case.parties.iter().zip(&input.parties).filter(|(_, i)| i.entity_id.is_none()).map(|(p, _)| p.entity_id.clone()).collect();
+        self.resolve_after_write(actor, &recorded).await;
         self.view(actor, &case).await
     }
 
@@ -984,6 +988,9 @@ impl App {
         self.store.add_party(id, expected_version, &party, &event, &[audit]).await.map_err(stale)?;
         if let Some(c) = self.store.case(id).await? {
             self.index_case(&c);
+        }
+        if input.entity_id.is_none() {
+            self.resolve_after_write(actor, std::slice::from_ref(&party.entity_id)).await;
         }
         self.case(actor, id).await
     }

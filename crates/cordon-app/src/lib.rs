@@ -22,6 +22,7 @@ mod error;
 mod evidence;
 mod ids;
 mod limiter;
+mod matching;
 mod notices;
 mod reports;
 mod request_packages;
@@ -66,6 +67,7 @@ pub use entities::{EntityCase, EntityLink, EntityView};
 pub use error::AppError;
 pub use evidence::{sniff, EvidenceView, NewEvidence, MAX_EVIDENCE_BYTES};
 pub use limiter::LoginLimiter;
+pub use matching::{EntityMatchView, MatchDecisionInput, MatchFieldView, CANDIDATE_THRESHOLD};
 pub use notices::{DelegationInput, DelegationView, NoticeActionInput, NoticeInput, NoticeView, RecipientView};
 pub use reports::{ReportQuery, ReportView};
 pub use request_packages::{canonical_json, sign_package, verify_package, MAX_PACKAGE_ATTACHMENTS, PACKAGE_FORMAT};
@@ -104,6 +106,7 @@ pub struct App {
     rules: Arc<screening::RuleCache>,
     tips: Arc<tips::TipDesk>,
     delivery: Arc<delivery::Delivery>,
+    resolver: Arc<matching::EntityResolver>,
 }
 
 impl App {
@@ -127,6 +130,7 @@ impl App {
             rules: Arc::new(screening::RuleCache::default()),
             tips: Arc::new(tips::TipDesk::default()),
             delivery: Arc::new(delivery::Delivery::default()),
+            resolver: Arc::new(matching::EntityResolver::default()),
         }
     }
 

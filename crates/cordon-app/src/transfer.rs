@@ -111,6 +111,8 @@ impl App {
             return Ok(report);
         }
         let refs = self.store.insert_cases(&batch).await?;
+        let recorded: Vec<String> = batch.iter().flat_map(|n| n.case.parties.iter().map(|p| p.entity_id.clone())).collect();
+        self.resolve_after_write(actor, &recorded).await;
         for (new, reference) in batch.into_iter().zip(refs) {
             self.index_case(&cordon_core::case::Case { reference, ..new.case });
         }

@@ -9,6 +9,7 @@ pub mod coordination;
 pub mod delivery;
 pub mod directive;
 pub mod duty;
+pub mod entity_match;
 pub mod jurisdiction;
 pub mod lead;
 pub mod model;

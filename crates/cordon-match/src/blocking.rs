@@ -35,6 +35,32 @@ pub enum BlockingRule {
     NameAndAddress,
     /// Same company name core.
     CompanyName,
+    /// Same other identifier.
+    OtherId,
+    /// Same postcode and family name (first token of the name).
+    PostcodeAndFamilyName,
+    /// Same postcode and given name.
+    PostcodeAndGivenName,
+    /// Same postcode and birth date, day and month in either order.
+    PostcodeAndBirthDate,
+    /// Same family name kept in its own column and birth date, day and month in either order.
+    SurnameAndBirthDate,
+    /// Same name tokens (any order) and postcode.
+    NameAndPostcode,
+    /// Same name tokens (any order) and locality kept in its own column.
+    NameAndLocality,
+    /// Same locality and birth date, day and month in either order.
+    LocalityAndBirthDate,
+    /// Same postcode and locality (for sources whose names and dates are often corrupted; big blocks are skipped).
+    PostcodeAndLocality,
+    /// Same address and locality kept in its own column.
+    AddressAndLocality,
+    /// Same name tokens (any order) and state or province kept in its own column.
+    NameAndRegion,
+    /// Same family name kept in its own column and state or province.
+    SurnameAndRegion,
+    /// Same birth date, day and month in either order, and state or province kept in its own column.
+    BirthDateAndRegion,
     /// Same birth date, day and month in either order (for training: too coarse to block on in production).
     BirthDate,
     /// Same name, persons in any order (for training).
@@ -56,6 +82,19 @@ impl BlockingRule {
         BlockingRule::FamilyNameAndBirthDate,
         BlockingRule::NameAndAddress,
         BlockingRule::CompanyName,
+        BlockingRule::OtherId,
+        BlockingRule::PostcodeAndFamilyName,
+        BlockingRule::PostcodeAndGivenName,
+        BlockingRule::PostcodeAndBirthDate,
+        BlockingRule::SurnameAndBirthDate,
+        BlockingRule::NameAndPostcode,
+        BlockingRule::NameAndLocality,
+        BlockingRule::LocalityAndBirthDate,
+        BlockingRule::PostcodeAndLocality,
+        BlockingRule::AddressAndLocality,
+        BlockingRule::NameAndRegion,
+        BlockingRule::SurnameAndRegion,
+        BlockingRule::BirthDateAndRegion,
     ];
 
     /// The record's key under this rule, or `None` when the record lacks the fields.
@@ -94,6 +133,34 @@ impl BlockingRule {
                 n.with_sorted_tokens(|t| h.words(t)).add(&a.locality).add(a.province.unwrap_or(""))
             }
             BlockingRule::CompanyName => h.add(&r.company_name.as_ref()?.core),
+            BlockingRule::OtherId => h.add(r.extra.as_ref()?.other_id.as_deref()?),
+            BlockingRule::PostcodeAndFamilyName => h.add(r.extra.as_ref()?.postcode.as_deref()?).add(r.person_name.as_ref()?.first()),
+            BlockingRule::PostcodeAndGivenName => h.add(r.extra.as_ref()?.postcode.as_deref()?).add(r.person_name.as_ref()?.given()),
+            BlockingRule::PostcodeAndBirthDate => h.add(r.extra.as_ref()?.postcode.as_deref()?).num(swap_tolerant_date(r)?),
+            BlockingRule::SurnameAndBirthDate => h.add(r.extra.as_ref()?.family_name.as_deref()?).num(swap_tolerant_date(r)?),
+            BlockingRule::NameAndPostcode => {
+                let postcode = r.extra.as_ref()?.postcode.as_deref()?;
+                r.person_name.as_ref()?.with_sorted_tokens(|t| h.words(t)).add(postcode)
+            }
+            BlockingRule::NameAndLocality => {
+                let locality = r.extra.as_ref()?.locality.as_deref()?;
+                r.person_name.as_ref()?.with_sorted_tokens(|t| h.words(t)).add(locality)
+            }
+            BlockingRule::LocalityAndBirthDate => h.add(r.extra.as_ref()?.locality.as_deref()?).num(swap_tolerant_date(r)?),
+            BlockingRule::AddressAndLocality => h.add(&r.address.as_ref()?.locality).add(r.extra.as_ref()?.locality.as_deref()?),
+            BlockingRule::NameAndRegion => {
+                let region = r.extra.as_ref()?.region.as_deref()?;
+                r.person_name.as_ref()?.with_sorted_tokens(|t| h.words(t)).add(region)
+            }
+            BlockingRule::SurnameAndRegion => {
+                let x = r.extra.as_ref()?;
+                h.add(x.family_name.as_deref()?).add(x.region.as_deref()?)
+            }
+            BlockingRule::BirthDateAndRegion => h.add(r.extra.as_ref()?.region.as_deref()?).num(swap_tolerant_date(r)?),
+            BlockingRule::PostcodeAndLocality => {
+                let x = r.extra.as_ref()?;
+                h.add(x.postcode.as_deref()?).add(x.locality.as_deref()?)
+            }
             BlockingRule::BirthDate => h.num(swap_tolerant_date(r)?),
             BlockingRule::Name => match (&r.person_name, &r.company_name) {
                 (Some(n), _) => n.with_sorted_tokens(|t| h.words(t)),

@@ -5,8 +5,8 @@
 //! A missing value on either side gives [`MISSING`], which carries no weight.
 
 use crate::normalise::{Address, CompanyName, NationalId, PartialDate, PersonName, TaxCode};
-use crate::record::{Field, PreparedRecord, FIELD_COUNT};
-use crate::similarity::{jaro_winkler, within_one_edit};
+use crate::record::{ExtraFields, Field, PreparedRecord, FIELD_COUNT};
+use crate::similarity::{jaro_winkler, jaro_winkler_at_least, osa_within, within_one_edit};
 
 /// The level of a field that is missing on either side.
 pub const MISSING: u8 = u8::MAX;
@@ -42,9 +42,12 @@ pub fn levels(field: Field) -> &'static [&'static str] {
         Field::BirthDate => &["exact", "day and month swapped", "one digit off or same month", "same year", "different"],
         Field::TaxCode => &["exact", "same enterprise, other branch", "different"],
         Field::Address => &["exact", "same province, similar address", "same province", "different"],
-        Field::Phone | Field::Cmnd | Field::Cccd | Field::Passport | Field::Plate | Field::Imo | Field::BankAccount => {
+        Field::Phone | Field::Cmnd | Field::Cccd | Field::Passport | Field::Plate | Field::Imo | Field::BankAccount | Field::Region => {
             &["exact", "one typo apart", "different"]
         }
+        Field::GivenName | Field::FamilyName => &["exact", "Jaro-Winkler ≥ 0.92", "Jaro-Winkler ≥ 0.88", "Jaro-Winkler ≥ 0.7", "different"],
+        Field::OtherId | Field::Postcode => &["exact", "one typo apart", "two typos apart", "different"],
+        Field::Locality => &["exact", "Jaro-Winkler ≥ 0.9", "Jaro-Winkler ≥ 0.7", "different"],
     }
 }
 
@@ -68,7 +71,22 @@ pub fn compare(a: &PreparedRecord, b: &PreparedRecord) -> ComparisonVector {
         return v;
     }
     let mut set = |f: Field, level: Option<u8>| v[f.index()] = level.unwrap_or(MISSING);
-    set(Field::PersonName, both(&a.person_name, &b.person_name, compare_person_names));
+    let (xa, xb) = (a.extra.as_deref(), b.extra.as_deref());
+    match (xa, xb) {
+        // Names kept in separate columns on both sides are compared part by part, not also as a whole.
+        (Some(x), Some(y)) if x.has_name_parts() && y.has_name_parts() => {
+            let (given, family) = compare_name_parts(x, y);
+            set(Field::GivenName, given);
+            set(Field::FamilyName, family);
+        }
+        _ => set(Field::PersonName, both(&a.person_name, &b.person_name, compare_person_names)),
+    }
+    if let (Some(x), Some(y)) = (xa, xb) {
+        set(Field::OtherId, both(&x.other_id, &y.other_id, |p, q| compare_codes(p, q)));
+        set(Field::Postcode, both(&x.postcode, &y.postcode, |p, q| compare_codes(p, q)));
+        set(Field::Locality, both(&x.locality, &y.locality, |p, q| compare_localities(p, q)));
+        set(Field::Region, both(&x.region, &y.region, |p, q| compare_ids(p, q)));
+    }
     set(Field::CompanyName, both(&a.company_name, &b.company_name, compare_company_names));
     set(Field::BirthDate, both(&a.birth_date, &b.birth_date, compare_dates));
     set(Field::Phone, both(&a.phone, &b.phone, |x, y| compare_ids(x, y)));
@@ -103,6 +121,56 @@ pub fn compare_ids(a: &str, b: &str) -> u8 {
         1
     } else {
         2
+    }
+}
+
+/// Given and family names kept apart: each by Jaro-Winkler, or crosswise when the two were written in each other's column.
+fn compare_name_parts(x: &ExtraFields, y: &ExtraFields) -> (Option<u8>, Option<u8>) {
+    // Crosswise counts only when both parts then agree exactly: plain equality, no similarity to compute.
+    let crossed = x.given_name.is_some() && x.given_name == y.family_name && x.family_name.is_some() && x.family_name == y.given_name;
+    if crossed {
+        return (Some(0), Some(0));
+    }
+    (
+        both(&x.given_name, &y.given_name, |p, q| compare_name_part(p, q)),
+        both(&x.family_name, &y.family_name, |p, q| compare_name_part(p, q)),
+    )
+}
+
+/// One name part: exact, Jaro-Winkler ≥ 0.92, ≥ 0.88, ≥ 0.7, or different.
+pub fn compare_name_part(a: &str, b: &str) -> u8 {
+    if a == b {
+        return 0;
+    }
+    match jaro_winkler_at_least(a, b, 0.7) {
+        Some(s) if s >= 0.92 => 1,
+        Some(s) if s >= 0.88 => 2,
+        Some(_) => 3,
+        None => 4,
+    }
+}
+
+/// Codes where a slip of the pen is common (postcodes, other identifiers): exact, one or two edits apart, or different.
+pub fn compare_codes(a: &str, b: &str) -> u8 {
+    if a == b {
+        return 0;
+    }
+    match osa_within(a, b, 2) {
+        Some(1) => 1,
+        Some(2) => 2,
+        _ => 3,
+    }
+}
+
+/// Localities kept in their own column: exact, Jaro-Winkler ≥ 0.9, ≥ 0.7, or different.
+pub fn compare_localities(a: &str, b: &str) -> u8 {
+    if a == b {
+        return 0;
+    }
+    match jaro_winkler_at_least(a, b, 0.7) {
+        Some(s) if s >= 0.9 => 1,
+        Some(_) => 2,
+        None => 3,
     }
 }
 
@@ -285,33 +353,21 @@ fn date_digits(year: u16, month: u8, day: u8) -> [u8; 8] {
     out
 }
 
-/// Shared and total distinct words of two texts; words past the 32nd are not counted (no address has that many).
-fn word_overlap(a: &str, b: &str) -> (usize, usize) {
-    fn fill<'a>(s: &'a str, buf: &mut [&'a str; 32]) -> usize {
-        let mut n = 0;
-        for w in s.split(' ').filter(|w| !w.is_empty()) {
-            if n == buf.len() {
-                break;
-            }
-            buf[n] = w;
-            n += 1;
-        }
-        buf[..n].sort_unstable();
-        let mut k = 0;
-        for i in 0..n {
-            if k == 0 || buf[i] != buf[k - 1] {
-                buf[k] = buf[i];
-                k += 1;
+/// Shared and total distinct items of two sorted, deduplicated lists.
+fn sorted_overlap(a: &[u32], b: &[u32]) -> (usize, usize) {
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
             }
         }
-        k
     }
-    let (mut ba, mut bb) = ([""; 32], [""; 32]);
-    let na = fill(a, &mut ba);
-    let nb = fill(b, &mut bb);
-    let (wa, wb) = (&ba[..na], &bb[..nb]);
-    let shared = wa.iter().filter(|w| wb.binary_search(w).is_ok()).count();
-    (shared, na + nb - shared)
+    (shared, a.len() + b.len() - shared)
 }
 
 /// Tax codes: exact, same enterprise with another branch suffix, or different.
@@ -336,7 +392,7 @@ pub fn compare_addresses(a: &Address, b: &Address) -> u8 {
             return 3;
         }
     }
-    let (shared, union) = word_overlap(&a.locality, &b.locality);
+    let (shared, union) = sorted_overlap(&a.words, &b.words);
     let similar = union > 0 && shared * 2 >= union;
     let same_province = a.province.is_some() && a.province == b.province;
     match (same_province, similar) {

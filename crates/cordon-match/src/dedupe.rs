@@ -70,7 +70,7 @@ pub struct TrainingReport {
 /// over the number of all pairs: blocking already uses the fields that the
 /// weights count, so a prior taken over candidate pairs would count them twice.
 pub fn train(model: &mut Model, records: &[PreparedRecord], settings: &Settings) -> TrainingReport {
-    model.estimate_u(records, settings.u_sample_pairs, settings.seed);
+    model.estimate_u_on(records, settings.u_sample_pairs, settings.seed, settings.threads);
     let sample = |rules: &[BlockingRule], max_block: usize| -> (PatternCounts, u64) {
         let candidates = candidate_pairs_on(records, rules, max_block, settings.em_max_pairs, settings.threads);
         let mut patterns = PatternCounts::default();
@@ -80,7 +80,7 @@ pub fn train(model: &mut Model, records: &[PreparedRecord], settings: &Settings)
         (patterns, candidates.one_in)
     };
     let by_date: &[Field] = &[Field::BirthDate];
-    let by_name: &[Field] = &[Field::PersonName, Field::CompanyName];
+    let by_name: &[Field] = &[Field::PersonName, Field::CompanyName, Field::GivenName, Field::FamilyName];
     let mut sessions = Vec::new();
     let mut em_pairs = 0;
     let mut distinct_patterns = 0;

@@ -142,6 +142,11 @@ fn default_parameters(field: Field) -> (&'static [f64], &'static [f64]) {
         Field::Phone => (&[0.6, 0.02, 0.38], &[0.00001, 0.0001, 0.99989]),
         Field::Cmnd | Field::Passport => (&[0.8, 0.05, 0.15], &[0.000001, 0.00001, 0.999989]),
         Field::BankAccount => (&[0.5, 0.02, 0.48], &[0.000001, 0.00001, 0.999989]),
+        Field::GivenName | Field::FamilyName => (&[0.8, 0.08, 0.04, 0.04, 0.04], &[0.005, 0.002, 0.003, 0.05, 0.94]),
+        Field::OtherId => (&[0.8, 0.1, 0.05, 0.05], &[0.00001, 0.0001, 0.001, 0.99889]),
+        Field::Postcode => (&[0.8, 0.1, 0.05, 0.05], &[0.001, 0.01, 0.05, 0.939]),
+        Field::Locality => (&[0.8, 0.1, 0.05, 0.05], &[0.002, 0.005, 0.05, 0.943]),
+        Field::Region => (&[0.9, 0.02, 0.08], &[0.2, 0.01, 0.79]),
     }
 }
 
@@ -282,16 +287,21 @@ impl Model {
 
     /// Estimates u from random pairs of records of the same kind; most random pairs are non-matches.
     pub fn estimate_u(&mut self, records: &[PreparedRecord], sample_pairs: usize, seed: u64) {
+        self.estimate_u_on(records, sample_pairs, seed, 1);
+    }
+
+    /// [`Model::estimate_u`] with the pairs compared on `threads` threads; the result does not depend on `threads`.
+    pub fn estimate_u_on(&mut self, records: &[PreparedRecord], sample_pairs: usize, seed: u64, threads: usize) {
         if records.len() < 2 {
             return;
         }
-        let mut counts = vec![[0u64; MAX_LEVELS]; FIELD_COUNT];
         let mut rng = SplitMix64::new(seed);
         let n = records.len() as u64;
-        let mut drawn = 0;
+        // The pairs are drawn first, on one generator, so that the estimate does not depend on the threads.
+        let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(sample_pairs.min(1 << 24));
         // Pairs of different kinds compare as all missing; bound the attempts so mixed data terminates.
         for _ in 0..sample_pairs.saturating_mul(4) {
-            if drawn == sample_pairs {
+            if pairs.len() == sample_pairs {
                 break;
             }
             let i = rng.below(n) as usize;
@@ -299,14 +309,40 @@ impl Model {
             if i == j || records[i].kind != records[j].kind {
                 continue;
             }
-            drawn += 1;
-            let v = compare(&records[i], &records[j]);
-            for (f, &l) in v.iter().enumerate() {
-                if l != MISSING {
-                    counts[f][usize::from(l)] += 1;
+            pairs.push((i as u32, j as u32));
+        }
+        let count = |chunk: &[(u32, u32)]| {
+            let mut counts = vec![[0u64; MAX_LEVELS]; FIELD_COUNT];
+            for &(i, j) in chunk {
+                let v = compare(&records[i as usize], &records[j as usize]);
+                for (f, &l) in v.iter().enumerate() {
+                    if l != MISSING {
+                        counts[f][usize::from(l)] += 1;
+                    }
                 }
             }
-        }
+            counts
+        };
+        let threads = threads.max(1);
+        let counts = if threads == 1 || pairs.len() < 10_000 {
+            count(&pairs)
+        } else {
+            let size = pairs.len().div_ceil(threads);
+            std::thread::scope(|s| {
+                let handles: Vec<_> = pairs.chunks(size).map(|c| s.spawn(move || count(c))).collect();
+                let mut total = vec![[0u64; MAX_LEVELS]; FIELD_COUNT];
+                for h in handles {
+                    // A counting thread only panics on a bug; propagate it as the caller's panic.
+                    let part = h.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+                    for (t, p) in total.iter_mut().zip(&part) {
+                        for (x, y) in t.iter_mut().zip(p) {
+                            *x += y;
+                        }
+                    }
+                }
+                total
+            })
+        };
         for (f, params) in self.fields.iter_mut().enumerate() {
             let n_levels = params.u.len();
             let total: u64 = counts[f][..n_levels].iter().sum();

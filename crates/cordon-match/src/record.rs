@@ -1,9 +1,11 @@
 //! Records as agencies send them, and the prepared form that matching works on.
 
+use cordon_core::text::fold_words;
+
 use crate::error::NormaliseError;
 use crate::normalise::{
-    normalise_bank_account, normalise_imo, normalise_national_id, normalise_passport, normalise_phone, normalise_plate, normalise_tax_code,
-    parse_date, Address, CompanyName, NationalId, PartialDate, PersonName, TaxCode,
+    normalise_bank_account, normalise_imo, normalise_national_id, normalise_other_id, normalise_passport, normalise_phone, normalise_plate,
+    normalise_tax_code, parse_date, Address, CompanyName, NationalId, PartialDate, PersonName, TaxCode,
 };
 
 /// A record's id, unique across everything resolved together.
@@ -50,6 +52,18 @@ pub struct Record {
     pub bank_account: Option<String>,
     /// Postal or residence address.
     pub address: Option<String>,
+    /// Given name, when the source keeps it in its own column.
+    pub given_name: Option<String>,
+    /// Family name (surname), when the source keeps it in its own column.
+    pub family_name: Option<String>,
+    /// Any other identifier the source holds (a foreign social security or customer number).
+    pub other_id: Option<String>,
+    /// Postcode.
+    pub postcode: Option<String>,
+    /// Suburb, town or commune, when the source keeps it in its own column.
+    pub locality: Option<String>,
+    /// State or province, when the source keeps it in its own column.
+    pub region: Option<String>,
 }
 
 /// The fields matching compares, in the order of a [`crate::compare::ComparisonVector`].
@@ -79,10 +93,22 @@ pub enum Field {
     BankAccount,
     /// Address.
     Address,
+    /// Given name kept in its own column.
+    GivenName,
+    /// Family name kept in its own column.
+    FamilyName,
+    /// Any other identifier.
+    OtherId,
+    /// Postcode.
+    Postcode,
+    /// Suburb, town or commune kept in its own column.
+    Locality,
+    /// State or province kept in its own column.
+    Region,
 }
 
 /// How many fields are compared.
-pub const FIELD_COUNT: usize = 12;
+pub const FIELD_COUNT: usize = 18;
 
 impl Field {
     /// Every field, in vector order.
@@ -99,6 +125,12 @@ impl Field {
         Field::Imo,
         Field::BankAccount,
         Field::Address,
+        Field::GivenName,
+        Field::FamilyName,
+        Field::OtherId,
+        Field::Postcode,
+        Field::Locality,
+        Field::Region,
     ];
 
     /// The field's position in a comparison vector.
@@ -121,6 +153,12 @@ impl Field {
             Field::Imo => "IMO number",
             Field::BankAccount => "bank account",
             Field::Address => "address",
+            Field::GivenName => "given name",
+            Field::FamilyName => "family name",
+            Field::OtherId => "other identifier",
+            Field::Postcode => "postcode",
+            Field::Locality => "locality",
+            Field::Region => "state or province",
         }
     }
 
@@ -159,8 +197,40 @@ pub struct PreparedRecord {
     pub bank_account: Option<Box<str>>,
     /// Address.
     pub address: Option<Address>,
+    /// Fields that only some sources keep apart (boxed: most records have none).
+    pub extra: Option<Box<ExtraFields>>,
     /// Fields whose written value could not be normalised, and why.
     pub rejected: Vec<(Field, NormaliseError)>,
+}
+
+/// Fields that sources keeping names and addresses in separate columns have; folded, spaces collapsed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExtraFields {
+    /// Given name.
+    pub given_name: Option<Box<str>>,
+    /// Family name.
+    pub family_name: Option<Box<str>>,
+    /// Other identifier, upper-case letters and digits.
+    pub other_id: Option<Box<str>>,
+    /// Postcode, upper-case letters and digits.
+    pub postcode: Option<Box<str>>,
+    /// Suburb, town or commune.
+    pub locality: Option<Box<str>>,
+    /// State or province.
+    pub region: Option<Box<str>>,
+}
+
+impl ExtraFields {
+    /// True when the name is kept as separate given and family names.
+    pub fn has_name_parts(&self) -> bool {
+        self.given_name.is_some() || self.family_name.is_some()
+    }
+}
+
+/// Folded words joined by single spaces; `None` when nothing is left.
+fn folded_text(raw: &str) -> Option<Box<str>> {
+    let f = fold_words(raw);
+    (!f.is_empty()).then(|| f.into_boxed_str())
 }
 
 fn raw(v: &Option<String>) -> Option<&str> {
@@ -197,11 +267,26 @@ impl PreparedRecord {
     /// Normalises every field of a record.
     pub fn prepare(r: &Record) -> PreparedRecord {
         let mut rejected = Vec::new();
+        let given_name = raw(&r.given_name).and_then(folded_text);
+        let family_name = raw(&r.family_name).and_then(folded_text);
         let (person_name, company_name) = match (r.kind, raw(&r.name)) {
             (EntityKind::Person, Some(n)) => (PersonName::parse(n), None),
             (_, Some(n)) => (None, CompanyName::parse(n)),
+            // Blocking and the resolver work on the whole name: build it family name first.
+            (EntityKind::Person, None) => (PersonName::from_parts(family_name.as_deref(), given_name.as_deref()), None),
             (_, None) => (None, None),
         };
+        let other_id = take(&mut rejected, Field::OtherId, raw(&r.other_id).map(normalise_other_id));
+        let postcode = take(&mut rejected, Field::Postcode, raw(&r.postcode).map(normalise_other_id));
+        let extra = ExtraFields {
+            given_name,
+            family_name,
+            other_id: other_id.map(String::into_boxed_str),
+            postcode: postcode.map(String::into_boxed_str),
+            locality: raw(&r.locality).and_then(folded_text),
+            region: raw(&r.region).and_then(folded_text),
+        };
+        let extra = (extra != ExtraFields::default()).then(|| Box::new(extra));
         let birth_date = take(&mut rejected, Field::BirthDate, raw(&r.birth_date).map(parse_date));
         let phone = take(&mut rejected, Field::Phone, raw(&r.phone).map(normalise_phone));
         let national_id = take(&mut rejected, Field::Cccd, raw(&r.national_id).map(normalise_national_id));
@@ -225,6 +310,7 @@ impl PreparedRecord {
             imo: imo.map(String::into_boxed_str),
             bank_account: bank_account.map(String::into_boxed_str),
             address,
+            extra,
             rejected,
         }
     }

@@ -38,6 +38,9 @@ enum Policy {
     /// Those shown the person in full: the recording agency's users who see the case (the
     /// border guard sees the case with the person withheld, so not the entity).
     EntityReader,
+    /// Case workers shown both entities of a candidate match in full (the recording agency's
+    /// officers and heads); other case workers get 404, everyone else 403.
+    MatchDecider,
     /// The recording unit only (others who see it get 403, others 404).
     CaseOwnerUnit,
     /// Officers and heads of the lead agency or the recording unit (lifecycle steps).
@@ -104,7 +107,8 @@ fn policy(method: &str, path: &str) -> Option<Policy> {
         ("get", "/api/v1/cases/{id}/evidence/{sha256}") => CaseReader,
         ("post", "/api/v1/cases/{id}/access-requests") => CaseReader,
         ("get", "/api/v1/access-requests") => SignedIn,
-        ("get", "/api/v1/entities/{id}") => EntityReader,
+        ("get", "/api/v1/entities/{id}" | "/api/v1/entities/{id}/matches") => EntityReader,
+        ("post", "/api/v1/entity-matches/{id}/decision") => MatchDecider,
         ("post", "/api/v1/notices") => CaseWorker,
         ("get", "/api/v1/notices" | "/api/v1/delegations") => SignedIn,
         ("get", "/api/v1/notices/{id}") => NoticeParty,
@@ -280,6 +284,11 @@ fn expected(p: Policy, user: &str) -> u16 {
                 404
             }
         }
+        Policy::MatchDecider => match user {
+            "officer.a" | "head.a" | "officer.b" => 200,
+            "bg.officer" | "police.officer" => 404,
+            _ => 403,
+        },
         Policy::UnitMember => match user {
             "admin" | "officer.a" | "head.a" => 200,
             _ => 403,
@@ -556,6 +565,14 @@ async fn every_operation_for_every_kind_of_user() {
                 h["id"].as_str().unwrap().to_string()
             } else if path.starts_with("/api/v1/operations/") {
                 operation_id.clone()
+            } else if path.starts_with("/api/v1/entity-matches/") {
+                // A second case with the same driver: resolution keeps the pair as a candidate.
+                let again = owner.post("/api/v1/cases", case_body(&format!("{tag}b"))).await.1;
+                let person = again["parties"][0]["entity_id"].as_str().unwrap().to_string();
+                let (st, m) = owner.get(&format!("/api/v1/entities/{person}/matches")).await;
+                assert_eq!(st, 200, "{m}");
+                assert_eq!(m[0]["status"], "candidate", "{m}");
+                m[0]["id"].as_str().unwrap().to_string()
             } else if path.starts_with("/api/v1/entities/") {
                 case["parties"][0]["entity_id"].as_str().unwrap().to_string()
             } else if path.starts_with("/api/v1/access-requests/") {
@@ -636,6 +653,7 @@ async fn every_operation_for_every_kind_of_user() {
                 ("post", "/api/v1/cases/{id}/evidence") => (None, Some(1)),
                 ("post", "/api/v1/cases/{id}/access-requests") => (Some(json!({ "reason": "need to know" })), None),
                 ("post", "/api/v1/access-requests/{id}/decision") => (Some(json!({ "grant": true })), None),
+                ("post", "/api/v1/entity-matches/{id}/decision") => (Some(json!({ "decision": "confirm" })), None),
                 ("post", "/api/v1/notices") => {
                     (Some(json!({ "kind": "pursuit", "priority": "urgent", "title": "x", "recipient_units": ["police-unit"] })), None)
                 }

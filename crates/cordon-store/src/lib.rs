@@ -12,6 +12,7 @@ mod coordination;
 mod delivery;
 mod directives;
 mod entities;
+mod entity_matches;
 mod error;
 mod evidence;
 mod migrate;
@@ -29,6 +30,7 @@ pub use cases::{Agreement, CaseCursor, CaseDimension, CaseTotal, NewCase, Sharin
 pub use coordination::{CommodityResult, Decision, Handover, HandoverAcceptance, JointOperation, OperationMessage, OperationResults};
 pub use delivery::{AttemptOutcome, Contact, DeliveryAttempt, DeliveryJob, LiveListener, NoticeDeliveries, NoticeRoute, Outbox};
 pub use directives::{Directive, DirectiveTask, TaskReport};
+pub use entity_matches::{EntityMatch, StoredEntity};
 pub use error::StoreError;
 pub use evidence::{Evidence, FileStore};
 pub use notices::{Notice, Recipient};

@@ -93,6 +93,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0012_analytics.sql"),
     },
     Migration {
+        version: 13,
+        name: "entity_matches",
+        sqlite: include_str!("../migrations/sqlite/0013_entity_matches.sql"),
+        postgres: include_str!("../migrations/postgres/0013_entity_matches.sql"),
+    },
+    Migration {
         version: 14,
         name: "missing_numbers",
         sqlite: include_str!("../migrations/sqlite/0014_missing_numbers.sql"),

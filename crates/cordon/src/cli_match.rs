@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand, ValueEnum};
-use cordon_match::{cluster, deduplicate, train, EntityKind, Field, Link, Model, PreparedRecord, Record, ScoredPair, Settings};
+use cordon_match::{
+    cluster, deduplicate, train, AnalystDecision, EntityKind, Field, Link, Model, PreparedRecord, Record, ScoredPair, Settings,
+};
 use serde::Deserialize;
 
 use crate::progress::Progress;
@@ -60,6 +62,9 @@ pub struct MatchOptions {
     /// Input format; default from the file extension (.csv, .ndjson, .jsonl, .json).
     #[arg(long, value_enum)]
     format: Option<Format>,
+    /// Analysts' decisions to respect (CSV: id_a, id_b, decision = confirm, reject or split; for `link`, id_a is LEFT's).
+    #[arg(long, value_name = "DECISIONS.csv")]
+    decisions: Option<PathBuf>,
 }
 
 /// Input file formats.
@@ -108,12 +113,24 @@ enum Kind {
     Imo,
     /// Bank account.
     BankAccount,
-    /// Address.
+    /// Address; several columns may feed it (street, number, ward…), joined in the mapping's order.
     Address,
+    /// Given name in its own column.
+    GivenName,
+    /// Family name in its own column.
+    FamilyName,
+    /// Any other identifier.
+    OtherId,
+    /// Postcode.
+    Postcode,
+    /// Suburb, town or commune in its own column.
+    Locality,
+    /// State or province in its own column.
+    Region,
 }
 
 /// The words a mapping file may use, and what each means.
-const KINDS: [(&str, Kind); 15] = [
+const KINDS: [(&str, Kind); 24] = [
     ("person_name", Kind::PersonName),
     ("name", Kind::PersonName),
     ("company_name", Kind::CompanyName),
@@ -129,6 +146,15 @@ const KINDS: [(&str, Kind); 15] = [
     ("imo", Kind::Imo),
     ("bank_account", Kind::BankAccount),
     ("address", Kind::Address),
+    ("given_name", Kind::GivenName),
+    ("first_name", Kind::GivenName),
+    ("family_name", Kind::FamilyName),
+    ("surname", Kind::FamilyName),
+    ("other_id", Kind::OtherId),
+    ("postcode", Kind::Postcode),
+    ("locality", Kind::Locality),
+    ("region", Kind::Region),
+    ("state", Kind::Region),
 ];
 
 impl Kind {
@@ -146,6 +172,12 @@ impl Kind {
             Kind::Imo => &[Field::Imo],
             Kind::BankAccount => &[Field::BankAccount],
             Kind::Address => &[Field::Address],
+            Kind::GivenName => &[Field::GivenName],
+            Kind::FamilyName => &[Field::FamilyName],
+            Kind::OtherId => &[Field::OtherId],
+            Kind::Postcode => &[Field::Postcode],
+            Kind::Locality => &[Field::Locality],
+            Kind::Region => &[Field::Region],
         }
     }
 
@@ -162,8 +194,21 @@ impl Kind {
             Kind::Imo => &mut record.imo,
             Kind::BankAccount => &mut record.bank_account,
             Kind::Address => &mut record.address,
+            Kind::GivenName => &mut record.given_name,
+            Kind::FamilyName => &mut record.family_name,
+            Kind::OtherId => &mut record.other_id,
+            Kind::Postcode => &mut record.postcode,
+            Kind::Locality => &mut record.locality,
+            Kind::Region => &mut record.region,
         };
-        *slot = Some(value);
+        match slot {
+            // Only the address may be fed by several columns (checked when the mapping is read).
+            Some(earlier) => {
+                earlier.push_str(", ");
+                earlier.push_str(&value);
+            }
+            None => *slot = Some(value),
+        }
     }
 }
 
@@ -208,6 +253,10 @@ impl Mapping {
                 )),
                 Some(&(_, kind)) => {
                     let slot = if kind == Kind::CompanyName { Kind::PersonName } else { kind };
+                    if kind == Kind::Address {
+                        columns.push((column.clone(), kind));
+                        continue;
+                    }
                     if let Some(other) = used.insert(slot, column) {
                         problems.push(format!("columns `{other}` and `{column}` both feed the {word} field; map only one"));
                     }
@@ -508,7 +557,13 @@ pub fn run(command: MatchCommand) -> anyhow::Result<()> {
             let model = model_for(&prepared, &settings);
             let mut progress = Progress::new(format!("matching {} records", prepared.len()), None, "");
             progress.set(0);
-            let mut result = deduplicate(&prepared, &model, &settings, &[])?;
+            let decisions =
+                read_decisions(options.decisions.as_deref(), &|id| table.ids.iter().position(|x| x == id).map(|i| i as u64), &|id| {
+                    table.ids.iter().position(|x| x == id).map(|i| i as u64)
+                })?;
+            let mut result = deduplicate(&prepared, &model, &settings, &decisions)?;
+            let not_same = rejected_pairs(&decisions);
+            result.matches.retain(|p| !not_same.contains(&(p.a.min(p.b), p.a.max(p.b))));
             progress.finish();
             sort_pairs(&mut result.matches);
             let fields = mapping.fields();
@@ -563,7 +618,13 @@ pub fn run(command: MatchCommand) -> anyhow::Result<()> {
             let model = model_for(&prepared, &settings);
             let mut progress = Progress::new(format!("linking {n_left} and {} records", right_table.records.len()), None, "");
             progress.set(0);
-            let result = deduplicate(&prepared, &model, &settings, &[])?;
+            let decisions =
+                read_decisions(options.decisions.as_deref(), &|id| left_table.ids.iter().position(|x| x == id).map(|i| i as u64), &|id| {
+                    right_table.ids.iter().position(|x| x == id).map(|i| i as u64 + n_left)
+                })?;
+            let mut result = deduplicate(&prepared, &model, &settings, &decisions)?;
+            let not_same = rejected_pairs(&decisions);
+            result.matches.retain(|p| !not_same.contains(&(p.a.min(p.b), p.a.max(p.b))));
             progress.finish();
             // Only pairs across the files count; pairs inside one file are for `dedupe`.
             let mut pairs: Vec<ScoredPair> = result
@@ -597,7 +658,7 @@ pub fn run(command: MatchCommand) -> anyhow::Result<()> {
             out.flush()?;
             let links: Vec<Link> = pairs.iter().map(|p| Link { a: p.a, b: p.b, probability: p.score.probability }).collect();
             let ids: Vec<u64> = prepared.iter().map(|r| r.id).collect();
-            let clustering = cluster(&ids, &links, &[], options.threshold)?;
+            let clustering = cluster(&ids, &links, &decisions, options.threshold)?;
             if let Some(path) = &options.clusters {
                 let mut out = open_output(Some(path))?;
                 out.write_record(["source", "record_id", "cluster_id", "cluster_size"])?;
@@ -619,6 +680,49 @@ pub fn run(command: MatchCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Reads analysts' decisions: one line per pair, `id_a,id_b,decision`; ids the inputs lack are
+/// reported and skipped, a decision word that is not confirm, reject or split refuses the file.
+fn read_decisions(
+    path: Option<&Path>,
+    a_of: &dyn Fn(&str) -> Option<u64>,
+    b_of: &dyn Fn(&str) -> Option<u64>,
+) -> anyhow::Result<Vec<AnalystDecision>> {
+    let Some(path) = path else { return Ok(Vec::new()) };
+    let mut reader = csv::Reader::from_path(path).with_context(|| format!("cannot read the decisions file {}", path.display()))?;
+    let mut out = Vec::new();
+    for (n, row) in reader.records().enumerate() {
+        let line = n + 2;
+        let row = row.with_context(|| format!("{} line {line} cannot be read", path.display()))?;
+        let (Some(a), Some(b), Some(word)) = (row.get(0), row.get(1), row.get(2)) else {
+            bail!("{} line {line}: expected id_a, id_b and decision", path.display());
+        };
+        let (x, y) = match (a_of(a.trim()), b_of(b.trim())) {
+            (Some(x), Some(y)) => (x, y),
+            _ => {
+                eprintln!("{} line {line}: skipped: no record with id `{}` or `{}`", path.display(), a.trim(), b.trim());
+                continue;
+            }
+        };
+        out.push(match word.trim() {
+            "confirm" => AnalystDecision::Confirm(x, y),
+            "reject" | "split" => AnalystDecision::Reject(x, y),
+            other => bail!("{} line {line}: decision `{other}` is not confirm, reject or split", path.display()),
+        });
+    }
+    Ok(out)
+}
+
+/// The pairs an analyst said are not the same, smaller id first: they are not reported as matches.
+fn rejected_pairs(decisions: &[AnalystDecision]) -> std::collections::HashSet<(u64, u64)> {
+    decisions
+        .iter()
+        .filter_map(|d| match d {
+            AnalystDecision::Reject(x, y) => Some((*x.min(y), *x.max(y))),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Refuses a threshold that is not a probability, before any file is read.

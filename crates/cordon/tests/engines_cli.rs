@@ -374,3 +374,84 @@ fn rows_with_a_missing_or_repeated_id_are_skipped_with_their_line() {
     assert!(stderr.contains("line 5: skipped: this row has none of the mapped fields filled in"), "{stderr}");
     assert!(stderr.contains("Records: 1;"), "{stderr}");
 }
+
+#[test]
+fn an_analysts_not_the_same_is_respected_by_a_later_batch_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "people.csv", PEOPLE);
+    let map = write(dir.path(), "map.toml", MAPPING);
+    let decisions = write(dir.path(), "decisions.csv", "id_a,id_b,decision\nHS-3,HS-1,reject\nHS-3,HS-2,reject\nHS-4,HS-99,confirm\n");
+    let (pairs, clusters) = (dir.path().join("pairs.csv"), dir.path().join("clusters.csv"));
+    let out = run(&[
+        "match",
+        "dedupe",
+        "--mapping",
+        map.to_str().unwrap(),
+        "--decisions",
+        decisions.to_str().unwrap(),
+        "--output",
+        pairs.to_str().unwrap(),
+        "--clusters",
+        clusters.to_str().unwrap(),
+        input.to_str().unwrap(),
+    ]);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("decisions.csv line 4: skipped: no record with id `HS-4` or `HS-99`"), "{stderr}");
+    let clusters = csv_rows(&clusters);
+    assert_eq!(cluster_of(&clusters, "HS-1"), cluster_of(&clusters, "HS-2"));
+    assert_ne!(cluster_of(&clusters, "HS-3"), cluster_of(&clusters, "HS-1"), "not the same stands over a score of 1");
+    let pairs = csv_rows(&pairs);
+    assert!(pairs.iter().all(|r| !(r[..2].contains(&"HS-3".to_string()))), "{pairs:?}");
+
+    let bad = write(dir.path(), "bad.csv", "id_a,id_b,decision\nHS-1,HS-2,maybe\n");
+    let out = run(&["match", "dedupe", "--mapping", map.to_str().unwrap(), "--decisions", bad.to_str().unwrap(), input.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("decision `maybe` is not confirm, reject or split"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn names_and_addresses_in_separate_columns_are_compared_part_by_part() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        dir.path(),
+        "febrl.csv",
+        "rec_id,given_name,surname,street_number,address_1,suburb,postcode,state,date_of_birth,soc_sec_id\n\
+         a-org,mitchell,green,7,wallaby place,cleveland,2119,sa,19560409,1804974\n\
+         a-dup,green,mitchell,7,wallaby plce,cleveland,2119,sa,19560409,1804947\n\
+         b-org,harley,mccarthy,177,pridham street,marsden,3165,nsw,19080419,6089216\n\
+         b-dup,harley,mccattmhy,177,pridhamstreet,marsden,3165,nsw,,6089216\n\
+         c-org,madeline,mason,54,hoseason street,granville,4881,vic,19081128,2185997\n",
+    );
+    let map = write(
+        dir.path(),
+        "map.toml",
+        "id = \"rec_id\"\n[columns]\ngiven_name = \"given_name\"\nsurname = \"family_name\"\nstreet_number = \"address\"\naddress_1 = \"address\"\n\
+         suburb = \"locality\"\npostcode = \"postcode\"\nstate = \"region\"\ndate_of_birth = \"birth_date\"\nsoc_sec_id = \"other_id\"\n",
+    );
+    let (pairs, clusters) = (dir.path().join("pairs.csv"), dir.path().join("clusters.csv"));
+    let out = run(&[
+        "match",
+        "dedupe",
+        "--mapping",
+        map.to_str().unwrap(),
+        "--output",
+        pairs.to_str().unwrap(),
+        "--clusters",
+        clusters.to_str().unwrap(),
+        input.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let clusters = csv_rows(&clusters);
+    assert_eq!(cluster_of(&clusters, "a-org"), cluster_of(&clusters, "a-dup"), "names swapped between the columns: {clusters:?}");
+    assert_eq!(cluster_of(&clusters, "b-org"), cluster_of(&clusters, "b-dup"), "{clusters:?}");
+    assert_ne!(cluster_of(&clusters, "c-org"), cluster_of(&clusters, "a-org"));
+    let pairs = csv_rows(&pairs);
+    let header = &pairs[0];
+    for f in ["given name", "family name", "other identifier", "postcode", "locality", "state or province"] {
+        assert!(header.contains(&f.to_string()), "{f}: {header:?}");
+    }
+    let given = header.iter().position(|h| h == "given name").unwrap();
+    let a = pairs.iter().find(|r| r[..2].contains(&"a-org".to_string())).unwrap();
+    assert!(a[given].starts_with("exact"), "crosswise names agree: {a:?}");
+}

@@ -152,6 +152,13 @@ pub struct Address {
     pub written_province: Option<&'static str>,
     /// The post-2025 province that the written one is now part of.
     pub province: Option<&'static str>,
+    /// The locality's distinct words as sorted 32-bit hashes, so that comparing two addresses does not re-split them.
+    pub words: Box<[u32]>,
+}
+
+/// FNV-1a of a word, 32 bits.
+fn word_hash(w: &str) -> u32 {
+    w.bytes().fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
 }
 
 impl Address {
@@ -183,7 +190,11 @@ impl Address {
                 locality.push_str(full);
             }
         }
+        let mut words: Vec<u32> = locality.split(' ').filter(|w| !w.is_empty()).map(word_hash).collect();
+        words.sort_unstable();
+        words.dedup();
         Some(Address {
+            words: words.into_boxed_slice(),
             locality: locality.into_boxed_str(),
             written_province: found.map(|(_, _, (old, _))| old),
             province: found.map(|(_, _, (_, new))| new),

@@ -13,10 +13,17 @@ pub struct PartialDate {
     pub day: Option<u8>,
 }
 
-/// Parses "dd/mm/yyyy", "dd-mm-yyyy", "dd.mm.yyyy", "yyyy-mm-dd", "mm/yyyy" or "yyyy".
+/// Parses "dd/mm/yyyy", "dd-mm-yyyy", "dd.mm.yyyy", "yyyy-mm-dd", "yyyymmdd", "mm/yyyy" or "yyyy".
 pub fn parse_date(raw: &str) -> Result<PartialDate, NormaliseError> {
     let bad = || NormaliseError::BadDate(raw.to_owned());
-    let parts: Vec<&str> = raw.trim().split(['/', '-', '.', ' ']).filter(|p| !p.is_empty()).collect();
+    let trimmed = raw.trim();
+    // ISO 8601's basic form, as many databases export dates: eight digits, year first.
+    let compact = trimmed.len() == 8 && trimmed.bytes().all(|b| b.is_ascii_digit());
+    let parts: Vec<&str> = if compact {
+        vec![&trimmed[..4], &trimmed[4..6], &trimmed[6..]]
+    } else {
+        trimmed.split(['/', '-', '.', ' ']).filter(|p| !p.is_empty()).collect()
+    };
     let num = |s: &str| -> Result<u32, NormaliseError> {
         if s.is_empty() || s.len() > 4 || !s.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad());
@@ -74,6 +81,8 @@ mod tests {
             ("1990-03-05", Ok(d(1990, Some(3), Some(5)))),
             ("03/1990", Ok(d(1990, Some(3), None))),
             ("1990", Ok(d(1990, None, None))),
+            ("19900305", Ok(d(1990, Some(3), Some(5)))),
+            ("19900230", Err(NormaliseError::BadDate("19900230".into()))),
             ("29/02/2000", Ok(d(2000, Some(2), Some(29)))),
             ("29/02/1900", Err(NormaliseError::BadDate("29/02/1900".into()))),
             ("31/04/1990", Err(NormaliseError::BadDate("31/04/1990".into()))),

@@ -124,6 +124,15 @@ pub fn normalise_bank_account(raw: &str) -> Result<String, NormaliseError> {
     Ok(d)
 }
 
+/// Normalises any other identifier: upper-case letters and digits, at most 32 of them.
+pub fn normalise_other_id(raw: &str) -> Result<String, NormaliseError> {
+    let p = alnum_upper(raw)?;
+    if p.len() > 32 {
+        return Err(NormaliseError::BadLength { what: "identifier", expected: "at most 32 letters and digits", got: p.len() });
+    }
+    Ok(p)
+}
+
 /// Normalises an IMO ship number ("IMO 9074729") to its 7 digits, checking the check digit.
 pub fn normalise_imo(raw: &str) -> Result<String, NormaliseError> {
     let up = alnum_upper(raw)?;

@@ -89,6 +89,26 @@ impl PersonName {
         Some(PersonName { text: text.into_boxed_str(), order, marked_sex })
     }
 
+    /// Builds a name from a family and a given name kept in separate columns (already folded or not): family name first.
+    pub fn from_parts(family: Option<&str>, given: Option<&str>) -> Option<PersonName> {
+        let family = family.map(fold_words).filter(|f| !f.is_empty());
+        let given = given.map(fold_words).filter(|g| !g.is_empty());
+        let text = match (&family, &given) {
+            (Some(f), Some(g)) => format!("{f} {g}"),
+            (Some(x), None) | (None, Some(x)) => x.clone(),
+            (None, None) => return None,
+        };
+        let order = if family.is_some() { NameOrder::FamilyFirst } else { NameOrder::Unknown };
+        let tokens = text.split(' ').count();
+        let inner = || text.split(' ').skip(1).take(tokens.saturating_sub(2));
+        let marked_sex = match (inner().any(|t| t == "van"), inner().any(|t| t == "thi")) {
+            (true, false) => Some(MarkedSex::Male),
+            (false, true) => Some(MarkedSex::Female),
+            _ => None,
+        };
+        Some(PersonName { text: text.into_boxed_str(), order, marked_sex })
+    }
+
     /// The tokens in canonical order (family name first when known).
     pub fn tokens(&self) -> impl Iterator<Item = &str> {
         self.text.split(' ')

@@ -3,6 +3,7 @@
 use cordon_core::Language;
 
 mod coordination;
+mod entities;
 mod requests;
 
 /// (key, Vietnamese, English).
@@ -275,7 +276,7 @@ const WORDS: &[(&str, &str, &str)] = &[
 
 /// The word for `key` in `lang`; `?` if it is missing (a test keeps none missing).
 pub fn t(lang: Language, key: &str) -> &'static str {
-    match WORDS.iter().chain(requests::WORDS).chain(coordination::WORDS).find(|(k, _, _)| *k == key) {
+    match WORDS.iter().chain(requests::WORDS).chain(coordination::WORDS).chain(entities::WORDS).find(|(k, _, _)| *k == key) {
         Some((_, vi, en)) => match lang {
             Language::Vi => vi,
             Language::En => en,
@@ -468,10 +469,10 @@ mod tests {
 
     #[test]
     fn every_word_exists_in_both_languages() {
-        for (k, vi, en) in WORDS.iter().chain(requests::WORDS).chain(coordination::WORDS) {
+        for (k, vi, en) in WORDS.iter().chain(requests::WORDS).chain(coordination::WORDS).chain(entities::WORDS) {
             assert!(!vi.is_empty() && !en.is_empty(), "{k}");
         }
-        let mut keys: Vec<_> = WORDS.iter().chain(requests::WORDS).chain(coordination::WORDS).map(|w| w.0).collect();
+        let mut keys: Vec<_> = WORDS.iter().chain(requests::WORDS).chain(coordination::WORDS).chain(entities::WORDS).map(|w| w.0).collect();
         keys.sort_unstable();
         let n = keys.len();
         keys.dedup();

@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}", get(pages::case_detail))
         .route("/cases/{id}/edit", get(pages::edit_case_form).post(pages::update_case))
         .route("/entities/{id}", get(pages::entity_detail))
+        .route("/entity-matches/{id}/decision", post(pages::entities::decide_match))
         .route("/cases/{id}/access-request", post(pages::request_access))
         .route("/notices", get(pages::notices))
         .route("/notices/{id}/ack", post(pages::acknowledge_notice))

@@ -22,6 +22,7 @@ use crate::AppState;
 pub mod admin;
 pub mod analytics;
 pub mod coordination;
+pub mod entities;
 pub mod requests;
 pub mod screening;
 pub mod tips;
@@ -1045,30 +1046,7 @@ pub async fn update_case(State(s): State<AppState>, ui: Ui, Path(id): Path<Strin
 
 /// An entity: identifiers, the cases it is in, and the ring around it as a graph.
 pub async fn entity_detail(State(s): State<AppState>, ui: Ui, Path(id): Path<String>) -> Response {
-    let lang = ui.lang;
-    let e = match s.app.entity(&ui.actor, &id).await {
-        Ok(e) => e,
-        Err(err) => return app_error_page(&ui, err),
-    };
-    let body = html! {
-        h1 { (e.name) " — " (code_label(lang, &e.kind)) }
-        dl.facts {
-            @for (k, v) in &e.identifiers { dt { (k.to_uppercase()) } dd { (v) } }
-            dt { (t(lang, "field.held_by")) } dd { (e.held_by) }
-        }
-        h2 #entity-links { (t(lang, "entity.links")) }
-        (network_graph("entity-links", &e))
-        h2 { (t(lang, "entity.cases")) }
-        table #entity-cases {
-            thead { tr { th scope="col" { (t(lang, "field.reference")) } th scope="col" { (t(lang, "field.title")) } th scope="col" { (t(lang, "field.party_role")) } th scope="col" { (t(lang, "field.detected_at")) } } }
-            tbody {
-                @for c in &e.cases {
-                    tr { td { a href=(format!("/cases/{}", c.id)) { (c.reference) } } td { (c.title) } td { (code_label(lang, &c.role)) } td { (datetime(c.detected_at)) } }
-                }
-            }
-        }
-    };
-    html_response(StatusCode::OK, layout(lang, Some(&ui), &e.name, body))
+    entities::entity_page(&s, &ui, &id, None).await
 }
 
 /// The entity in the middle, the entities it appears with around it; a line's width says in
