@@ -409,7 +409,7 @@ impl App {
             "ok",
             json!({ "decision": decision.as_str(), "from": from.as_str(), "to": to.as_str(), "entities": [m.entity_a, m.entity_b] }),
         );
-        self.store.decide_entity_match(id, from.as_str(), to.as_str(), &actor.user.id, now, reason, &[audit]).await.map_err(
+        self.store.decide_entity_match(id, (from.as_str(), to.as_str()), (&actor.user.id, now), reason, &[audit]).await.map_err(
             |e| match e {
                 StoreError::Stale => AppError::Stale,
                 other => other.into(),

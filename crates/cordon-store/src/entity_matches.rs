@@ -162,10 +162,8 @@ impl Store {
     pub async fn decide_entity_match(
         &self,
         id: &str,
-        from: &str,
-        to: &str,
-        by: &str,
-        at: i64,
+        (from, to): (&str, &str),
+        (by, at): (&str, i64),
         reason: &str,
         audit: &[AuditEntry],
     ) -> Result<(), StoreError> {
