@@ -45,12 +45,12 @@ pub use delivery::{
     SmtpSettings, StreamItem,
 };
 pub use directory::{NewAgencyInput, NewUnitInput, NewUserInput};
-pub use matching::{EntityMatchView, MatchDecisionInput, MatchFieldView, CANDIDATE_THRESHOLD};
 pub use duty::{ContactInput, ContactView, DutyRosterView, DutyShiftInput, DutyShiftView};
 pub use entities::{EntityCase, EntityLink, EntityView};
 pub use error::AppError;
 pub use evidence::{sniff, EvidenceView, NewEvidence, MAX_EVIDENCE_BYTES};
 pub use limiter::LoginLimiter;
+pub use matching::{EntityMatchView, MatchDecisionInput, MatchFieldView, CANDIDATE_THRESHOLD};
 pub use notices::{DelegationInput, DelegationView, NoticeActionInput, NoticeInput, NoticeView, RecipientView};
 pub use request_packages::{canonical_json, sign_package, verify_package, MAX_PACKAGE_ATTACHMENTS, PACKAGE_FORMAT};
 pub use requests::{

@@ -45,9 +45,7 @@ pub fn levels(field: Field) -> &'static [&'static str] {
         Field::Phone | Field::Cmnd | Field::Cccd | Field::Passport | Field::Plate | Field::Imo | Field::BankAccount | Field::Region => {
             &["exact", "one typo apart", "different"]
         }
-        Field::GivenName | Field::FamilyName => {
-            &["exact", "Jaro-Winkler ≥ 0.92", "Jaro-Winkler ≥ 0.88", "Jaro-Winkler ≥ 0.7", "different"]
-        }
+        Field::GivenName | Field::FamilyName => &["exact", "Jaro-Winkler ≥ 0.92", "Jaro-Winkler ≥ 0.88", "Jaro-Winkler ≥ 0.7", "different"],
         Field::OtherId | Field::Postcode => &["exact", "one typo apart", "two typos apart", "different"],
         Field::Locality => &["exact", "Jaro-Winkler ≥ 0.9", "Jaro-Winkler ≥ 0.7", "different"],
     }
@@ -133,7 +131,10 @@ fn compare_name_parts(x: &ExtraFields, y: &ExtraFields) -> (Option<u8>, Option<u
     if crossed {
         return (Some(0), Some(0));
     }
-    (both(&x.given_name, &y.given_name, |p, q| compare_name_part(p, q)), both(&x.family_name, &y.family_name, |p, q| compare_name_part(p, q)))
+    (
+        both(&x.given_name, &y.given_name, |p, q| compare_name_part(p, q)),
+        both(&x.family_name, &y.family_name, |p, q| compare_name_part(p, q)),
+    )
 }
 
 /// One name part: exact, Jaro-Winkler ≥ 0.92, ≥ 0.88, ≥ 0.7, or different.

@@ -5,8 +5,7 @@ use cordon_core::text::fold_words;
 use crate::error::NormaliseError;
 use crate::normalise::{
     normalise_bank_account, normalise_imo, normalise_national_id, normalise_other_id, normalise_passport, normalise_phone, normalise_plate,
-    normalise_tax_code,
-    parse_date, Address, CompanyName, NationalId, PartialDate, PersonName, TaxCode,
+    normalise_tax_code, parse_date, Address, CompanyName, NationalId, PartialDate, PersonName, TaxCode,
 };
 
 /// A record's id, unique across everything resolved together.

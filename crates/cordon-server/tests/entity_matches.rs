@@ -86,7 +86,8 @@ async fn candidates_are_explained_and_decided_by_analysts(s: TestServer) {
     assert_eq!((m["visible"].as_bool(), m["entity_id"].as_str(), m["status"].as_str()), (Some(true), Some(an.as_str()), Some("candidate")));
     assert!(m["probability"].as_f64().unwrap() > 0.99, "{m}");
     assert_eq!(m["name"], "Nguyễn Văn An");
-    let fields: Vec<(&str, &str)> = m["fields"].as_array().unwrap().iter().map(|f| (f["field"].as_str().unwrap(), f["level"].as_str().unwrap())).collect();
+    let fields: Vec<(&str, &str)> =
+        m["fields"].as_array().unwrap().iter().map(|f| (f["field"].as_str().unwrap(), f["level"].as_str().unwrap())).collect();
     assert_eq!(fields, [("phone", "exact"), ("person name", "exact (any order)")], "the 2018 renumbering and the name order are explained");
     assert!(m["fields"].as_array().unwrap().iter().all(|f| f["weight"].as_f64().unwrap() > 0.0));
     // The same pair is seen from either side.
@@ -193,9 +194,8 @@ async fn a_match_the_caller_may_not_see_names_only_the_holder(s: TestServer) {
     let text = Value::Array(found.clone()).to_string();
     assert!(!text.contains(&held) && !text.contains("Nguyễn") && !text.contains("cccd"), "{text}");
     // The way to ask: the existing access request, on that case.
-    let (status, asked) = bg
-        .post(&format!("/api/v1/cases/{}/access-requests", theirs["id"].as_str().unwrap()), json!({ "reason": "possible match" }))
-        .await;
+    let (status, asked) =
+        bg.post(&format!("/api/v1/cases/{}/access-requests", theirs["id"].as_str().unwrap()), json!({ "reason": "possible match" })).await;
     assert_eq!(status, 201, "{asked}");
     // Deciding needs both entities in full: nothing to decide on here.
     assert_eq!(decide(&bg, m["id"].as_str().unwrap(), "reject").await.0, 404);
@@ -223,12 +223,22 @@ async fn the_entity_page_shows_candidates_and_takes_decisions() {
     let entity_id = entity(&second, 0);
 
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let login = http.post(format!("{}/login", s.base)).form(&[("username", "hq.huunghi"), ("password", test_support::PASSWORD)]).send().await.unwrap();
+    let login = http
+        .post(format!("{}/login", s.base))
+        .form(&[("username", "hq.huunghi"), ("password", test_support::PASSWORD)])
+        .send()
+        .await
+        .unwrap();
     let cookie = login.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
-    let page = || async { http.get(format!("{}/entities/{entity_id}", s.base)).header(header::COOKIE, &cookie).send().await.unwrap().text().await.unwrap() };
+    let page = || async {
+        http.get(format!("{}/entities/{entity_id}", s.base)).header(header::COOKIE, &cookie).send().await.unwrap().text().await.unwrap()
+    };
     let html = page().await;
     assert!(html.contains("id=\"entity-matches\"") && html.contains("Lê Hữu Đức"), "the candidate, by name");
-    assert!(html.contains("exact (any order)") && html.contains("value=\"confirm\"") && html.contains("value=\"reject\""), "why, and the buttons");
+    assert!(
+        html.contains("exact (any order)") && html.contains("value=\"confirm\"") && html.contains("value=\"reject\""),
+        "why, and the buttons"
+    );
     let action = html.split("method=\"post\" action=\"/entity-matches/").nth(1).unwrap().split('"').next().unwrap().to_string();
     let csrf = html.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
     let post = |decision: &'static str| {

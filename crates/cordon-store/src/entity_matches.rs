@@ -103,7 +103,8 @@ impl Store {
 
     /// The agency that recorded an entity.
     pub async fn entity_holder(&self, id: &str) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query(&self.sql("SELECT created_by_agency FROM entities WHERE id = $1")).bind(id).fetch_optional(&self.read).await?;
+        let row =
+            sqlx::query(&self.sql("SELECT created_by_agency FROM entities WHERE id = $1")).bind(id).fetch_optional(&self.read).await?;
         Ok(row.map(|r| r.try_get("created_by_agency")).transpose()?)
     }
 
@@ -134,9 +135,9 @@ impl Store {
 
     /// The matches an entity is in, strongest first.
     pub async fn entity_matches_of(&self, entity_id: &str) -> Result<Vec<EntityMatch>, StoreError> {
-        let rows = sqlx::query(&self.sql(
-            "SELECT * FROM entity_matches WHERE entity_a = $1 OR entity_b = $1 ORDER BY probability DESC, id LIMIT 200",
-        ))
+        let rows = sqlx::query(
+            &self.sql("SELECT * FROM entity_matches WHERE entity_a = $1 OR entity_b = $1 ORDER BY probability DESC, id LIMIT 200"),
+        )
         .bind(entity_id)
         .fetch_all(&self.read)
         .await?;

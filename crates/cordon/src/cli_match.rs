@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand, ValueEnum};
-use cordon_match::{cluster, deduplicate, AnalystDecision, train, EntityKind, Field, Link, Model, PreparedRecord, Record, ScoredPair, Settings};
+use cordon_match::{
+    cluster, deduplicate, train, AnalystDecision, EntityKind, Field, Link, Model, PreparedRecord, Record, ScoredPair, Settings,
+};
 use serde::Deserialize;
 
 use crate::progress::Progress;
@@ -555,9 +557,10 @@ pub fn run(command: MatchCommand) -> anyhow::Result<()> {
             let model = model_for(&prepared, &settings);
             let mut progress = Progress::new(format!("matching {} records", prepared.len()), None, "");
             progress.set(0);
-            let decisions = read_decisions(options.decisions.as_deref(), &|id| table.ids.iter().position(|x| x == id).map(|i| i as u64), &|id| {
-                table.ids.iter().position(|x| x == id).map(|i| i as u64)
-            })?;
+            let decisions =
+                read_decisions(options.decisions.as_deref(), &|id| table.ids.iter().position(|x| x == id).map(|i| i as u64), &|id| {
+                    table.ids.iter().position(|x| x == id).map(|i| i as u64)
+                })?;
             let mut result = deduplicate(&prepared, &model, &settings, &decisions)?;
             let not_same = rejected_pairs(&decisions);
             result.matches.retain(|p| !not_same.contains(&(p.a.min(p.b), p.a.max(p.b))));
@@ -615,11 +618,10 @@ pub fn run(command: MatchCommand) -> anyhow::Result<()> {
             let model = model_for(&prepared, &settings);
             let mut progress = Progress::new(format!("linking {n_left} and {} records", right_table.records.len()), None, "");
             progress.set(0);
-            let decisions = read_decisions(
-                options.decisions.as_deref(),
-                &|id| left_table.ids.iter().position(|x| x == id).map(|i| i as u64),
-                &|id| right_table.ids.iter().position(|x| x == id).map(|i| i as u64 + n_left),
-            )?;
+            let decisions =
+                read_decisions(options.decisions.as_deref(), &|id| left_table.ids.iter().position(|x| x == id).map(|i| i as u64), &|id| {
+                    right_table.ids.iter().position(|x| x == id).map(|i| i as u64 + n_left)
+                })?;
             let mut result = deduplicate(&prepared, &model, &settings, &decisions)?;
             let not_same = rejected_pairs(&decisions);
             result.matches.retain(|p| !not_same.contains(&(p.a.min(p.b), p.a.max(p.b))));

@@ -11,8 +11,8 @@ pub use address::Address;
 pub use company::{CompanyName, LegalForm};
 pub use date::{parse_date, PartialDate};
 pub use ident::{
-    normalise_bank_account, normalise_imo, normalise_national_id, normalise_other_id, normalise_passport, normalise_plate, normalise_tax_code, NationalId,
-    TaxCode,
+    normalise_bank_account, normalise_imo, normalise_national_id, normalise_other_id, normalise_passport, normalise_plate,
+    normalise_tax_code, NationalId, TaxCode,
 };
 pub use name::{MarkedSex, NameOrder, PersonName};
 pub use phone::normalise_phone;
