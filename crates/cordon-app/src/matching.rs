@@ -434,6 +434,12 @@ impl App {
             "ok",
             json!({ "decision": decision.as_str(), "from": from.as_str(), "to": to.as_str(), "entities": [m.entity_a, m.entity_b] }),
         );
+        self.store.decide_entity_match(id, (from.as_str(), to.as_str()), (&actor.user.id, now), reason, &[audit]).await.map_err(
+            |e| match e {
+                StoreError::Stale => AppError::Stale,
+                other => other.into(),
+            },
+        )?;
         let decided = EntityMatch {
             status: to.as_str().to_string(),
             decided_by: Some(actor.user.id.clone()),
@@ -441,10 +447,6 @@ impl App {
             decision_reason: Some(reason.to_string()),
             ..m
         };
-        self.store.decide_entity_match(&decided, from.as_str(), &[audit]).await.map_err(|e| match e {
-            StoreError::Stale => AppError::Stale,
-            other => other.into(),
-        })?;
         if let Some(state) = self.resolver.state.lock().await.as_mut() {
             state.decide(&decided);
         }

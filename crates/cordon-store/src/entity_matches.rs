@@ -158,18 +158,24 @@ impl Store {
         rows.iter().map(match_row).collect()
     }
 
-    /// Records an analyst's decision (`decided`'s status, decider, time and reason) if the
-    /// match is still in status `from`; `Stale` otherwise.
-    pub async fn decide_entity_match(&self, decided: &EntityMatch, from: &str, audit: &[AuditEntry]) -> Result<(), StoreError> {
+    /// Records an analyst's decision if the match is still in status `from`; `Stale` otherwise.
+    pub async fn decide_entity_match(
+        &self,
+        id: &str,
+        (from, to): (&str, &str),
+        (by, at): (&str, i64),
+        reason: &str,
+        audit: &[AuditEntry],
+    ) -> Result<(), StoreError> {
         let mut tx = self.write.begin().await?;
         let done = sqlx::query(&self.sql(
             "UPDATE entity_matches SET status = $1, decided_by = $2, decided_at = $3, decision_reason = $4 WHERE id = $5 AND status = $6",
         ))
-        .bind(decided.status.clone())
-        .bind(decided.decided_by.clone())
-        .bind(decided.decided_at)
-        .bind(decided.decision_reason.clone())
-        .bind(decided.id.clone())
+        .bind(to)
+        .bind(by)
+        .bind(at)
+        .bind(reason)
+        .bind(id)
         .bind(from)
         .execute(&mut *tx)
         .await?;
