@@ -235,52 +235,37 @@ impl App {
         }
         let mine: HashSet<&str> = recorded.iter().map(String::as_str).collect();
         let mut guard = self.resolver.state.lock().await;
-        let fresh = guard.is_none();
-        let state = guard.get_or_insert_with(State::new);
+        let state = self.built(&mut guard).await?;
+        let found_pairs = self.catch_up(state, &mine).await?;
         let now = self.now_ms();
         let mut found: Vec<EntityMatch> = Vec::new();
         let mut audit = Vec::new();
-        let mut page = (state.newest.saturating_sub(OVERLAP_MS), String::new());
-        loop {
-            let batch = self.store.entities_after(page.0, &page.1, CATCH_UP_BATCH).await?;
-            let Some(last) = batch.last() else { break };
-            page = (last.created_at, last.id.clone());
-            for e in &batch {
-                let pairs = state.add(e);
-                if !mine.contains(e.id.as_str()) {
-                    continue;
-                }
-                let mut ids = Vec::new();
-                // The resolver gives its matches strongest first.
-                for p in pairs.iter().take(MAX_CANDIDATES) {
-                    let other = &state.entity_of[p.b as usize];
-                    let (a, b) = if e.id < *other { (e.id.clone(), other.clone()) } else { (other.clone(), e.id.clone()) };
-                    let status = if p.score.decided_by.is_some() { MatchStatus::Linked } else { MatchStatus::Candidate };
-                    let m = EntityMatch {
-                        id: new_id(now),
-                        entity_a: a,
-                        entity_b: b,
-                        probability: p.score.probability,
-                        weight: p.score.weight,
-                        decided_by_field: p.score.decided_by.map(|f| f.name().to_string()),
-                        explanation: json!(explanation(p, state.resolver.model())).to_string(),
-                        status: status.as_str().to_string(),
-                        found_at: now,
-                        decided_by: None,
-                        decided_at: None,
-                        decision_reason: None,
-                    };
-                    ids.push(json!({ "match": m.id, "entity": other, "status": m.status }));
-                    found.push(m);
-                }
-                if !ids.is_empty() {
-                    audit.push(actor.audit(now, "entity.resolve", "entity", &e.id, "ok", json!({ "matches": ids })));
-                }
+        for (entity, pairs) in found_pairs {
+            let mut ids = Vec::new();
+            // The resolver gives its matches strongest first.
+            for p in pairs.iter().take(MAX_CANDIDATES) {
+                let other = &state.entity_of[p.b as usize];
+                let (a, b) = if entity < *other { (entity.clone(), other.clone()) } else { (other.clone(), entity.clone()) };
+                let status = if p.score.decided_by.is_some() { MatchStatus::Linked } else { MatchStatus::Candidate };
+                let m = EntityMatch {
+                    id: new_id(now),
+                    entity_a: a,
+                    entity_b: b,
+                    probability: p.score.probability,
+                    weight: p.score.weight,
+                    decided_by_field: p.score.decided_by.map(|f| f.name().to_string()),
+                    explanation: json!(explanation(p, state.resolver.model())).to_string(),
+                    status: status.as_str().to_string(),
+                    found_at: now,
+                    decided_by: None,
+                    decided_at: None,
+                    decision_reason: None,
+                };
+                ids.push(json!({ "match": m.id, "entity": other, "status": m.status }));
+                found.push(m);
             }
-        }
-        if fresh {
-            for m in self.store.decided_entity_matches().await? {
-                state.decide(&m);
+            if !ids.is_empty() {
+                audit.push(actor.audit(now, "entity.resolve", "entity", &entity, "ok", json!({ "matches": ids })));
             }
         }
         drop(guard);
@@ -288,6 +273,46 @@ impl App {
             self.store.insert_entity_matches(&found, &audit).await?;
         }
         Ok(())
+    }
+
+    /// The process's resolver, built from every entity in the store (and the analysts'
+    /// decisions) on first use.
+    async fn built<'a>(&self, guard: &'a mut Option<State>) -> Result<&'a mut State, AppError> {
+        if guard.is_none() {
+            let mut state = State::new();
+            self.catch_up(&mut state, &HashSet::new()).await?;
+            for m in self.store.decided_entity_matches().await? {
+                state.decide(&m);
+            }
+            *guard = Some(state);
+        }
+        // Set just above when it was empty.
+        guard.as_mut().ok_or(AppError::NotFound("entity resolver"))
+    }
+
+    /// Indexes the entities recorded since the newest one indexed (with an overlap); returns
+    /// the matches of those in `mine`, the others being indexed only.
+    async fn catch_up(&self, state: &mut State, mine: &HashSet<&str>) -> Result<Vec<(String, Vec<ScoredPair>)>, AppError> {
+        let mut out = Vec::new();
+        let mut page = (state.newest.saturating_sub(OVERLAP_MS), String::new());
+        loop {
+            let batch = self.store.entities_after(page.0, &page.1, CATCH_UP_BATCH).await?;
+            let Some(last) = batch.last() else { break };
+            page = (last.created_at, last.id.clone());
+            for e in &batch {
+                let pairs = state.add(e);
+                if mine.contains(e.id.as_str()) {
+                    out.push((e.id.clone(), pairs));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Builds the resolver now (at start), so that the first party recorded does not wait for it.
+    pub async fn warm_entity_resolver(&self) -> Result<(), AppError> {
+        let mut guard = self.resolver.state.lock().await;
+        self.built(&mut guard).await.map(|_| ())
     }
 
     /// Resolves after a write that already committed: a failure is logged, not returned, since

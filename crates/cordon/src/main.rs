@@ -249,6 +249,12 @@ async fn run(command: Command, app: &App, settings: &config::Settings) -> anyhow
             let delivery = app.start_delivery().await?;
             let checkpoints = tokio::spawn(checkpoint_every_minute(app.clone()));
             let escalations = tokio::spawn(escalate_every_few_seconds(app.clone()));
+            let resolver = app.clone();
+            tokio::spawn(async move {
+                if let Err(e) = resolver.warm_entity_resolver().await {
+                    tracing::error!(error = %e, "the entity resolver could not be built at start; it is built on first use");
+                }
+            });
             cordon_server::serve(listener, app.clone(), options, shutdown_signal()).await?;
             checkpoints.abort();
             escalations.abort();
