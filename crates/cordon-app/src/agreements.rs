@@ -2,6 +2,7 @@
 
 use cordon_core::case::CaseType;
 use cordon_core::model::validate_slug;
+use cordon_core::notice::Priority;
 use cordon_core::{Invalid, RoleSet};
 use cordon_store::{Agreement, SharingGroup};
 use serde::{Deserialize, Serialize};
@@ -32,6 +33,60 @@ pub struct AgreementInput {
     /// In force until, ms (exclusive); open-ended if absent.
     #[serde(default)]
     pub valid_until: Option<i64>,
+    /// The acknowledgement windows it sets, minutes, where shorter than the priorities' own.
+    #[serde(default)]
+    pub ack_windows: AckWindows,
+}
+
+/// The acknowledgement windows an agreement sets, minutes; each no longer than its priority's own
+/// (urgent 10, high 60, normal 1440), a missing one leaving the priority's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AckWindows {
+    /// Urgent notices.
+    #[serde(default)]
+    pub urgent: Option<i64>,
+    /// High-priority notices.
+    #[serde(default)]
+    pub high: Option<i64>,
+    /// Normal notices.
+    #[serde(default)]
+    pub normal: Option<i64>,
+}
+
+impl AckWindows {
+    fn as_array(self) -> [Option<i64>; 3] {
+        [self.urgent, self.high, self.normal]
+    }
+
+    fn check(self) -> Result<(), Invalid> {
+        for (minutes, priority) in self.as_array().into_iter().zip([Priority::Urgent, Priority::High, Priority::Normal]) {
+            if let Some(m) = minutes {
+                if m <= 0 || m * 60_000 > priority.ack_window_ms() {
+                    return Err(Invalid::new(
+                        "ack_windows",
+                        format!("{}: 1 to {} minutes", priority.as_str(), priority.ack_window_ms() / 60_000),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn agreement_view(a: Agreement) -> AgreementInput {
+    AgreementInput {
+        id: a.id,
+        name: a.name,
+        agency_a: a.agency_a,
+        agency_b: a.agency_b,
+        case_types: a.case_types,
+        disclose_personal: a.disclose_personal,
+        valid_from: a.valid_from,
+        valid_until: a.valid_until,
+        ack_windows: AckWindows { urgent: a.ack_minutes[0], high: a.ack_minutes[1], normal: a.ack_minutes[2] },
+    }
 }
 
 /// A sharing group as entered and shown (members only to its manager).
@@ -72,6 +127,7 @@ impl App {
         if a.valid_until.is_some_and(|u| u <= a.valid_from) {
             return Err(Invalid::new("valid_until", "must be after valid_from").into());
         }
+        a.ack_windows.check()?;
         let now = self.now_ms();
         let record = Agreement {
             id: a.id.clone(),
@@ -82,6 +138,7 @@ impl App {
             disclose_personal: a.disclose_personal,
             valid_from: a.valid_from,
             valid_until: a.valid_until,
+            ack_minutes: a.ack_windows.as_array(),
         };
         let audit = actor.audit(now, "agreement.create", "agreement", &a.id, "ok", json!({ "agencies": [a.agency_a, a.agency_b] }));
         let inserted = self.store.insert_agreement(&record, now, &[audit]).await;
@@ -98,22 +155,7 @@ impl App {
     pub async fn agreements(&self, actor: &Actor) -> Result<Vec<AgreementInput>, AppError> {
         actor.require_active()?;
         let scope = if actor.user.roles.may_administer() { None } else { Some(actor.agency_id.as_str()) };
-        Ok(self
-            .store
-            .agreements(scope)
-            .await?
-            .into_iter()
-            .map(|a| AgreementInput {
-                id: a.id,
-                name: a.name,
-                agency_a: a.agency_a,
-                agency_b: a.agency_b,
-                case_types: a.case_types,
-                disclose_personal: a.disclose_personal,
-                valid_from: a.valid_from,
-                valid_until: a.valid_until,
-            })
-            .collect())
+        Ok(self.store.agreements(scope).await?.into_iter().map(agreement_view).collect())
     }
 
     /// Creates a sharing group (administrators).

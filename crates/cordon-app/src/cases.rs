@@ -7,6 +7,7 @@ use cordon_core::case::{
     normalise_hs_code, normalise_identifier, transition_roles, Case, CaseEvent, CaseFilter, CaseStatus, CaseType, Conveyance,
     DetectionMethod, EntityKind, GoodsLine, Outcome, Party, PartyRole, Place, PlaceType, TransportMode,
 };
+use cordon_core::coordination::HandoverStatus;
 use cordon_core::reference::reference;
 use cordon_core::sharing::{may_see, principals_of_record, principals_of_viewer, Audience, Handling, Sharing, Tlp};
 use cordon_core::text::fold_words;
@@ -922,10 +923,13 @@ impl App {
         let Some(roles) = transition_roles(case.status, to) else {
             return Err(Invalid::new("to", format!("a {} case cannot become {}", case.status.label(), to.label())).into());
         };
-        let in_lead = actor.agency_id == case.lead_agency_id || actor.user.unit_id == case.owner_unit_id;
+        let handed_over = self.store.handovers_of_case(id).await?.iter().any(|h| h.status == HandoverStatus::Accepted);
+        let in_lead = cordon_core::case::decides_lifecycle(&case, (&actor.agency_id, &actor.user.unit_id), handed_over);
         if !in_lead || !roles.iter().any(|r| actor.user.roles.holds(*r)) {
             self.store.audit(&[actor.audit(self.now_ms(), "case.transition", "case", id, "denied", json!({ "to": to.as_str() }))]).await?;
-            return Err(AppError::Forbidden("this step is decided by the lead unit's head or deputy"));
+            return Err(AppError::Forbidden(
+                "this step is decided by the head or deputy of the lead agency (or of the recording unit, until a handover passes the lead on)",
+            ));
         }
         let reason = reason.trim();
         if reason.chars().count() > 2000

@@ -10,6 +10,19 @@ use serde_json::json;
 use crate::ids::new_id;
 use crate::{Actor, App, AppError};
 
+/// A member of one's own unit, as the roster and delegation forms list them.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitMemberView {
+    /// User id.
+    pub id: String,
+    /// Name.
+    pub display_name: String,
+    /// A unit head.
+    pub head: bool,
+    /// A deputy head.
+    pub deputy: bool,
+}
+
 /// A turn of duty as a head enters it.
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -177,6 +190,24 @@ impl App {
             on_duty_now: on_duty(&current, now),
             shifts: shifts.into_iter().map(DutyShiftView::from).collect(),
         })
+    }
+
+    /// The active members of the actor's own unit, for its roster and delegation forms.
+    pub async fn unit_members(&self, actor: &Actor) -> Result<Vec<UnitMemberView>, AppError> {
+        actor.require_active()?;
+        Ok(self
+            .store
+            .users(Some(&actor.user.unit_id))
+            .await?
+            .into_iter()
+            .filter(|u| !u.disabled)
+            .map(|u| UnitMemberView {
+                head: u.roles.holds(Role::UnitHead),
+                deputy: u.roles.holds(Role::DeputyHead),
+                id: u.id,
+                display_name: u.display_name,
+            })
+            .collect())
     }
 
     /// Sets a user's e-mail address and telephone number: the user themself, or an administrator.

@@ -36,7 +36,7 @@ mod transfer;
 
 pub use access::{AccessDecisionInput, AccessRequestInput, AccessRequestView};
 pub use actor::Actor;
-pub use agreements::{AgreementInput, GroupInput};
+pub use agreements::{AckWindows, AgreementInput, GroupInput};
 pub use analytics::{
     BacktestView, ChangeView, FiguresView, ForecastView, ForecastWeekView, HotspotQuery, HotspotView, HotspotsView, ProfilePointView,
     SeasonsView, SeriesQuery, StatLineView, StatQuery, StatisticsView, COMPARISON_RULE, HOTSPOT_METHOD, TET_COMPARISON_RULE,
@@ -62,7 +62,7 @@ pub use directives::{
     AgencyProgressView, DirectiveInput, DirectiveView, TaskBoardView, TaskInput, TaskReportInput, TaskReportView, TaskView,
 };
 pub use directory::{NewAgencyInput, NewUnitInput, NewUserInput};
-pub use duty::{ContactInput, ContactView, DutyRosterView, DutyShiftInput, DutyShiftView};
+pub use duty::{ContactInput, ContactView, DutyRosterView, DutyShiftInput, DutyShiftView, UnitMemberView};
 pub use entities::{EntityCase, EntityLink, EntityView};
 pub use error::AppError;
 pub use evidence::{sniff, EvidenceView, NewEvidence, MAX_EVIDENCE_BYTES};

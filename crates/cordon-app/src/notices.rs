@@ -3,7 +3,7 @@
 //! escalates what was not acknowledged in time to the unit head, or to the deputy a
 //! delegation names while it is in force. Every step is audited.
 
-use cordon_core::notice::{escalation_target, Delegation, EscalationTarget, NoticeKind, Priority, RecipientStatus};
+use cordon_core::notice::{escalation_target, DelegatedPower, Delegation, EscalationTarget, NoticeKind, Priority, RecipientStatus};
 use cordon_core::sharing::{may_see, principals_of_record};
 use cordon_core::{Invalid, Role, RoleSet};
 use cordon_store::{Notice, Recipient, StoreError};
@@ -32,7 +32,7 @@ pub struct NoticeInput {
     pub body: String,
     /// The units addressed.
     pub recipient_units: Vec<String>,
-    /// A shorter acknowledgement window than the priority's, minutes (e.g. from an agreement).
+    /// A shorter acknowledgement window than the priority's and the agreements' (which apply by themselves), minutes.
     #[serde(default)]
     pub ack_within_minutes: Option<i64>,
     /// The sender's key for this submission: sending it again answers the same notice.
@@ -156,6 +156,10 @@ pub struct DelegationInput {
     pub ends_at: i64,
     /// Why.
     pub reason: String,
+    /// The powers passed on: `escalations`, `pursuit_decisions`, `handover_decisions`; all of
+    /// them if absent (a head away on leave usually hands over everything).
+    #[serde(default)]
+    pub scope: Option<Vec<String>>,
 }
 
 /// A delegation as shown.
@@ -176,6 +180,8 @@ pub struct DelegationView {
     pub ends_at: i64,
     /// Why.
     pub reason: String,
+    /// The powers passed on.
+    pub scope: Vec<String>,
 }
 
 impl From<Delegation> for DelegationView {
@@ -188,6 +194,7 @@ impl From<Delegation> for DelegationView {
             starts_at: d.starts_at,
             ends_at: d.ends_at,
             reason: d.reason,
+            scope: d.scope.iter().map(|p| p.as_str().to_string()).collect(),
         }
     }
 }
@@ -223,31 +230,56 @@ impl App {
         if units.is_empty() || units.len() > 50 {
             return Err(Invalid::new("recipient_units", "1 to 50 units").into());
         }
+        let case_type = match &input.case_id {
+            Some(case_id) => {
+                let principals = self.principals(actor).await?;
+                let case = self
+                    .store
+                    .case(case_id)
+                    .await?
+                    .filter(|c| may_see(&principals, &principals_of_record(&c.owner_unit_id, &c.owner_agency_id, &c.sharing)));
+                let Some(case) = case else { return Err(Invalid::new("case_id", "no such case among those you may see").into()) };
+                Some(case.case_type)
+            }
+            None => None,
+        };
+        let now = self.now_ms();
+        let agreements = self.store.agreements(Some(&actor.agency_id)).await?;
+        let mut window = priority.ack_window_ms();
         for u in &units {
             if u == &actor.user.unit_id {
                 return Err(Invalid::new("recipient_units", "a unit does not send a notice to itself").into());
             }
-            if self.store.unit(u).await?.is_none() {
+            let Some(unit) = self.store.unit(u).await? else {
                 return Err(Invalid::new("recipient_units", format!("no unit {u:?}")).into());
+            };
+            if unit.agency_id == actor.agency_id {
+                continue;
             }
-        }
-        if let Some(case_id) = &input.case_id {
-            let principals = self.principals(actor).await?;
-            let seen = self
-                .store
-                .case(case_id)
-                .await?
-                .is_some_and(|c| may_see(&principals, &principals_of_record(&c.owner_unit_id, &c.owner_agency_id, &c.sharing)));
-            if !seen {
-                return Err(Invalid::new("case_id", "no such case among those you may see").into());
+            // Between agencies, a notice goes only where a coordination agreement in force binds
+            // both (for the case's type, when it concerns a case), and the agreement's window holds.
+            let binding: Vec<_> =
+                agreements.iter().filter(|a| a.binds(&actor.agency_id, &unit.agency_id, case_type.map(|t| t.as_str()), now)).collect();
+            if binding.is_empty() {
+                let what = case_type.map_or_else(String::new, |t| format!(" for {} cases", t.label().to_lowercase()));
+                return Err(Invalid::new(
+                    "recipient_units",
+                    format!(
+                        "no coordination agreement in force binds {} and {}{what}, so {u:?} cannot be sent a notice",
+                        actor.agency_id, unit.agency_id
+                    ),
+                )
+                .into());
+            }
+            if let Some(shortest) = binding.iter().filter_map(|a| a.ack_window_ms(priority)).min() {
+                window = window.min(shortest);
             }
         }
         let window = match input.ack_within_minutes {
             Some(m) if m <= 0 => return Err(Invalid::new("ack_within_minutes", "a deadline in the past is no deadline").into()),
-            Some(m) => (m * 60_000).min(priority.ack_window_ms()),
-            None => priority.ack_window_ms(),
+            Some(m) => (m * 60_000).min(window),
+            None => window,
         };
-        let now = self.now_ms();
         let notice = Notice {
             id: new_id(now),
             idempotency_key: input
@@ -308,6 +340,22 @@ impl App {
         let mut view = NoticeView::from(notice);
         view.decisions = decision.into_iter().map(crate::DecisionView::from).collect();
         Ok(view)
+    }
+
+    /// The units the actor's unit may send a notice to: the rest of its own agency, and the units
+    /// of agencies a coordination agreement in force binds to it.
+    pub async fn notifiable_units(&self, actor: &Actor) -> Result<Vec<cordon_core::Unit>, AppError> {
+        actor.require_active()?;
+        let now = self.now_ms();
+        let agreements = self.store.agreements(Some(&actor.agency_id)).await?;
+        Ok(self
+            .store
+            .units(None)
+            .await?
+            .into_iter()
+            .filter(|u| u.id != actor.user.unit_id)
+            .filter(|u| u.agency_id == actor.agency_id || agreements.iter().any(|a| a.binds(&actor.agency_id, &u.agency_id, None, now)))
+            .collect())
     }
 
     /// Whether the actor is party to a notice: its sending unit, an addressed unit, or one it escalated to.
@@ -463,6 +511,25 @@ impl App {
         if reason.is_empty() || reason.chars().count() > 500 {
             return Err(Invalid::new("reason", "say why, in at most 500 characters").into());
         }
+        let scope = match &input.scope {
+            None => DelegatedPower::ALL.to_vec(),
+            Some(codes) => {
+                let mut scope = codes
+                    .iter()
+                    .map(|c| {
+                        DelegatedPower::parse(c.trim()).ok_or_else(|| {
+                            Invalid::new("scope", format!("unknown power {c:?}: escalations, pursuit_decisions or handover_decisions"))
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                scope.sort();
+                scope.dedup();
+                if scope.is_empty() {
+                    return Err(Invalid::new("scope", "a delegation passes on at least one power").into());
+                }
+                scope
+            }
+        };
         let d = Delegation {
             id: new_id(now),
             unit_id: actor.user.unit_id.clone(),
@@ -471,8 +538,16 @@ impl App {
             starts_at: input.starts_at,
             ends_at: input.ends_at,
             reason: reason.to_string(),
+            scope,
         };
-        let audit = actor.audit(now, "delegation.create", "delegation", &d.id, "ok", json!({ "to": d.to_user_id }));
+        let audit = actor.audit(
+            now,
+            "delegation.create",
+            "delegation",
+            &d.id,
+            "ok",
+            json!({ "to": d.to_user_id, "scope": cordon_core::notice::scope_to_codes(&d.scope) }),
+        );
         self.store.insert_delegation(&d, now, &[audit]).await?;
         Ok(d.into())
     }

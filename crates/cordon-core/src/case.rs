@@ -164,6 +164,14 @@ impl EntityKind {
     }
 }
 
+/// Whether a member of `(agency, unit)` may decide a case's lifecycle steps (given the roles
+/// `transition_roles` asks for): the lead agency always; the recording unit too while no
+/// handover has passed the lead on, since a case recorded outside the lead agency (a Customs-led
+/// case found by the border guard) must not freeze before anyone hands it over.
+pub fn decides_lifecycle(case: &Case, (agency, unit): (&str, &str), handed_over: bool) -> bool {
+    agency == case.lead_agency_id || (unit == case.owner_unit_id && !handed_over)
+}
+
 /// Which roles may move a case from `from` to `to`, or `None` if the transition does not exist.
 pub fn transition_roles(from: CaseStatus, to: CaseStatus) -> Option<&'static [Role]> {
     use CaseStatus::*;

@@ -2,7 +2,7 @@
 //! form, under whose authority), handovers of a case to another agency, and joint operations.
 
 use crate::coded_enum;
-use crate::notice::Delegation;
+use crate::notice::{DelegatedPower, Delegation};
 
 coded_enum! {
     /// The form a decision took.
@@ -82,27 +82,38 @@ pub enum Authority {
 pub enum NoAuthority {
     /// Own authority was claimed by someone who is not the unit's head.
     NotHead,
-    /// Delegated authority was claimed, but no delegation to them was in force then (or not the one named).
+    /// Delegated authority was claimed, but no delegation to them passing on this power was in
+    /// force then (or not the one named).
     NoDelegationInForce,
+}
+
+impl DecisionKind {
+    /// The head's power a deputy must have been delegated to decide this.
+    pub fn power(self) -> DelegatedPower {
+        match self {
+            DecisionKind::Pursuit => DelegatedPower::PursuitDecisions,
+            DecisionKind::Handover | DecisionKind::HandoverAnswer => DelegatedPower::HandoverDecisions,
+        }
+    }
 }
 
 /// The authority a decision rests on, checked: a unit head decides on their own authority;
 /// anyone else (a deputy) only under a delegation of the unit, to them, in force at the time
-/// of the decision — the one named, if one is named.
+/// of the decision and passing on the power to decide `kind` — the one named, if one is named.
 pub fn check_authority(
     decider: &str,
     decider_is_head: bool,
     claims_delegated: bool,
     named_delegation: Option<&str>,
     unit_delegations: &[Delegation],
-    decided_at: i64,
+    (kind, decided_at): (DecisionKind, i64),
 ) -> Result<Authority, NoAuthority> {
     if !claims_delegated {
         return if decider_is_head { Ok(Authority::Own) } else { Err(NoAuthority::NotHead) };
     }
     unit_delegations
         .iter()
-        .find(|d| d.to_user_id == decider && d.in_force(decided_at) && named_delegation.is_none_or(|id| id == d.id))
+        .find(|d| d.to_user_id == decider && d.passes_on(kind.power(), decided_at) && named_delegation.is_none_or(|id| id == d.id))
         .map(|d| Authority::Delegated { delegation_id: d.id.clone(), for_head: d.from_user_id.clone() })
         .ok_or(NoAuthority::NoDelegationInForce)
 }
@@ -120,23 +131,40 @@ mod tests {
             starts_at: starts,
             ends_at: ends,
             reason: "công tác".into(),
+            scope: DelegatedPower::ALL.to_vec(),
         }
     }
 
     #[test]
     fn heads_decide_on_their_own_and_deputies_under_a_delegation_in_force() {
+        const P: DecisionKind = DecisionKind::Pursuit;
         let d = [delegation("d1", "deputy", 100, 200)];
-        assert_eq!(check_authority("head", true, false, None, &d, 150), Ok(Authority::Own));
-        assert_eq!(check_authority("deputy", false, false, None, &d, 150), Err(NoAuthority::NotHead));
+        assert_eq!(check_authority("head", true, false, None, &d, (P, 150)), Ok(Authority::Own));
+        assert_eq!(check_authority("deputy", false, false, None, &d, (P, 150)), Err(NoAuthority::NotHead));
         assert_eq!(
-            check_authority("deputy", false, true, None, &d, 150),
+            check_authority("deputy", false, true, None, &d, (P, 150)),
             Ok(Authority::Delegated { delegation_id: "d1".into(), for_head: "head".into() })
         );
-        assert_eq!(check_authority("deputy", false, true, Some("d1"), &d, 150).map(|_| ()), Ok(()));
-        assert_eq!(check_authority("deputy", false, true, Some("d2"), &d, 150), Err(NoAuthority::NoDelegationInForce), "not the one named");
-        assert_eq!(check_authority("deputy", false, true, None, &d, 200), Err(NoAuthority::NoDelegationInForce), "expired");
-        assert_eq!(check_authority("deputy", false, true, None, &d, 99), Err(NoAuthority::NoDelegationInForce), "not begun");
-        assert_eq!(check_authority("other", false, true, None, &d, 150), Err(NoAuthority::NoDelegationInForce), "not to them");
+        assert_eq!(check_authority("deputy", false, true, Some("d1"), &d, (P, 150)).map(|_| ()), Ok(()));
+        assert_eq!(
+            check_authority("deputy", false, true, Some("d2"), &d, (P, 150)),
+            Err(NoAuthority::NoDelegationInForce),
+            "not the one named"
+        );
+        assert_eq!(check_authority("deputy", false, true, None, &d, (P, 200)), Err(NoAuthority::NoDelegationInForce), "expired");
+        assert_eq!(check_authority("deputy", false, true, None, &d, (P, 99)), Err(NoAuthority::NoDelegationInForce), "not begun");
+        assert_eq!(check_authority("other", false, true, None, &d, (P, 150)), Err(NoAuthority::NoDelegationInForce), "not to them");
+    }
+
+    #[test]
+    fn a_deputy_decides_only_what_the_delegation_passes_on() {
+        let d = [Delegation { scope: vec![DelegatedPower::PursuitDecisions], ..delegation("d1", "deputy", 100, 200) }];
+        assert!(check_authority("deputy", false, true, None, &d, (DecisionKind::Pursuit, 150)).is_ok());
+        assert_eq!(check_authority("deputy", false, true, None, &d, (DecisionKind::Handover, 150)), Err(NoAuthority::NoDelegationInForce));
+        assert_eq!(
+            check_authority("deputy", false, true, None, &d, (DecisionKind::HandoverAnswer, 150)),
+            Err(NoAuthority::NoDelegationInForce)
+        );
     }
 
     #[test]

@@ -138,6 +138,7 @@ mod tests {
             starts_at: 0,
             ends_at: 100,
             reason: "công tác".into(),
+            scope: crate::notice::DelegatedPower::ALL.to_vec(),
         };
         let r = route(&[], &[], &["head".to_string()], &[d], 50);
         assert_eq!(r.users(), vec!["deputy".to_string()]);

@@ -54,7 +54,20 @@ coded_enum! {
     }
 }
 
-/// A head's delegation to a deputy: while it runs, what would go to the head goes to the deputy.
+coded_enum! {
+    /// One of a head's powers a delegation can pass on: its scope is a set of these.
+    pub enum DelegatedPower {
+        /// What goes to the head goes to the deputy: late notices, and new ones while nobody is on duty.
+        Escalations = "escalations" / "Notices for the head",
+        /// Deciding pursuits on the unit's behalf.
+        PursuitDecisions = "pursuit_decisions" / "Pursuit decisions",
+        /// Deciding handovers of cases, and answering handovers asked of the unit.
+        HandoverDecisions = "handover_decisions" / "Handover decisions",
+    }
+}
+
+/// A head's delegation to a deputy: while it runs, what its scope names goes to the deputy
+/// instead of the head, and nothing else does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Delegation {
     /// Id.
@@ -71,6 +84,8 @@ pub struct Delegation {
     pub ends_at: i64,
     /// Why (leave, mission…).
     pub reason: String,
+    /// The powers it passes on (never empty).
+    pub scope: Vec<DelegatedPower>,
 }
 
 impl Delegation {
@@ -78,6 +93,21 @@ impl Delegation {
     pub fn in_force(&self, at: i64) -> bool {
         self.starts_at <= at && at < self.ends_at
     }
+
+    /// Whether it is in force at `at` and passes on `power`.
+    pub fn passes_on(&self, power: DelegatedPower, at: i64) -> bool {
+        self.in_force(at) && self.scope.contains(&power)
+    }
+}
+
+/// A scope as stored: the powers' codes joined by commas.
+pub fn scope_to_codes(scope: &[DelegatedPower]) -> String {
+    scope.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(",")
+}
+
+/// A stored scope read back; an unknown code is dropped rather than widening the scope.
+pub fn scope_from_codes(codes: &str) -> Vec<DelegatedPower> {
+    codes.split(',').filter_map(|c| DelegatedPower::parse(c.trim())).collect()
 }
 
 /// Who a late notice goes to.
@@ -98,11 +128,12 @@ pub enum EscalationTarget {
     Nobody,
 }
 
-/// The escalation rule: to the unit's head, unless a delegation from that head is in force at
-/// `at`, in which case to the deputy it names. With several heads, the first in `heads` order.
+/// The escalation rule: to the unit's head, unless a delegation from that head passing on
+/// escalations is in force at `at`, in which case to the deputy it names. With several heads,
+/// the first in `heads` order.
 pub fn escalation_target(heads: &[String], delegations: &[Delegation], at: i64) -> EscalationTarget {
     let Some(head) = heads.first() else { return EscalationTarget::Nobody };
-    match delegations.iter().find(|d| &d.from_user_id == head && d.in_force(at)) {
+    match delegations.iter().find(|d| &d.from_user_id == head && d.passes_on(DelegatedPower::Escalations, at)) {
         Some(d) => EscalationTarget::Deputy { user_id: d.to_user_id.clone(), for_head: head.clone(), delegation_id: d.id.clone() },
         None => EscalationTarget::Head(head.clone()),
     }
@@ -121,7 +152,26 @@ mod tests {
             starts_at: starts,
             ends_at: ends,
             reason: "nghỉ phép".into(),
+            scope: DelegatedPower::ALL.to_vec(),
         }
+    }
+
+    #[test]
+    fn a_delegation_passes_on_only_what_its_scope_names() {
+        let heads = vec!["head".to_string()];
+        let decisions_only = Delegation { scope: vec![DelegatedPower::PursuitDecisions], ..delegation(50, 150) };
+        assert_eq!(escalation_target(&heads, std::slice::from_ref(&decisions_only), 100), EscalationTarget::Head("head".into()));
+        assert!(decisions_only.passes_on(DelegatedPower::PursuitDecisions, 100));
+        assert!(!decisions_only.passes_on(DelegatedPower::HandoverDecisions, 100));
+        assert!(!decisions_only.passes_on(DelegatedPower::PursuitDecisions, 150), "not after its end");
+    }
+
+    #[test]
+    fn scopes_are_stored_as_codes_and_read_back_without_widening() {
+        let scope = vec![DelegatedPower::Escalations, DelegatedPower::HandoverDecisions];
+        assert_eq!(scope_to_codes(&scope), "escalations,handover_decisions");
+        assert_eq!(scope_from_codes("escalations,handover_decisions"), scope);
+        assert_eq!(scope_from_codes("escalations,everything"), vec![DelegatedPower::Escalations]);
     }
 
     #[test]

@@ -307,6 +307,7 @@ async fn a_notice_raised_in_one_browser_arrives_live_in_another_and_is_acknowled
     s.user("hq.huunghi", ("customs-vn", "customs"), "customs-huu-nghi", &["officer"]).await;
     // Nobody is on the border guard's duty roster: the notice goes to the unit head.
     s.user("bp.head", ("border-guard-vn", "border_guard"), "bg-lang-son", &["unit_head", "officer"]).await;
+    s.agreement("customs-vn", "border-guard-vn").await;
     let worker = s.app.start_delivery().await.expect("delivery workers");
     let result = live_scenario(&sender, &receiver, &s.base).await;
     if result.is_err() {

@@ -52,6 +52,7 @@ async fn agreement(s: &TestServer, id: &str, a: &str, b: &str, disclose: bool) {
         disclose_personal: disclose,
         valid_from: T0 - 365 * DAY,
         valid_until: None,
+        ack_windows: Default::default(),
     };
     s.app.create_agreement(&Actor::cli(), input).await.unwrap();
 }
@@ -87,6 +88,7 @@ fn pursuit(units: &[&str]) -> Value {
 
 async fn decisions_rest_on_the_heads_authority_or_a_delegation_in_force(s: TestServer) {
     people(&s).await;
+    s.agreement("customs-vn", "border-guard-vn").await;
     let (head_id, deputy_id) = (user_id(&s, "hq.head").await, user_id(&s, "hq.deputy").await);
     let officer = s.login("hq.officer").await;
     // The officer raises the pursuit on the head's oral order, given five minutes ago.
@@ -279,6 +281,14 @@ async fn a_handover_passes_the_lead_and_the_case_with_it(s: TestServer) {
     let (status, moved) = split(ca_head.send(rb).await).await;
     assert_eq!((status, moved["status"].as_str()), (200, Some("verified")), "{moved}");
     let version = version + 1;
+    // The recording unit handed the lead on: its head no longer moves the case along.
+    let hq_head = s.login("hq.head").await;
+    let rb = hq_head
+        .http
+        .post(format!("{}/api/v1/cases/{id}/transitions", s.base))
+        .header(header::IF_MATCH, format!("\"{version}\""))
+        .json(&json!({ "to": "seized" }));
+    assert_eq!(split(hq_head.send(rb).await).await.0, 403, "the lead passed to the police");
     let rb = customs
         .http
         .put(format!("{}/api/v1/cases/{id}", s.base))

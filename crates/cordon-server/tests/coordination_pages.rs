@@ -1,7 +1,8 @@
 //! The coordination pages over plain HTTP on both backends: a pursuit proposed from a case's
 //! page fills the notice form, a handover is asked for and accepted through forms (refusals
 //! come back as the form with the reason), and a joint operation is started, talked in and
-//! shown with its results; every form needs its CSRF token.
+//! shown with its results; the duty page keeps the roster and the head's delegations with their
+//! scope; every form needs its CSRF token.
 
 use cordon_app::{Actor, AgreementInput, NewUnitInput};
 use reqwest::header;
@@ -9,7 +10,7 @@ use reqwest::redirect::Policy;
 use serde_json::json;
 use test_support::{both_backends, TestServer, PASSWORD, T0};
 
-both_backends!(coordination_pages_raise_hand_over_and_run_operations);
+both_backends!(coordination_pages_raise_hand_over_and_run_operations, the_duty_page_keeps_the_roster_and_scoped_delegations);
 
 struct Browser {
     http: reqwest::Client,
@@ -67,6 +68,7 @@ async fn setup(s: &TestServer) {
         disclose_personal: false,
         valid_from: T0 - 86_400_000,
         valid_until: None,
+        ack_windows: Default::default(),
     };
     s.app.create_agreement(&cli, agreement).await.unwrap();
 }
@@ -188,4 +190,69 @@ async fn coordination_pages_raise_hand_over_and_run_operations(s: TestServer) {
         .await
         .unwrap();
     assert_eq!(resp.status(), 403);
+}
+
+async fn the_duty_page_keeps_the_roster_and_scoped_delegations(s: TestServer) {
+    setup(&s).await;
+    s.user("hq.deputy", ("customs-vn", "customs"), "customs-huu-nghi", &["deputy_head", "officer"]).await;
+    // A unit the agreement does not reach is not offered on the notice form.
+    s.user("bp.officer", ("border-guard-vn", "border_guard"), "bg-lang-son", &["officer"]).await;
+    let officer = Browser::sign_in(&s, "hq.officer").await;
+    let (_, form) = officer.get("/notices/new").await;
+    assert!(form.contains("value=\"police-lang-son\"") && !form.contains("value=\"bg-lang-son\""), "{form}");
+
+    let (status, page) = officer.get("/duty").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"nobody-on-duty\""), "nobody is on duty yet");
+    assert!(!page.contains("id=\"new-shift\"") && !page.contains("id=\"new-delegation\""), "an officer keeps neither");
+    let officer_id = s.app.actor_for_operator("hq.officer").await.unwrap().user.id;
+    let deputy_id = s.app.actor_for_operator("hq.deputy").await.unwrap().user.id;
+
+    let head = Browser::sign_in(&s, "hq.head").await;
+    // The test clock stands at 08:00 on 15 January 2026, Vietnam time: this shift covers it.
+    let (status, location, _) = head
+        .post(
+            "/duty",
+            "/duty/shifts",
+            &[
+                ("shift_user", &officer_id),
+                ("shift_from", "2026-01-15T06:00"),
+                ("shift_until", "2026-01-15T23:00"),
+                ("shift_note", "Ca ngày"),
+            ],
+        )
+        .await;
+    assert_eq!((status, location.as_str()), (303, "/duty#roster"));
+    let (_, page) = officer.get("/duty").await;
+    assert!(page.contains("id=\"on-duty-now\"") && page.contains("Ca ngày"), "{page}");
+
+    // A delegation with no power is refused on the form; one with a single power says so.
+    let delegation = |scope: &'static [&'static str]| {
+        let mut f = vec![
+            ("delegate_to", deputy_id.clone()),
+            ("delegate_from", "2026-01-15T00:00".to_string()),
+            ("delegate_until", "2026-01-20T00:00".to_string()),
+            ("delegate_reason", "Đi công tác".to_string()),
+        ];
+        f.extend(scope.iter().map(|p| ("scope", (*p).to_string())));
+        f
+    };
+    let fields = delegation(&[]);
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, body) = head.post("/duty", "/duty/delegations", &fields).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("role=\"alert\"") && body.contains("scope"), "{body}");
+    let fields = delegation(&["pursuit_decisions"]);
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, location, _) = head.post("/duty", "/duty/delegations", &fields).await;
+    assert_eq!((status, location.as_str()), (303, "/duty#delegations"));
+    let (_, page) = head.get("/duty").await;
+    let row = page.split("data-delegation=").nth(1).unwrap().split("</tr>").next().unwrap();
+    assert!(row.contains("Quyết định truy đuổi") || row.contains("Pursuit decisions"), "{row}");
+    assert!(!row.contains("Notices for the head") && !row.contains("Nhận tin gửi"), "only the power passed on: {row}");
+    let (_, delegations) = s.login("hq.head").await.get("/api/v1/delegations").await;
+    assert_eq!(delegations[0]["scope"], json!(["pursuit_decisions"]));
+    // The deputy keeps the roster but does not delegate.
+    let (_, page) = Browser::sign_in(&s, "hq.deputy").await.get("/duty").await;
+    assert!(page.contains("id=\"new-shift\"") && !page.contains("id=\"new-delegation\""));
 }

@@ -39,6 +39,8 @@ async fn people(s: &TestServer) {
     s.user("ca.deputy", ("police-vn", "police"), "police-lang-son", &["deputy_head", "officer"]).await;
     s.user("qltt.officer", ("market-vn", "market_surveillance"), "qltt-lang-son", &["officer"]).await;
     s.user("admin", ("sco-389", "steering_committee_office"), "sco-hq", &["administrator"]).await;
+    s.agreement("customs-vn", "police-vn").await;
+    s.agreement("customs-vn", "market-vn").await;
 }
 
 async fn id_of(s: &TestServer, username: &str) -> String {

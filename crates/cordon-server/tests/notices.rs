@@ -6,7 +6,11 @@
 use serde_json::{json, Value};
 use test_support::{both_backends, TestServer};
 
-both_backends!(notices_are_acknowledged_or_escalated_as_the_clock_says, bad_notices_are_refused_and_repeats_are_one_notice);
+both_backends!(
+    notices_are_acknowledged_or_escalated_as_the_clock_says,
+    bad_notices_are_refused_and_repeats_are_one_notice,
+    a_delegation_passes_on_only_what_its_scope_names
+);
 
 const MINUTE: i64 = 60_000;
 
@@ -19,6 +23,21 @@ async fn people(s: &TestServer) {
     s.user("ca.deputy", ("police-vn", "police"), "police-lang-son", &["deputy_head", "officer"]).await;
     s.user("qltt.officer", ("market-vn", "market_surveillance"), "qltt-lang-son", &["officer"]).await;
     s.user("audit", ("sco-389", "steering_committee_office"), "sco-hq", &["auditor"]).await;
+    s.agreement("customs-vn", "border-guard-vn").await;
+    s.agreement("customs-vn", "market-vn").await;
+    // Customs and the Police agreed that a high-priority notice is answered within half an hour.
+    let police = cordon_app::AgreementInput {
+        id: "qcph-customs-police".into(),
+        name: "Quy chế phối hợp Hải quan – Công an".into(),
+        agency_a: "customs-vn".into(),
+        agency_b: "police-vn".into(),
+        case_types: Vec::new(),
+        disclose_personal: true,
+        valid_from: 0,
+        valid_until: None,
+        ack_windows: cordon_app::AckWindows { high: Some(30), ..Default::default() },
+    };
+    s.app.create_agreement(&cordon_app::Actor::cli(), police).await.unwrap();
 }
 
 async fn user_id(s: &TestServer, username: &str) -> String {
@@ -116,7 +135,12 @@ async fn notices_are_acknowledged_or_escalated_as_the_clock_says(s: TestServer) 
     // Two days on, the delegation has expired: back to the head.
     s.clock.advance(2 * 86_400_000);
     let (sender, head) = (s.login("hq.huunghi").await, s.login("ca.head").await);
-    let (_, third) = sender.post("/api/v1/notices", json!({ "kind": "urgent_alert", "priority": "high", "title": "Cảnh báo", "recipient_units": ["police-lang-son"], "ack_within_minutes": 30 })).await;
+    let (_, third) = sender
+        .post(
+            "/api/v1/notices",
+            json!({ "kind": "urgent_alert", "priority": "high", "title": "Cảnh báo", "recipient_units": ["police-lang-son"] }),
+        )
+        .await;
     assert_eq!(
         third["ack_deadline"].as_i64().unwrap() - third["created_at"].as_i64().unwrap(),
         30 * MINUTE,
@@ -154,11 +178,62 @@ async fn bad_notices_are_refused_and_repeats_are_one_notice(s: TestServer) {
         let (status, problem) = sender.post("/api/v1/notices", body).await;
         assert_eq!((status, problem["field"].as_str()), (422, Some(field)), "{problem}");
     }
+    // The border guard and the police have no agreement: no notice passes between them, and
+    // nothing is written.
+    let bg = s.login("bp.officer").await;
+    let (status, problem) = bg.post("/api/v1/notices", pursuit(&["police-lang-son"])).await;
+    assert_eq!((status, problem["field"].as_str()), (422, Some("recipient_units")), "{problem}");
+    assert!(problem["detail"].as_str().unwrap().contains("no coordination agreement"), "{problem}");
+    assert_eq!(bg.get("/api/v1/notices").await.1, json!([]));
+    // An agreement may shorten a window, never lengthen it past the priority's.
+    let mut lax = cordon_app::AgreementInput {
+        id: "qcph-bg-police".into(),
+        name: "Quy chế phối hợp Biên phòng – Công an".into(),
+        agency_a: "border-guard-vn".into(),
+        agency_b: "police-vn".into(),
+        case_types: Vec::new(),
+        disclose_personal: false,
+        valid_from: 0,
+        valid_until: None,
+        ack_windows: cordon_app::AckWindows { urgent: Some(30), ..Default::default() },
+    };
+    let refused = s.app.create_agreement(&cordon_app::Actor::cli(), lax.clone()).await.unwrap_err().to_string();
+    assert!(refused.contains("ack_windows"), "{refused}");
+    lax.ack_windows.urgent = Some(5);
+    s.app.create_agreement(&cordon_app::Actor::cli(), lax).await.unwrap();
+    let (status, n) = bg.post("/api/v1/notices", pursuit(&["police-lang-son"])).await;
+    assert_eq!(status, 201, "{n}");
+    assert_eq!(n["ack_deadline"].as_i64().unwrap() - n["created_at"].as_i64().unwrap(), 5 * MINUTE, "the agreement's five minutes");
     assert_eq!(s.login("hq.analyst").await.post("/api/v1/notices", pursuit(&["bg-lang-son"])).await.0, 403);
     let mut keyed = pursuit(&["bg-lang-son"]);
     keyed["idempotency_key"] = json!("tt-2026-0117");
     let (first, second) = (sender.post("/api/v1/notices", keyed.clone()).await.1, sender.post("/api/v1/notices", keyed).await.1);
     assert_eq!(first["id"], second["id"], "a repeated submission is the same notice");
     let (_, list) = s.login("bp.officer").await.get("/api/v1/notices").await;
-    assert_eq!(list.as_array().unwrap().len(), 1);
+    let from_customs = list.as_array().unwrap().iter().filter(|n| n["from_unit_id"] == "customs-huu-nghi").count();
+    assert_eq!(from_customs, 1, "{list}");
+}
+
+async fn a_delegation_passes_on_only_what_its_scope_names(s: TestServer) {
+    people(&s).await;
+    let head = s.login("ca.head").await;
+    let deputy_id = user_id(&s, "ca.deputy").await;
+    let now = test_support::T0;
+    let delegation = |scope: Value| json!({ "to_user_id": deputy_id, "starts_at": now, "ends_at": now + 86_400_000, "reason": "Đi công tác", "scope": scope });
+    for scope in [json!([]), json!(["everything"])] {
+        let (status, problem) = head.post("/api/v1/delegations", delegation(scope)).await;
+        assert_eq!((status, problem["field"].as_str()), (422, Some("scope")), "{problem}");
+    }
+    let (status, d) = head.post("/api/v1/delegations", delegation(json!(["pursuit_decisions"]))).await;
+    assert_eq!(status, 201, "{d}");
+    assert_eq!(d["scope"], json!(["pursuit_decisions"]));
+    // The deputy may decide pursuits, but late notices still go to the head.
+    let (_, n) = s.login("hq.huunghi").await.post("/api/v1/notices", pursuit(&["police-lang-son"])).await;
+    s.clock.advance(11 * MINUTE);
+    assert_eq!(s.app.escalate_overdue_notices().await.unwrap(), 1);
+    let (_, seen) = head.get(&format!("/api/v1/notices/{}", n["id"].as_str().unwrap())).await;
+    assert_eq!(status_of(&seen, "police-lang-son")["escalated_to"], json!(user_id(&s, "ca.head").await));
+    assert_eq!(s.login("ca.deputy").await.get(&format!("/api/v1/notices/{}", n["id"].as_str().unwrap())).await.0, 200, "the unit's");
+    let (_, list) = head.get("/api/v1/delegations").await;
+    assert_eq!(list[0]["scope"], json!(["pursuit_decisions"]));
 }

@@ -334,6 +334,7 @@ async fn a_notice_waits_on_the_dashboard_and_is_acknowledged_from_the_inbox() {
     let s = TestServer::start(Backend::Sqlite).await.unwrap();
     s.user("hq.huunghi", ("customs-vn", "customs"), "customs-huu-nghi", &["officer"]).await;
     s.user("bp.langson", ("border-guard-vn", "border_guard"), "bg-lang-son", &["officer"]).await;
+    s.agreement("customs-vn", "border-guard-vn").await;
     let (status, n) = s
         .login("hq.huunghi")
         .await

@@ -57,9 +57,35 @@ pub struct Agreement {
     pub valid_from: i64,
     /// In force until (exclusive), ms; open-ended if none.
     pub valid_until: Option<i64>,
+    /// Acknowledgement windows it sets, minutes, for urgent, high and normal notices; a missing
+    /// one leaves the priority's own.
+    pub ack_minutes: [Option<i64>; 3],
 }
 
 impl Agreement {
+    /// The acknowledgement window it sets for a notice of `priority`, ms, if it sets one.
+    pub fn ack_window_ms(&self, priority: cordon_core::notice::Priority) -> Option<i64> {
+        use cordon_core::notice::Priority;
+        let i = match priority {
+            Priority::Urgent => 0,
+            Priority::High => 1,
+            Priority::Normal => 2,
+        };
+        self.ack_minutes[i].map(|m| m * 60_000)
+    }
+
+    /// Whether it binds agencies `x` and `y` at `at`, for a case of `case_type` or — with
+    /// none — for anything at all.
+    pub fn binds(&self, x: &str, y: &str, case_type: Option<&str>, at: i64) -> bool {
+        match case_type {
+            Some(t) => self.covers(x, y, t, at),
+            None => {
+                let parties = (self.agency_a == x && self.agency_b == y) || (self.agency_a == y && self.agency_b == x);
+                parties && self.valid_from <= at && self.valid_until.is_none_or(|u| at < u)
+            }
+        }
+    }
+
     /// Whether it binds agencies `x` and `y` for a case of `case_type` at time `at`.
     pub fn covers(&self, x: &str, y: &str, case_type: &str, at: i64) -> bool {
         let parties = (self.agency_a == x && self.agency_b == y) || (self.agency_a == y && self.agency_b == x);
@@ -883,8 +909,8 @@ impl Store {
     pub async fn insert_agreement(&self, a: &Agreement, at: i64, audit: &[AuditEntry]) -> Result<(), StoreError> {
         let mut tx = self.write.begin().await?;
         sqlx::query(&self.sql(
-            "INSERT INTO agreements (id, name, agency_a, agency_b, case_types, disclose_personal, valid_from, valid_until, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO agreements (id, name, agency_a, agency_b, case_types, disclose_personal, valid_from, valid_until, created_at, \
+             ack_urgent_minutes, ack_high_minutes, ack_normal_minutes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         ))
         .bind(a.id.clone())
         .bind(a.name.clone())
@@ -895,6 +921,9 @@ impl Store {
         .bind(a.valid_from)
         .bind(a.valid_until)
         .bind(at)
+        .bind(a.ack_minutes[0])
+        .bind(a.ack_minutes[1])
+        .bind(a.ack_minutes[2])
         .execute(&mut *tx)
         .await?;
         self.append_audit(&mut tx, audit).await?;
@@ -920,6 +949,7 @@ impl Store {
                     disclose_personal: r.try_get::<i64, _>("disclose_personal")? != 0,
                     valid_from: r.try_get("valid_from")?,
                     valid_until: r.try_get("valid_until")?,
+                    ack_minutes: [r.try_get("ack_urgent_minutes")?, r.try_get("ack_high_minutes")?, r.try_get("ack_normal_minutes")?],
                 })
             })
             .collect()
@@ -1087,5 +1117,28 @@ mod tests {
         for items in [vec![], vec!["a".to_string()], vec!["H3:say \"no\"".to_string(), "x\\y".to_string(), "agency:bg".to_string()]] {
             assert_eq!(json_list(&to_json_list(&items)), items);
         }
+    }
+
+    #[test]
+    fn an_agreement_binds_its_two_parties_while_in_force_for_the_case_types_it_names() {
+        use cordon_core::notice::Priority;
+        let a = Agreement {
+            id: "qc".into(),
+            name: "Quy chế".into(),
+            agency_a: "customs-vn".into(),
+            agency_b: "police-vn".into(),
+            case_types: vec!["smuggling".into()],
+            disclose_personal: false,
+            valid_from: 100,
+            valid_until: Some(200),
+            ack_minutes: [Some(5), None, None],
+        };
+        assert!(a.binds("police-vn", "customs-vn", None, 150), "either order, any matter");
+        assert!(a.binds("customs-vn", "police-vn", Some("smuggling"), 150));
+        assert!(!a.binds("customs-vn", "police-vn", Some("counterfeit"), 150), "a case type it does not cover");
+        assert!(!a.binds("customs-vn", "police-vn", None, 200), "expired");
+        assert!(!a.binds("customs-vn", "police-vn", None, 99), "not yet in force");
+        assert!(!a.binds("customs-vn", "border-guard-vn", None, 150), "not a party");
+        assert_eq!((a.ack_window_ms(Priority::Urgent), a.ack_window_ms(Priority::High)), (Some(300_000), None));
     }
 }

@@ -104,6 +104,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0014_missing_numbers.sql"),
         postgres: include_str!("../migrations/postgres/0014_missing_numbers.sql"),
     },
+    Migration {
+        version: 15,
+        name: "agreement_windows_and_delegation_scope",
+        sqlite: include_str!("../migrations/sqlite/0015_agreement_windows_and_delegation_scope.sql"),
+        postgres: include_str!("../migrations/postgres/0015_agreement_windows_and_delegation_scope.sql"),
+    },
 ];
 
 /// The schema version this binary brings a store to.

@@ -1,7 +1,7 @@
 //! Notices, their recipients' acknowledgements and escalations, and delegations.
 
 use cordon_core::audit::AuditEntry;
-use cordon_core::notice::{Delegation, NoticeKind, Priority, RecipientStatus};
+use cordon_core::notice::{scope_from_codes, scope_to_codes, Delegation, NoticeKind, Priority, RecipientStatus};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -304,8 +304,8 @@ impl Store {
     pub async fn insert_delegation(&self, d: &Delegation, at: i64, audit: &[AuditEntry]) -> Result<(), StoreError> {
         let mut tx = self.write.begin().await?;
         sqlx::query(&self.sql(
-            "INSERT INTO delegations (id, unit_id, from_user_id, to_user_id, starts_at, ends_at, reason, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO delegations (id, unit_id, from_user_id, to_user_id, starts_at, ends_at, reason, created_at, scope) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         ))
         .bind(d.id.clone())
         .bind(d.unit_id.clone())
@@ -315,6 +315,7 @@ impl Store {
         .bind(d.ends_at)
         .bind(d.reason.clone())
         .bind(at)
+        .bind(scope_to_codes(&d.scope))
         .execute(&mut *tx)
         .await?;
         self.append_audit(&mut tx, audit).await?;
@@ -338,6 +339,7 @@ impl Store {
                     starts_at: r.try_get("starts_at")?,
                     ends_at: r.try_get("ends_at")?,
                     reason: r.try_get("reason")?,
+                    scope: scope_from_codes(&r.try_get::<String, _>("scope")?),
                 })
             })
             .collect()

@@ -289,27 +289,42 @@ pub async fn seed(app: &App, seed: u64) -> anyhow::Result<Vec<DemoLogin>> {
         logins.push(login);
     }
     let now = app.now_ms();
+    // (id, name, the two agencies, personal details disclosed, case types, urgent window in minutes)
     let agreements = [
-        ("qcph-customs-border-guard", "Quy chế phối hợp Hải quan – Bộ đội Biên phòng", "border-guard-vn", true, vec![]),
+        ("qcph-customs-border-guard", "Quy chế phối hợp Hải quan – Bộ đội Biên phòng", "customs-vn", "border-guard-vn", true, vec![], None),
         (
             "qcph-customs-police",
             "Quy chế phối hợp Hải quan – Công an",
+            "customs-vn",
             "police-vn",
             true,
             vec!["smuggling", "illegal_transport", "drugs_precursors", "trade_fraud"],
+            None,
         ),
-        ("qcph-customs-market", "Quy chế phối hợp Hải quan – Quản lý thị trường", "market-surveillance-vn", false, vec![]),
+        (
+            "qcph-customs-market",
+            "Quy chế phối hợp Hải quan – Quản lý thị trường",
+            "customs-vn",
+            "market-surveillance-vn",
+            false,
+            vec![],
+            None,
+        ),
+        // At sea a boat does not wait: urgent notices between Customs and the Coast Guard within five minutes.
+        ("qcph-customs-coast-guard", "Quy chế phối hợp Hải quan – Cảnh sát biển", "customs-vn", "coast-guard-vn", true, vec![], Some(5)),
+        ("qcph-border-guard-police", "Quy chế phối hợp Bộ đội Biên phòng – Công an", "border-guard-vn", "police-vn", true, vec![], None),
     ];
-    for (id, name, other, disclose, types) in agreements {
+    for (id, name, a, b, disclose, types, urgent) in agreements {
         let a = AgreementInput {
             id: id.into(),
             name: name.into(),
-            agency_a: "customs-vn".into(),
-            agency_b: other.into(),
+            agency_a: a.into(),
+            agency_b: b.into(),
             case_types: types.into_iter().map(String::from).collect(),
             disclose_personal: disclose,
             valid_from: now - 3 * 365 * 86_400_000,
             valid_until: None,
+            ack_windows: cordon_app::AckWindows { urgent, ..Default::default() },
         };
         app.create_agreement(&cli, a).await.with_context(|| format!("agreement {id}"))?;
     }

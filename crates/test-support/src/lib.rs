@@ -164,6 +164,23 @@ impl TestServer {
         self.app.create_user(&cli, input).await.expect("user");
     }
 
+    /// Binds two existing agencies by an open-ended coordination agreement over every case type,
+    /// personal details withheld: what notices between agencies need.
+    pub async fn agreement(&self, a: &str, b: &str) {
+        let input = cordon_app::AgreementInput {
+            id: format!("qcph-{a}-{b}"),
+            name: format!("Quy chế phối hợp {a} – {b}"),
+            agency_a: a.into(),
+            agency_b: b.into(),
+            case_types: Vec::new(),
+            disclose_personal: false,
+            valid_from: 0,
+            valid_until: None,
+            ack_windows: cordon_app::AckWindows::default(),
+        };
+        self.app.create_agreement(&Actor::cli(), input).await.expect("agreement");
+    }
+
     /// A client with no credentials.
     pub fn anonymous(&self) -> Client {
         Client { base: self.base.clone(), http: reqwest::Client::new(), token: None }

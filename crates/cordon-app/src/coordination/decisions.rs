@@ -137,13 +137,14 @@ impl App {
             delegated,
             input.delegation_id.as_deref(),
             &delegations,
-            input.decided_at,
+            (kind, input.decided_at),
         )
         .map_err(|e| match e {
             NoAuthority::NotHead => Invalid::new("decision.authority", "only the unit head decides on their own authority"),
-            NoAuthority::NoDelegationInForce => {
-                Invalid::new("decision.authority", "no delegation to this person was in force when they decided")
-            }
+            NoAuthority::NoDelegationInForce => Invalid::new(
+                "decision.authority",
+                format!("no delegation to this person passing on {} was in force when they decided", kind.power().label().to_lowercase()),
+            ),
         })?;
         Ok(Decision {
             id: new_id(now),

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use cordon_app::{Actor, App, FixedClock, NewAgencyInput, NewUnitInput, NewUserInput, NoticeInput};
+use cordon_app::{Actor, AgreementInput, App, FixedClock, NewAgencyInput, NewUnitInput, NewUserInput, NoticeInput};
 use cordon_bench::Rng;
 use cordon_store::{Store, StoreTarget};
 use tokio::sync::mpsc;
@@ -64,6 +64,19 @@ async fn directory(app: &App, units: usize) -> anyhow::Result<(String, Vec<(Stri
         must_change_password: false,
         language: None,
     };
+    // Notices between agencies go only where an agreement binds them.
+    let agreement = AgreementInput {
+        id: "qcph-customs-border-guard".into(),
+        name: "Quy chế phối hợp Hải quan – Bộ đội Biên phòng".into(),
+        agency_a: "customs-vn".into(),
+        agency_b: "border-guard-vn".into(),
+        case_types: Vec::new(),
+        disclose_personal: false,
+        valid_from: 0,
+        valid_until: None,
+        ack_windows: Default::default(),
+    };
+    app.create_agreement(&cli, agreement).await?;
     app.create_unit(&cli, unit("customs-huu-nghi".into(), "customs-vn")).await?;
     app.create_user(&cli, user("sender".into(), "customs-huu-nghi".into(), &["officer"])).await?;
     let sender = app.create_api_token(&cli, "sender", "bench", Some(30)).await?.token;

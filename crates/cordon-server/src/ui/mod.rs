@@ -46,6 +46,9 @@ pub fn routes() -> Router<AppState> {
         .route("/operations/{id}", get(pages::coordination::operation_detail))
         .route("/operations/{id}/messages", post(pages::coordination::post_message))
         .route("/operations/{id}/cases", post(pages::coordination::link_case))
+        .route("/duty", get(pages::duty::duty))
+        .route("/duty/shifts", post(pages::duty::add_shift))
+        .route("/duty/delegations", post(pages::duty::create_delegation))
         .route("/access-requests", get(pages::access_requests))
         .route("/access-requests/{id}/decision", post(pages::decide_access))
         .route(

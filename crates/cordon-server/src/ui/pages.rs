@@ -22,6 +22,7 @@ use crate::AppState;
 pub mod admin;
 pub mod analytics;
 pub mod coordination;
+pub mod duty;
 pub mod entities;
 pub mod requests;
 pub mod screening;
@@ -124,6 +125,7 @@ fn layout(lang: Language, ui: Option<&Ui>, title: &str, body: Markup) -> Markup 
                             a href="/cases/new" { (t(lang, "nav.new_case")) }
                             a href="/notices" { (t(lang, "nav.notices")) }
                             a href="/handovers" { (t(lang, "nav.handovers")) }
+                            a href="/duty" { (t(lang, "nav.duty")) }
                             a href="/operations" { (t(lang, "nav.operations")) }
                             a href="/requests" { (t(lang, "nav.requests")) }
                             a href="/analytics" { (if lang == Language::Vi { "Phân tích" } else { "Analytics" }) }

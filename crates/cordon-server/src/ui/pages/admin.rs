@@ -61,6 +61,7 @@ async fn admin_page(s: &AppState, ui: &Ui, refusal: Option<Refusal>, form: &Form
             thead { tr {
                 th scope="col" { (t(lang, "admin.name")) } th scope="col" { (t(lang, "admin.parties")) }
                 th scope="col" { (t(lang, "admin.personal")) } th scope="col" { (t(lang, "admin.valid")) }
+                th scope="col" { (t(lang, "admin.ack_windows")) }
             } }
             tbody {
                 @for a in &agreements {
@@ -68,6 +69,11 @@ async fn admin_page(s: &AppState, ui: &Ui, refusal: Option<Refusal>, form: &Form
                         td { (a.name) } td { (agency_name(&a.agency_a)) " — " (agency_name(&a.agency_b)) }
                         td { (t(lang, if a.disclose_personal { "admin.disclosed" } else { "admin.withheld" })) }
                         td { (datetime(a.valid_from)) @if let Some(u) = a.valid_until { " → " (datetime(u)) } }
+                        td {
+                            @for (code, minutes) in [("urgent", a.ack_windows.urgent), ("high", a.ack_windows.high), ("normal", a.ack_windows.normal)] {
+                                @if let Some(m) = minutes { span.tag { (code_label(lang, code)) " ≤ " (m) " min" } " " }
+                            }
+                        }
                     }
                 }
             }
@@ -82,6 +88,8 @@ async fn admin_page(s: &AppState, ui: &Ui, refusal: Option<Refusal>, form: &Form
             label { input type="checkbox" name="disclose_personal" value="true" checked[v("disclose_personal") == "true"]; " " (t(lang, "admin.discloses")) }
             label for="valid_from" { (t(lang, "admin.valid_from")) } input #valid_from type="date" name="valid_from" required value=(v("valid_from"));
             label for="valid_until" { (t(lang, "admin.valid_until")) } input #valid_until type="date" name="valid_until" value=(v("valid_until"));
+            label for="ack_urgent" { (t(lang, "admin.ack_urgent")) }
+            input #ack_urgent type="number" min="1" max="10" name="ack_urgent" value=(v("ack_urgent"));
             button.primary type="submit" { (t(lang, "admin.add_agreement")) }
         }
         h2 #groups { (t(lang, "admin.groups")) }
@@ -165,6 +173,11 @@ async fn post_admin(s: &AppState, ui: &Ui, form: &Form, which: &'static str) -> 
                             disclose_personal: form.get("disclose_personal") == Some("true"),
                             valid_from,
                             valid_until: until.and_then(Result::ok),
+                            // An unreadable number is sent on as 0, which the agreement refuses with its reason.
+                            ack_windows: cordon_app::AckWindows {
+                                urgent: form.opt("ack_urgent").map(|m| m.trim().parse().unwrap_or(0)),
+                                ..Default::default()
+                            },
                         },
                     )
                     .await

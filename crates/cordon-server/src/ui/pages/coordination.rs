@@ -100,7 +100,7 @@ pub struct NewNoticeParams {
 async fn notice_form(s: &AppState, ui: &Ui, form: &Form, error: Option<String>, proposal: Option<&cordon_app::PursuitProposal>) -> Markup {
     let lang = ui.lang;
     let v = |k: &str| form.text(k);
-    let units = s.app.units(&ui.actor, None).await.unwrap_or_default();
+    let units = s.app.notifiable_units(&ui.actor).await.unwrap_or_default();
     let deciders = s.app.deciders(&ui.actor).await.unwrap_or_default();
     let chosen = form.all("recipient_units");
     html! {
