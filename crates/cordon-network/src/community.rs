@@ -156,8 +156,8 @@ impl Level {
                 }
             }
         }
-        // Sorted so each merged list is ascending, as the first level's is: the visiting order stays deterministic.
-        pairs.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        // Sorted (stably: the same pairs sum in the same order) so each merged list is ascending, as the first level's is: the visiting order stays deterministic.
+        pairs.sort_by_key(|&(a, b, _)| (a, b));
         let mut adj: Vec<Vec<(usize, f64)>> = vec![Vec::new(); groups];
         for (a, b, w) in pairs {
             let list = &mut adj[a];

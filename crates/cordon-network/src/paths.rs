@@ -30,7 +30,7 @@ impl Network {
             groups.push(group);
         }
         // Groups were found in order of their lowest id, and the sort is stable: equal sizes keep that order.
-        groups.sort_by(|a, b| b.len().cmp(&a.len()));
+        groups.sort_by_key(|g| std::cmp::Reverse(g.len()));
         groups
     }
 

@@ -79,7 +79,8 @@ mod tests {
         assert_eq!(p.node(id("person:an")).label, "Nguyễn Văn An");
         assert_eq!(p.node(id("phone:0912")).kind, NodeKind::entity("phone"));
 
-        let cases: &[(&str, &str, Option<(f64, &[&str])>)] = &[
+        type Case<'a> = (&'a str, &'a str, Option<(f64, &'a [&'a str])>);
+        let cases: &[Case] = &[
             ("person:an", "person:binh", Some((1.0, &["co-suspect"]))),
             ("person:an", "phone:0912", Some((2.0, &["shared case"]))),
             ("person:binh", "phone:0912", Some((1.0, &["shared case"]))),
