@@ -208,38 +208,44 @@ impl Brandes {
             sigma: vec![0.0; n],
             acc: vec![0.0; n],
             inv_sigma: vec![0.0; n],
-            order: Vec::with_capacity(n),
-            dag: Vec::with_capacity(entries),
+            order: vec![0; n],
+            dag: vec![(0, 0); entries],
         }
     }
 
     /// Adds source `s`'s dependencies to `bc`, and those of the `leaves` hanging on it (see
     /// `betweenness_on`), then clears only what this source touched.
     fn accumulate(&mut self, rows: &Rows, s: u32, leaves: u32, bc: &mut [f64]) {
-        let Brandes { dist, sigma, acc, inv_sigma, order, dag } = self;
-        order.clear();
-        dag.clear();
+        // Plain slices and counters rather than Vec::push: the hot loop then keeps its pointers in
+        // registers instead of reloading each Vec's length and buffer (measured: about a tenth faster).
+        // `order` has room for every node and `dag` for every adjacency entry, so neither can overflow.
+        let (dist, sigma, acc, inv_sigma) = (&mut self.dist[..], &mut self.sigma[..], &mut self.acc[..], &mut self.inv_sigma[..]);
+        let (order_buf, dag_buf) = (&mut self.order[..], &mut self.dag[..]);
+        let (offsets, targets) = (&rows.offsets[..], &rows.targets[..]);
         dist[s as usize] = 0;
         sigma[s as usize] = 1.0;
-        order.push(s);
-        let mut head = 0;
-        while head < order.len() {
-            let v = order[head];
+        order_buf[0] = s;
+        let (mut head, mut tail, mut found) = (0, 1, 0);
+        while head < tail {
+            let v = order_buf[head];
             head += 1;
             let next = dist[v as usize] + 1;
             let sigma_v = sigma[v as usize];
-            for &w in rows.of(v) {
+            for &w in &targets[offsets[v as usize] as usize..offsets[v as usize + 1] as usize] {
                 let d = &mut dist[w as usize];
                 if *d == UNSEEN {
                     *d = next;
-                    order.push(w);
+                    order_buf[tail] = w;
+                    tail += 1;
                 }
                 if *d == next {
                     sigma[w as usize] += sigma_v;
-                    dag.push((v, w));
+                    dag_buf[found] = (v, w);
+                    found += 1;
                 }
             }
         }
+        let (order, dag) = (&order_buf[..tail], &dag_buf[..found]);
         for &v in order.iter() {
             inv_sigma[v as usize] = 1.0 / sigma[v as usize];
         }

@@ -37,8 +37,9 @@ pub struct Metrics {
 impl Network {
     /// Degree, betweenness, PageRank, component and community of every node, in one call.
     ///
-    /// Betweenness dominates the cost, O(V·E): about a quarter of a second in release for 5,000
-    /// nodes and 20,000 edges (`cargo run --release -p cordon-network --example timing`).
+    /// Betweenness dominates the cost, O(V·E): about half a second in release for 5,000 nodes and
+    /// 20,000 edges on two cores (`cargo run --release -p cordon-network --example timing`); the rest
+    /// takes a few hundredths. On a tokio runtime, call it from `spawn_blocking`.
     pub fn metrics(&self) -> Metrics {
         let betweenness = self.betweenness();
         let pagerank = self.pagerank();
