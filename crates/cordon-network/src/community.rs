@@ -20,6 +20,9 @@ impl Network {
         // membership[v] = v's node in the current level.
         let mut membership: Vec<usize> = (0..n).collect();
         if level.total > 0.0 {
+            // This ends: a node only ever joins a neighbour's (non-empty) community, so a level's count
+            // of communities never grows, and its first move takes a singleton out; a level where
+            // anything moved is therefore smaller than the one before.
             loop {
                 let (community, moved) = level.local_moving();
                 if !moved {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 /// A node's index in its network: dense, from 0, in the order nodes were first added.
 pub type NodeId = usize;
 
-/// What a node stands for: a case, or an entity of some kind.
+/// What a node stands for: a case, or an entity of some kind; as JSON `{"class":"case"}` or `{"class":"entity","kind":"phone"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "class", rename_all = "lowercase")]
 pub enum NodeKind {
@@ -389,6 +389,15 @@ mod tests {
         assert_eq!(net.neighbours(ids[0]).collect::<Vec<_>>(), vec![1, 2, 3, 4, 5]);
         assert_eq!(net.degree(ids[0]), 5);
         assert_eq!(net.degree(ids[3]), 1);
+    }
+
+    #[test]
+    fn node_kinds_serialise_with_their_class() {
+        let case = serde_json::to_value(NodeKind::Case).unwrap();
+        let phone = serde_json::to_value(NodeKind::entity("phone")).unwrap();
+        assert_eq!(case, serde_json::json!({"class": "case"}));
+        assert_eq!(phone, serde_json::json!({"class": "entity", "kind": "phone"}));
+        assert_eq!((NodeKind::Case.name(), NodeKind::entity("phone").name()), ("case", "phone"));
     }
 
     #[test]
