@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use cordon_core::entity_match::MatchStatus;
 use cordon_core::sharing::{may_see, principals_of_record};
 use serde::Serialize;
 use serde_json::json;
@@ -62,22 +63,61 @@ pub struct EntityView {
     pub links: Vec<EntityLink>,
 }
 
+/// The most records one resolved entity gathers; a cluster larger than this is an analyst's
+/// problem to split, not a page to draw.
+const MAX_CLUSTER: usize = 64;
+
 impl App {
-    /// An entity the actor may see in at least one case (404 otherwise, as for a case); audited.
+    /// The entity and every record entity resolution joined to it (a match linked by a strong
+    /// identifier or confirmed by an analyst, transitively): one person, however many records.
+    /// A split or rejected match joins nothing.
+    pub(crate) async fn same_entity(&self, id: &str) -> Result<Vec<String>, AppError> {
+        let mut cluster = vec![id.to_string()];
+        let mut i = 0;
+        while i < cluster.len() && cluster.len() < MAX_CLUSTER {
+            for m in self.store.entity_matches_of(&cluster[i]).await? {
+                if !MatchStatus::parse(&m.status).is_some_and(MatchStatus::joins) {
+                    continue;
+                }
+                for other in [m.entity_a, m.entity_b] {
+                    if !cluster.contains(&other) {
+                        cluster.push(other);
+                    }
+                }
+            }
+            i += 1;
+        }
+        Ok(cluster)
+    }
+
+    /// An entity the actor may see in at least one case (404 otherwise, as for a case), with
+    /// the cases of the records resolution joined to it; audited.
     pub async fn entity(&self, actor: &Actor, id: &str) -> Result<EntityView, AppError> {
         actor.require_active()?;
         let now = self.now_ms();
         let principals = self.principals(actor).await?;
         let mut found: Option<EntityView> = None;
         let mut links: BTreeMap<String, EntityLink> = BTreeMap::new();
-        for case_id in self.store.entity_case_ids(id).await? {
+        let same = self.same_entity(id).await?;
+        let mut case_ids = Vec::new();
+        for member in &same {
+            for c in self.store.entity_case_ids(member).await? {
+                if !case_ids.contains(&c) {
+                    case_ids.push(c);
+                }
+            }
+        }
+        let mut seen_itself = false;
+        for case_id in case_ids {
             let Some(case) = self.store.case(&case_id).await? else { continue };
             if !may_see(&principals, &principals_of_record(&case.owner_unit_id, &case.owner_agency_id, &case.sharing)) {
                 continue;
             }
             let view = self.view(actor, &case).await?;
             // Only a party the caller is shown in full counts: withheld ones carry no entity id.
-            let Some(party) = view.parties.iter().find(|p| p.entity_id.as_deref() == Some(id)) else { continue };
+            let Some(party) = view.parties.iter().find(|p| p.entity_id.as_deref().is_some_and(|e| same.iter().any(|s| s == e))) else {
+                continue;
+            };
             let entity = found.get_or_insert_with(|| EntityView {
                 id: id.to_string(),
                 kind: party.kind.clone(),
@@ -87,6 +127,14 @@ impl App {
                 cases: Vec::new(),
                 links: Vec::new(),
             });
+            if party.entity_id.as_deref() == Some(id) {
+                // The record asked for speaks for itself; a joined one only fills in until it is seen.
+                seen_itself = true;
+                entity.kind.clone_from(&party.kind);
+                entity.name = party.name.clone().unwrap_or_default();
+                entity.identifiers.clone_from(&party.identifiers);
+                entity.held_by.clone_from(&party.held_by);
+            }
             entity.cases.push(EntityCase {
                 id: view.id.clone(),
                 reference: view.reference.clone(),
@@ -95,7 +143,7 @@ impl App {
                 detected_at: view.detected_at,
                 role: party.role.clone(),
             });
-            for other in view.parties.iter().filter(|p| p.entity_id.as_deref().is_some_and(|e| e != id)) {
+            for other in view.parties.iter().filter(|p| p.entity_id.as_deref().is_some_and(|e| !same.iter().any(|s| s == e))) {
                 let Some(other_id) = other.entity_id.clone() else { continue };
                 links
                     .entry(other_id.clone())
@@ -108,7 +156,9 @@ impl App {
                     .cases_together += 1;
             }
         }
-        let Some(mut entity) = found else {
+        // Only a record the caller is shown opens the page: asking for an unseen one's id must
+        // not reveal what it was joined to.
+        let Some(mut entity) = found.filter(|_| seen_itself) else {
             self.store.audit(&[actor.audit(now, "entity.read", "entity", id, "denied", json!({}))]).await?;
             return Err(AppError::NotFound("entity"));
         };

@@ -77,6 +77,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let router = routes::sharing::add(router);
     let router = routes::transfer::add(router);
     let router = routes::entities::add(router);
+    let router = routes::network::add(router);
     let router = routes::notices::add(router);
     let router = routes::screening::add(router);
     let router = routes::tips::add(router);

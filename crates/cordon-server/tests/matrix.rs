@@ -108,6 +108,9 @@ fn policy(method: &str, path: &str) -> Option<Policy> {
         ("post", "/api/v1/cases/{id}/access-requests") => CaseReader,
         ("get", "/api/v1/access-requests") => SignedIn,
         ("get", "/api/v1/entities/{id}" | "/api/v1/entities/{id}/matches") => EntityReader,
+        // The network around the matrix's case, and the path from its person.
+        ("get", "/api/v1/network") => CaseReader,
+        ("get", "/api/v1/network/path") => EntityReader,
         ("post", "/api/v1/entity-matches/{id}/decision") => MatchDecider,
         ("post", "/api/v1/notices") => CaseWorker,
         ("get", "/api/v1/notices" | "/api/v1/delegations") => SignedIn,
@@ -619,6 +622,8 @@ async fn every_operation_for_every_kind_of_user() {
                 "/api/v1/exports" => format!("{url}?format=ndjson&q={tag}"),
                 "/api/v1/cases/totals" => format!("{url}?by=commodity"),
                 "/api/v1/risk" => format!("{url}?subject=company"),
+                "/api/v1/network" => format!("{url}?case={id}"),
+                "/api/v1/network/path" => format!("{url}?from={}&to=nobody", case["parties"][0]["entity_id"].as_str().unwrap()),
                 "/api/v1/reports" => format!("{url}?kind=yearly&year=2026&format=json"),
                 _ => url,
             };

@@ -9,6 +9,7 @@ pub mod delivery;
 pub mod directives;
 pub mod directory;
 pub mod entities;
+pub mod network;
 pub mod notices;
 pub mod reference;
 pub mod requests;

@@ -46,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .route("/operations/{id}", get(pages::coordination::operation_detail))
         .route("/operations/{id}/messages", post(pages::coordination::post_message))
         .route("/operations/{id}/cases", post(pages::coordination::link_case))
+        .route("/network", get(pages::network::network_page))
         .route("/duty", get(pages::duty::duty))
         .route("/duty/shifts", post(pages::duty::add_shift))
         .route("/duty/delegations", post(pages::duty::create_delegation))

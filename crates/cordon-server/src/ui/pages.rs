@@ -24,6 +24,7 @@ pub mod analytics;
 pub mod coordination;
 pub mod duty;
 pub mod entities;
+pub mod network;
 pub mod requests;
 pub mod screening;
 pub mod tips;
@@ -126,6 +127,7 @@ fn layout(lang: Language, ui: Option<&Ui>, title: &str, body: Markup) -> Markup 
                             a href="/notices" { (t(lang, "nav.notices")) }
                             a href="/handovers" { (t(lang, "nav.handovers")) }
                             a href="/duty" { (t(lang, "nav.duty")) }
+                            a href="/network" { (t(lang, "nav.network")) }
                             a href="/operations" { (t(lang, "nav.operations")) }
                             a href="/requests" { (t(lang, "nav.requests")) }
                             a href="/analytics" { (if lang == Language::Vi { "Phân tích" } else { "Analytics" }) }

@@ -24,6 +24,7 @@ pub(crate) async fn entity_page(s: &AppState, ui: &Ui, id: &str, refusal: Option
         }
         h2 #entity-links { (t(lang, "entity.links")) }
         (network_graph("entity-links", &e))
+        p { a #entity-network href=(format!("/network?entity={}", e.id)) { (t(lang, "entity.network")) } }
         h2 { (t(lang, "entity.cases")) }
         table #entity-cases {
             thead { tr { th scope="col" { (t(lang, "field.reference")) } th scope="col" { (t(lang, "field.title")) } th scope="col" { (t(lang, "field.party_role")) } th scope="col" { (t(lang, "field.detected_at")) } } }
