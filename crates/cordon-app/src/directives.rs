@@ -175,7 +175,8 @@ fn text(field: &'static str, v: &str, max: usize) -> Result<String, Invalid> {
 
 impl App {
     /// Whether the actor is Standing Office staff (who record directives and see every agency's tasks).
-    async fn office_staff(&self, actor: &Actor) -> Result<bool, AppError> {
+    /// Whether the actor records directives and assigns tasks: the Standing Office's staff.
+    pub async fn office_staff(&self, actor: &Actor) -> Result<bool, AppError> {
         if !OFFICE_STAFF.iter().any(|r| actor.user.roles.holds(*r)) {
             return Ok(false);
         }

@@ -15,6 +15,7 @@ both_backends!(
     the_standing_office_follows_directives_and_each_agency_its_own_tasks,
     reports_come_as_pdf_with_vietnamese_text_xlsx_and_csv,
     the_analytics_and_directives_pages_show_the_callers_figures,
+    directives_are_recorded_and_reported_on_through_the_page,
 );
 
 async fn people(s: &TestServer) {
@@ -689,4 +690,77 @@ async fn the_analytics_and_directives_pages_show_the_callers_figures(s: TestServ
     assert!(html.contains("id=\"task-summary\""));
     let anonymous = http.get(format!("{}/analytics", s.base)).send().await.unwrap();
     assert_eq!(anonymous.status().as_u16(), 303, "a page demands a session");
+}
+
+/// Signs in through the login form; answers a page getter and a form poster with the page's CSRF token.
+async fn browser(s: &TestServer, user: &str) -> (reqwest::Client, String) {
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let resp =
+        http.post(format!("{}/login", s.base)).form(&[("username", user), ("password", test_support::PASSWORD)]).send().await.unwrap();
+    let cookie = resp.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
+    (http, cookie)
+}
+
+async fn post_form(
+    s: &TestServer,
+    (http, cookie): &(reqwest::Client, String),
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String, String) {
+    let page = http.get(format!("{}/directives", s.base)).header(header::COOKIE, cookie).send().await.unwrap().text().await.unwrap();
+    let token = page.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let mut form: Vec<(&str, &str)> = fields.to_vec();
+    form.push(("_csrf", &token));
+    let resp = http.post(format!("{}{path}", s.base)).header(header::COOKIE, cookie).form(&form).send().await.unwrap();
+    let location = resp.headers().get(header::LOCATION).map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
+    (resp.status().as_u16(), location, resp.text().await.unwrap())
+}
+
+async fn directives_are_recorded_and_reported_on_through_the_page(s: TestServer) {
+    people(&s).await;
+    s.user("sco.staff", ("sco-389", "steering_committee_office"), "sco-hq", &["officer"]).await;
+    let office = browser(&s, "sco.staff").await;
+    let customs = browser(&s, "hq.huunghi").await;
+    let page = |b: &(reqwest::Client, String)| {
+        let rb = b.0.get(format!("{}/directives", s.base)).header(header::COOKIE, b.1.clone());
+        async move { rb.send().await.unwrap().text().await.unwrap() }
+    };
+    assert!(page(&office).await.contains("id=\"new-directive\""), "the Standing Office records directives");
+    assert!(!page(&customs).await.contains("id=\"new-directive\""), "an agency does not");
+
+    let directive = [
+        ("number", "399/KH-BCĐ389"),
+        ("kind", "plan"),
+        ("issued_on", "2026-01-05"),
+        ("issuer", "Ban Chỉ đạo 389 quốc gia"),
+        ("subject", "Cao điểm chống buôn lậu trước Tết Bính Ngọ"),
+        ("task_title", "Kiểm soát thuốc lá lậu qua Hữu Nghị"),
+        ("task_agency", "customs-vn"),
+        ("task_province", "lang-son"),
+        ("task_due", "2026-01-25"),
+    ];
+    // A bad date comes back as the form with the reason, and nothing is recorded.
+    let mut bad = directive.to_vec();
+    bad[2] = ("issued_on", "hôm qua");
+    let (status, _, body) = post_form(&s, &office, "/directives", &bad).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("role=\"alert\"") && body.contains("issued_on"), "{body}");
+    assert!(!page(&office).await.contains("id=\"directive-list\""));
+    let (status, location, _) = post_form(&s, &office, "/directives", &directive).await;
+    assert_eq!((status, location.as_str()), (303, "/directives"));
+    assert_eq!(post_form(&s, &customs, "/directives", &directive).await.0, 403, "only the Standing Office");
+
+    // Customs sees its task with a progress form and reports on it.
+    let html = page(&customs).await;
+    let task = html.split("data-task=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    assert!(html.contains(&format!("/directive-tasks/{task}/reports")), "{html}");
+    let url = format!("/directive-tasks/{task}/reports");
+    let (status, _, body) = post_form(&s, &customs, &url, &[("progress_pct", "150"), ("body", "x")]).await;
+    assert_eq!(status, 422, "{body}");
+    let (status, location, _) = post_form(&s, &customs, &url, &[("progress_pct", "40"), ("body", "Bắt 3 vụ, thu 12.000 bao")]).await;
+    assert_eq!((status, location.as_str()), (303, "/directives"));
+    let (_, board) = s.login("sco.staff").await.get("/api/v1/directive-tasks").await;
+    let t = board["tasks"].as_array().unwrap().iter().find(|t| t["id"] == task.as_str()).unwrap();
+    assert_eq!(t["progress_pct"], 40, "{t}");
+    assert_eq!(t["province"], "lang-son");
 }

@@ -2,7 +2,8 @@
 //! season around Tết, a forecast, risk watchlists and report downloads; and the directives
 //! board (the Standing Office's view across agencies, or an agency's own tasks).
 
-use cordon_app::{HotspotQuery, RiskQuery, SeriesQuery, StatLineView, StatQuery};
+use cordon_app::{DirectiveInput, HotspotQuery, RiskQuery, SeriesQuery, StatLineView, StatQuery, TaskInput, TaskReportInput};
+use cordon_core::directive::DirectiveKind;
 
 use super::*;
 
@@ -42,6 +43,21 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("an.year", "Năm nay", "This year"),
     ("an.tet_report", "Cao điểm Tết", "Tết peak period"),
     ("an.directives", "Chỉ đạo, kế hoạch", "Directives and plans"),
+    ("an.new_directive", "Ghi nhận văn bản chỉ đạo", "Record a directive"),
+    ("an.kind", "Loại văn bản", "Kind"),
+    ("an.issued_on", "Ngày ban hành", "Issued on"),
+    ("an.issuer", "Cơ quan ban hành", "Issuer"),
+    ("an.subject", "Trích yếu", "Subject"),
+    ("an.first_task", "Nhiệm vụ giao (không bắt buộc)", "A task it assigns (optional)"),
+    ("an.task_title", "Nội dung nhiệm vụ", "What is to be done"),
+    ("an.province", "Địa phương (không bắt buộc)", "Locality (optional)"),
+    ("an.record", "Ghi nhận", "Record"),
+    ("an.add_task", "Giao thêm nhiệm vụ", "Assign another task"),
+    ("an.directive", "Văn bản", "Directive"),
+    ("an.assign", "Giao nhiệm vụ", "Assign"),
+    ("an.report", "Báo cáo tiến độ", "Report progress"),
+    ("an.report_body", "Kết quả thực hiện", "What was done"),
+    ("an.send_report", "Gửi báo cáo", "Send the report"),
     ("an.tasks", "Nhiệm vụ", "Tasks"),
     ("an.agency", "Cơ quan", "Agency"),
     ("an.done", "Hoàn thành", "Done"),
@@ -257,13 +273,46 @@ fn index_chart(points: &[(String, Option<f64>)]) -> Markup {
 
 /// The directives board: every agency's tasks for the Standing Office, the user's agency's otherwise.
 pub async fn directives_page(State(s): State<AppState>, ui: Ui) -> Response {
+    directives_view(&s, &ui, None, &Form(Vec::new())).await
+}
+
+/// The board, with the Standing Office's forms (record a directive, assign a task) and each
+/// task's progress form for the agency it is assigned to; a refused form comes back with why.
+async fn directives_view(s: &AppState, ui: &Ui, refusal: Option<(&'static str, String)>, form: &Form) -> Response {
     let lang = ui.lang;
-    let result: Result<_, AppError> =
-        async { Ok((s.app.task_board(&ui.actor, None, None).await?, s.app.directives(&ui.actor).await?)) }.await;
-    let (board, directives) = match result {
+    let result: Result<_, AppError> = async {
+        Ok((
+            s.app.task_board(&ui.actor, None, None).await?,
+            s.app.directives(&ui.actor).await?,
+            s.app.office_staff(&ui.actor).await?,
+            s.app.agencies(&ui.actor).await?,
+        ))
+    }
+    .await;
+    let (board, directives, office, agencies) = match result {
         Ok(v) => v,
-        Err(e) => return app_error_page(&ui, e),
+        Err(e) => return app_error_page(ui, e),
     };
+    let reporter = [cordon_core::Role::Officer, cordon_core::Role::UnitHead, cordon_core::Role::DeputyHead]
+        .iter()
+        .any(|r| ui.actor.user.roles.holds(*r));
+    let error_for = |f: &str| refusal.as_ref().filter(|(which, _)| *which == f).map(|(_, text)| text.clone());
+    let v = |k: &str| form.text(k);
+    let domestic: Vec<&cordon_core::Agency> = agencies.iter().filter(|a| a.kind.is_domestic()).collect();
+    let task_fields = html! {
+        label for="task_title" { (w(lang, "an.task_title")) }
+        input #task_title type="text" name="task_title" maxlength="500" value=(v("task_title"));
+        label for="task_agency" { (w(lang, "an.agency")) }
+        select #task_agency name="task_agency" { @for a in &domestic { option value=(a.id) selected[v("task_agency") == a.id] { (a.name_vi) } } }
+        label for="task_province" { (w(lang, "an.province")) }
+        select #task_province name="task_province" {
+            option value="" { "—" }
+            @for p in &reference().provinces { option value=(p.code) selected[v("task_province") == p.code] { (if lang == Language::Vi { p.name_vi } else { p.name_en }) } }
+        }
+        label for="task_due" { (w(lang, "an.due")) }
+        input #task_due type="date" name="task_due" value=(v("task_due"));
+    };
+    let status = if refusal.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let body = html! {
         h1 { (w(lang, "an.directives")) }
         table #task-summary {
@@ -275,22 +324,130 @@ pub async fn directives_page(State(s): State<AppState>, ui: Ui) -> Response {
             } } }
         }
         h2 { (w(lang, "an.tasks")) }
+        @if let Some(e) = error_for("report") { p.error role="alert" { (e) } }
         @if board.tasks.is_empty() { p.muted { (w(lang, "an.none")) } } @else {
             table #tasks {
                 thead { tr { th scope="col" { (w(lang, "an.number")) } th scope="col" { (w(lang, "an.tasks")) } th scope="col" { (w(lang, "an.agency")) }
-                    th scope="col" { (w(lang, "an.due")) } th scope="col" { (w(lang, "an.progress")) } th scope="col" { "" } } }
-                tbody { @for t in &board.tasks { tr data-flag=(t.flag) {
+                    th scope="col" { (w(lang, "an.due")) } th scope="col" { (w(lang, "an.progress")) } th scope="col" { "" } th scope="col" { (w(lang, "an.report")) } } }
+                tbody { @for t in &board.tasks { tr data-flag=(t.flag) data-task=(t.id) {
                     td { (t.directive_number) } td { (t.title) } td { (t.agency_id) } td { (datetime(t.due_at)) } td { (t.progress_pct) " %" }
                     td { @if t.flag == "overdue" { strong.error { (w(lang, "an.overdue")) } } @else { (w(lang, &format!("an.{}", t.flag))) } }
+                    td {
+                        @if reporter && t.agency_id == ui.actor.agency_id && t.completed_at.is_none() {
+                            form.inline method="post" action=(format!("/directive-tasks/{}/reports", t.id)) {
+                                input type="hidden" name="_csrf" value=(ui.csrf());
+                                input type="number" name="progress_pct" min=(t.progress_pct) max="100" value=(t.progress_pct) aria-label=(w(lang, "an.progress"));
+                                input type="text" name="body" required maxlength="5000" aria-label=(w(lang, "an.report_body")) placeholder=(w(lang, "an.report_body"));
+                                button type="submit" { (w(lang, "an.send_report")) }
+                            }
+                        }
+                    }
                 } } }
             }
         }
         h2 { (w(lang, "an.directives")) }
         @if directives.is_empty() { p.muted { (w(lang, "an.none")) } } @else {
-            ul { @for d in &directives { li { strong { (d.number) } " (" (datetime(d.issued_on)) ", " (d.issuer) "): " (d.subject) } } }
+            ul #directive-list { @for d in &directives { li { strong { (d.number) } " (" (datetime(d.issued_on)) ", " (d.issuer) "): " (d.subject) } } }
+        }
+        @if office {
+            h2 #new-directive-title { (w(lang, "an.new_directive")) }
+            form.stack #new-directive method="post" action="/directives" {
+                input type="hidden" name="_csrf" value=(ui.csrf());
+                @if let Some(e) = error_for("directive") { p.error role="alert" { (e) } }
+                label for="number" { (w(lang, "an.number")) }
+                input #number type="text" name="number" required maxlength="100" value=(v("number"));
+                label for="kind" { (w(lang, "an.kind")) }
+                select #kind name="kind" { @for k in DirectiveKind::ALL { option value=(k.as_str()) selected[v("kind") == k.as_str()] { (k.label()) } } }
+                label for="issued_on" { (w(lang, "an.issued_on")) }
+                input #issued_on type="date" name="issued_on" required value=(v("issued_on"));
+                label for="issuer" { (w(lang, "an.issuer")) }
+                input #issuer type="text" name="issuer" required maxlength="300" value=(v("issuer"));
+                label for="subject" { (w(lang, "an.subject")) }
+                textarea #subject name="subject" required rows="3" maxlength="2000" { (v("subject")) }
+                fieldset { legend { (w(lang, "an.first_task")) } (task_fields) }
+                button.primary type="submit" { (w(lang, "an.record")) }
+            }
+            @if !directives.is_empty() {
+                h2 { (w(lang, "an.add_task")) }
+                form.stack #add-task method="post" action="/directives/tasks" {
+                    input type="hidden" name="_csrf" value=(ui.csrf());
+                    @if let Some(e) = error_for("task") { p.error role="alert" { (e) } }
+                    label for="directive_id" { (w(lang, "an.directive")) }
+                    select #directive_id name="directive_id" { @for d in &directives { option value=(d.id) selected[v("directive_id") == d.id] { (d.number) } } }
+                    (task_fields)
+                    button.primary type="submit" { (w(lang, "an.assign")) }
+                }
+            }
         }
     };
-    html_response(StatusCode::OK, layout(lang, Some(&ui), w(lang, "an.directives"), body))
+    html_response(status, layout(lang, Some(ui), w(lang, "an.directives"), body))
+}
+
+/// The task a form describes; none when its title is left empty. An unreadable date is sent
+/// as 0, which the use case refuses with its reason.
+fn task_of(form: &Form) -> Option<TaskInput> {
+    let title = form.opt("task_title")?;
+    Some(TaskInput {
+        title,
+        agency_id: form.text("task_agency"),
+        province: form.opt("task_province"),
+        due_at: form.opt("task_due").and_then(|d| parse_datetime(&d)).unwrap_or(0),
+    })
+}
+
+async fn after(s: &AppState, ui: &Ui, form: &Form, which: &'static str, done: Result<(), AppError>) -> Response {
+    match done {
+        Ok(()) => Redirect::to("/directives").into_response(),
+        Err(AppError::Invalid(i)) => {
+            let text = format!("{}: {}", i.field, super::super::i18n::reason(ui.lang, &i.reason));
+            directives_view(s, ui, Some((which, text)), form).await
+        }
+        Err(e) => app_error_page(ui, e),
+    }
+}
+
+/// Records a directive, with the task the form assigns if any (the Standing Office).
+pub async fn create_directive(State(s): State<AppState>, ui: Ui, body: Bytes) -> Response {
+    let form = Form::parse(&body);
+    if !ui.csrf_ok(&form) {
+        return ui.csrf_refused();
+    }
+    let input = DirectiveInput {
+        number: form.text("number"),
+        kind: form.text("kind"),
+        issued_on: form.opt("issued_on").and_then(|d| parse_datetime(&d)).unwrap_or(0),
+        issuer: form.text("issuer"),
+        subject: form.text("subject"),
+        tasks: task_of(&form).into_iter().collect(),
+    };
+    let done = s.app.create_directive(&ui.actor, input).await.map(|_| ());
+    after(&s, &ui, &form, "directive", done).await
+}
+
+/// Assigns one more task from a directive (the Standing Office).
+pub async fn add_task(State(s): State<AppState>, ui: Ui, body: Bytes) -> Response {
+    let form = Form::parse(&body);
+    if !ui.csrf_ok(&form) {
+        return ui.csrf_refused();
+    }
+    let Some(task) = task_of(&form) else {
+        let refused = Err(AppError::Invalid(cordon_core::Invalid::new("title", "say what is to be done")));
+        return after(&s, &ui, &form, "task", refused).await;
+    };
+    let done = s.app.add_directive_task(&ui.actor, &form.text("directive_id"), task).await.map(|_| ());
+    after(&s, &ui, &form, "task", done).await
+}
+
+/// Reports progress on a task of the actor's agency.
+pub async fn report_task(State(s): State<AppState>, ui: Ui, Path(id): Path<String>, body: Bytes) -> Response {
+    let form = Form::parse(&body);
+    if !ui.csrf_ok(&form) {
+        return ui.csrf_refused();
+    }
+    // An unreadable figure is sent as -1, which the use case refuses with its reason.
+    let input = TaskReportInput { progress_pct: form.text("progress_pct").trim().parse().unwrap_or(-1), body: form.text("body") };
+    let done = s.app.report_task(&ui.actor, &id, input).await.map(|_| ());
+    after(&s, &ui, &form, "report", done).await
 }
 
 #[cfg(test)]
