@@ -61,6 +61,53 @@ pub struct ReportView {
     pub by_commodity: Vec<StatLineView>,
     /// By violation type.
     pub by_case_type: Vec<StatLineView>,
+    /// The words around the figures, as the administrator set them for this scope.
+    pub template: ReportTemplateView,
+}
+
+/// The optional sections of a report, by code.
+pub const REPORT_SECTIONS: &[&str] = &["by_period", "by_province", "by_commodity", "by_case_type"];
+
+/// The title every report bears unless its template says otherwise.
+pub const DEFAULT_REPORT_TITLE: &str = "BÁO CÁO KẾT QUẢ ĐẤU TRANH CHỐNG BUÔN LẬU, GIAN LẬN THƯƠNG MẠI VÀ HÀNG GIẢ";
+
+/// A report template as an administrator enters it and as reports carry it.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReportTemplateView {
+    /// The title line (at most 300 characters).
+    pub title: String,
+    /// The issuing authority's lines at the head, e.g. `BAN CHỈ ĐẠO 389 TỈNH LẠNG SƠN` (at most 500).
+    #[serde(default)]
+    pub authority: String,
+    /// The introduction after the period (at most 5000).
+    #[serde(default)]
+    pub introduction: String,
+    /// The closing: recipients, signature block (at most 5000).
+    #[serde(default)]
+    pub closing: String,
+    /// The optional sections kept: `by_period`, `by_province`, `by_commodity`, `by_case_type`.
+    pub sections: Vec<String>,
+}
+
+impl Default for ReportTemplateView {
+    fn default() -> Self {
+        ReportTemplateView {
+            title: DEFAULT_REPORT_TITLE.into(),
+            authority: String::new(),
+            introduction: String::new(),
+            closing: String::new(),
+            sections: REPORT_SECTIONS.iter().map(|s| (*s).to_string()).collect(),
+        }
+    }
+}
+
+impl ReportTemplateView {
+    /// Whether the report keeps `section`.
+    pub fn keeps(&self, section: &str) -> bool {
+        self.sections.iter().any(|s| s == section)
+    }
 }
 
 const ROMAN: [&str; 4] = ["I", "II", "III", "IV"];
@@ -124,6 +171,12 @@ impl App {
             }
             _ => return Err(Invalid::new("scope", "country, agency or unit").into()),
         };
+        // A unit's report is written with its agency's template.
+        let template_scope = match (&agency, &unit) {
+            (Some(a), _) => Some(a.clone()),
+            (None, Some(u)) => self.store.unit(u).await?.map(|u| u.agency_id),
+            (None, None) => None,
+        };
         let principals = self.principals(actor).await?;
         let base = StatQuery { from, to, agency, unit, ..StatQuery::default() };
         let by =
@@ -160,6 +213,86 @@ impl App {
             by_province,
             by_commodity,
             by_case_type,
+            template: self.template_for(template_scope.as_deref()).await?,
         })
     }
+
+    /// The template a report of an agency (or, with none, of the country) is written with: the
+    /// agency's own, else the country's, else the default.
+    async fn template_for(&self, agency: Option<&str>) -> Result<ReportTemplateView, AppError> {
+        for scope in agency.into_iter().chain(std::iter::once(COUNTRY)) {
+            if let Some(t) = self.store.report_template(scope).await? {
+                return Ok(ReportTemplateView {
+                    title: t.title,
+                    authority: t.authority,
+                    introduction: t.introduction,
+                    closing: t.closing,
+                    sections: t.sections,
+                });
+            }
+        }
+        Ok(ReportTemplateView::default())
+    }
+
+    /// The template of a scope (`country` or an agency id), as reports of it are written.
+    pub async fn report_template(&self, actor: &Actor, scope: &str) -> Result<ReportTemplateView, AppError> {
+        actor.require_active()?;
+        if scope != COUNTRY && self.store.agency(scope).await?.is_none() {
+            return Err(AppError::NotFound("agency"));
+        }
+        self.template_for((scope != COUNTRY).then_some(scope)).await
+    }
+
+    /// Sets the template of a scope (administrators); every version is in the audit log.
+    pub async fn set_report_template(&self, actor: &Actor, scope: &str, t: ReportTemplateView) -> Result<ReportTemplateView, AppError> {
+        actor.require_admin()?;
+        if scope != COUNTRY && self.store.agency(scope).await?.is_none() {
+            return Err(AppError::NotFound("agency"));
+        }
+        let bounded = |field: &'static str, v: &str, max: usize| -> Result<String, AppError> {
+            let v = v.trim();
+            if v.chars().count() > max {
+                return Err(Invalid::new(field, format!("at most {max} characters")).into());
+            }
+            Ok(v.to_string())
+        };
+        let title = bounded("title", &t.title, 300)?;
+        if title.is_empty() {
+            return Err(Invalid::new("title", "a report has a title").into());
+        }
+        let mut sections = Vec::new();
+        for s in &t.sections {
+            if !REPORT_SECTIONS.contains(&s.as_str()) {
+                return Err(Invalid::new("sections", format!("unknown section {s:?}: {}", REPORT_SECTIONS.join(", "))).into());
+            }
+            if !sections.contains(s) {
+                sections.push(s.clone());
+            }
+        }
+        let now = self.now_ms();
+        let record = cordon_store::ReportTemplate {
+            scope: scope.to_string(),
+            title,
+            authority: bounded("authority", &t.authority, 500)?,
+            introduction: bounded("introduction", &t.introduction, 5000)?,
+            closing: bounded("closing", &t.closing, 5000)?,
+            sections,
+            updated_by: actor.user.id.clone(),
+            updated_at: now,
+        };
+        let audit = actor.audit(
+            now,
+            "report_template.set",
+            "report_template",
+            scope,
+            "ok",
+            json!({ "title": record.title, "authority": record.authority, "introduction": record.introduction,
+                "closing": record.closing, "sections": record.sections }),
+        );
+        self.store.put_report_template(&record, &[audit]).await?;
+        self.template_for((scope != COUNTRY).then_some(scope)).await
+    }
 }
+
+/// The scope of the country-wide template.
+const COUNTRY: &str = "country";

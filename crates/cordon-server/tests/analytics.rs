@@ -16,6 +16,7 @@ both_backends!(
     reports_come_as_pdf_with_vietnamese_text_xlsx_and_csv,
     the_analytics_and_directives_pages_show_the_callers_figures,
     directives_are_recorded_and_reported_on_through_the_page,
+    an_administrators_template_shapes_the_agencys_reports,
 );
 
 async fn people(s: &TestServer) {
@@ -763,4 +764,54 @@ async fn directives_are_recorded_and_reported_on_through_the_page(s: TestServer)
     let t = board["tasks"].as_array().unwrap().iter().find(|t| t["id"] == task.as_str()).unwrap();
     assert_eq!(t["progress_pct"], 40, "{t}");
     assert_eq!(t["province"], "lang-son");
+}
+
+async fn an_administrators_template_shapes_the_agencys_reports(s: TestServer) {
+    people(&s).await;
+    s.user("root", ("sco-389", "steering_committee_office"), "sco-hq", &["administrator"]).await;
+    let officer = s.login("hq.huunghi").await;
+    create(&officer, case("05/01/2026 09:00", "Lạng Sơn", &[("cigarettes", 60_000_000)], None, "amber_strict")).await;
+    let (_, default) = officer.get("/api/v1/report-templates/customs-vn").await;
+    assert_eq!(default["sections"].as_array().unwrap().len(), 4, "every section by default: {default}");
+    let template = json!({
+        "title": "BÁO CÁO CÔNG TÁC CHỐNG BUÔN LẬU CỦA NGÀNH HẢI QUAN",
+        "authority": "CỤC HẢI QUAN\nCHI CỤC HẢI QUAN CỬA KHẨU HỮU NGHỊ",
+        "introduction": "Thực hiện Kế hoạch 399/KH-BCĐ389, đơn vị báo cáo kết quả như sau.",
+        "closing": "Nơi nhận: Ban Chỉ đạo 389 tỉnh; Lưu: VT.",
+        "sections": ["by_period", "by_province"]
+    });
+    assert_eq!(officer.put("/api/v1/report-templates/customs-vn", template.clone()).await.0, 403, "administrators set templates");
+    let root = s.login("root").await;
+    let mut bad = template.clone();
+    bad["sections"] = json!(["by_colour"]);
+    assert_eq!(root.put("/api/v1/report-templates/customs-vn", bad).await.1["field"], "sections");
+    let mut untitled = template.clone();
+    untitled["title"] = json!(" ");
+    assert_eq!(root.put("/api/v1/report-templates/customs-vn", untitled).await.1["field"], "title");
+    assert_eq!(root.put("/api/v1/report-templates/no-such-agency", template.clone()).await.0, 404);
+    let (status, set) = root.put("/api/v1/report-templates/customs-vn", template.clone()).await;
+    assert_eq!(status, 200, "{set}");
+
+    // The agency's reports, and its units', are written with it; the country's keep the default.
+    let (_, json_report) = officer.get("/api/v1/reports?kind=monthly&year=2026&period=1&scope=unit&format=json").await;
+    assert_eq!(json_report["template"]["title"], template["title"]);
+    let (_, country) = officer.get("/api/v1/reports?kind=monthly&year=2026&period=1&format=json").await;
+    assert_eq!(country["template"]["title"], "BÁO CÁO KẾT QUẢ ĐẤU TRANH CHỐNG BUÔN LẬU, GIAN LẬN THƯƠNG MẠI VÀ HÀNG GIẢ");
+    let resp =
+        officer.send(officer.http.get(format!("{}/api/v1/reports?kind=monthly&year=2026&period=1&scope=agency", officer.base))).await;
+    let pdf = resp.bytes().await.unwrap().to_vec();
+    if let Some(text) = pdftotext(&pdf) {
+        for part in [
+            "CHI CỤC HẢI QUAN CỬA KHẨU HỮU NGHỊ",
+            "BÁO CÁO CÔNG TÁC CHỐNG BUÔN LẬU CỦA NGÀNH HẢI QUAN",
+            "Thực hiện Kế hoạch 399/KH-BCĐ389, đơn vị báo cáo kết quả như sau.",
+            "3. Theo địa bàn (tỉnh, thành phố)",
+            "Nơi nhận: Ban Chỉ đạo 389 tỉnh; Lưu: VT.",
+        ] {
+            assert!(text.contains(part), "{part:?} in {text}");
+        }
+        assert!(!text.contains("Theo mặt hàng") && !text.contains("Theo loại vi phạm"), "sections left out: {text}");
+    }
+    let (_, entries) = s.login("audit").await.get("/api/v1/audit?object_type=report_template&limit=10").await;
+    assert_eq!(entries.as_array().unwrap().len(), 1, "the version is on the record: {entries}");
 }

@@ -111,6 +111,8 @@ fn policy(method: &str, path: &str) -> Option<Policy> {
         // The network around the matrix's case, and the path from its person.
         ("get", "/api/v1/network") => CaseReader,
         ("get", "/api/v1/network/path") => EntityReader,
+        ("get", "/api/v1/report-templates/{scope}") => SignedIn,
+        ("put", "/api/v1/report-templates/{scope}") => Admin,
         ("post", "/api/v1/entity-matches/{id}/decision") => MatchDecider,
         ("post", "/api/v1/notices") => CaseWorker,
         ("get", "/api/v1/notices" | "/api/v1/delegations") => SignedIn,
@@ -589,7 +591,7 @@ async fn every_operation_for_every_kind_of_user() {
             } else {
                 id.clone()
             };
-            let mut path_for_call = path.replace("{id}", &target).replace("{version}", "1");
+            let mut path_for_call = path.replace("{id}", &target).replace("{version}", "1").replace("{scope}", "country");
             if path == "/api/v1/requests/{id}/attachments/{sha256}" {
                 let rb =
                     owner.http.post(format!("{}/api/v1/requests/{target}/attachments?filename=a.pdf", s.base)).body(b"%PDF-1.7".to_vec());
@@ -652,6 +654,7 @@ async fn every_operation_for_every_kind_of_user() {
                 ("post", "/api/v1/sharing-groups") => (Some(json!({ "id": unique, "name": "x", "owner_agency_id": "customs-vn" })), None),
                 ("post", "/api/v1/cases") => (Some(case_body("new")), None),
                 ("put", "/api/v1/users/{id}/contact") => (Some(json!({ "email": "officer.a@customs.gov.vn" })), None),
+                ("put", "/api/v1/report-templates/{scope}") => (Some(json!({ "title": "BÁO CÁO", "sections": ["by_province"] })), None),
                 ("post", "/api/v1/units/{id}/duty") => {
                     (Some(json!({ "user_id": owner_id, "starts_at": T0, "ends_at": T0 + 3_600_000 })), None)
                 }

@@ -312,6 +312,23 @@ async fn an_administrator_records_an_agreement_unit_and_user_from_the_pages() {
         ("initial_password", "mật khẩu ban đầu 2026"),
     ];
     assert_eq!(post("/admin/users", user).await.status(), 303);
+    let template = |sections: &'static str| {
+        vec![
+            ("template_scope", "customs-vn"),
+            ("template_title", "BÁO CÁO CỦA NGÀNH HẢI QUAN"),
+            ("template_closing", "Nơi nhận: Lưu VT."),
+            ("template_section", sections),
+        ]
+    };
+    let refused = post("/admin/report-templates", template("by_colour")).await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("sections"), "the refusal names the field");
+    assert_eq!(post("/admin/report-templates", template("by_province")).await.status(), 303);
+    let (_, saved) = s.login("hq.huunghi").await.get("/api/v1/report-templates/customs-vn").await;
+    assert_eq!(
+        (saved["title"].as_str(), saved["sections"].clone()),
+        (Some("BÁO CÁO CỦA NGÀNH HẢI QUAN"), serde_json::json!(["by_province"]))
+    );
     let page = http.get(format!("{}/admin", s.base)).header(header::COOKIE, &root).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Quy chế phối hợp 5341/QCPH") && page.contains("Chi cục Hải quan Tân Thanh") && page.contains("Hoàng Thị Mai"));
 

@@ -110,6 +110,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0015_agreement_windows_and_delegation_scope.sql"),
         postgres: include_str!("../migrations/postgres/0015_agreement_windows_and_delegation_scope.sql"),
     },
+    Migration {
+        version: 16,
+        name: "report_templates",
+        sqlite: include_str!("../migrations/sqlite/0016_report_templates.sql"),
+        postgres: include_str!("../migrations/postgres/0016_report_templates.sql"),
+    },
 ];
 
 /// The schema version this binary brings a store to.

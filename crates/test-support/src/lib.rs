@@ -234,6 +234,12 @@ impl Client {
         split(resp).await
     }
 
+    /// PUT JSON, answering status and JSON (or Null).
+    pub async fn put(&self, path: &str, body: Value) -> (u16, Value) {
+        let resp = self.auth(self.http.put(format!("{}{path}", self.base))).json(&body).send().await.expect("request");
+        split(resp).await
+    }
+
     /// Sends any request built from this client (raw bodies, headers), with the bearer token.
     pub async fn send(&self, rb: reqwest::RequestBuilder) -> reqwest::Response {
         self.auth(rb).send().await.expect("request")

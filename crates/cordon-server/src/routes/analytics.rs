@@ -1,12 +1,12 @@
 //! Statistics over the cases the caller may see (JSON, CSV or XLSX, against the same period a
 //! year earlier), hotspots, seasonal profiles and forecasts.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cordon_app::{
-    ForecastView, HotspotQuery, HotspotsView, ReportQuery, ReportView, RiskListView, RiskQuery, SeasonsView, SeriesQuery, StatLineView,
-    StatQuery, StatisticsView,
+    ForecastView, HotspotQuery, HotspotsView, ReportQuery, ReportTemplateView, ReportView, RiskListView, RiskQuery, SeasonsView,
+    SeriesQuery, StatLineView, StatQuery, StatisticsView,
 };
 use cordon_core::time::{month_start, year};
 use cordon_transfer::{Block, Cell};
@@ -16,7 +16,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::extract::Authed;
-use crate::problem::{ApiError, Query};
+use crate::problem::{ApiError, Json, Query};
 use crate::AppState;
 
 pub fn add(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
@@ -26,6 +26,33 @@ pub fn add(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(forecast))
         .routes(routes!(risk))
         .routes(routes!(report))
+        .routes(routes!(report_template, set_report_template))
+}
+
+/// The template reports of a scope (`country` or an agency id) are written with.
+#[utoipa::path(get, path = "/api/v1/report-templates/{scope}", tag = "analytics", params(("scope" = String, Path)),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = ReportTemplateView), (status = 404, body = crate::problem::Problem)))]
+async fn report_template(
+    State(s): State<AppState>,
+    Authed(actor): Authed,
+    Path(scope): Path<String>,
+) -> Result<axum::Json<ReportTemplateView>, ApiError> {
+    Ok(axum::Json(s.app.report_template(&actor, &scope).await?))
+}
+
+/// Sets the template of a scope (administrators): title, authority lines, introduction,
+/// closing and the sections kept; every version is in the audit log.
+#[utoipa::path(put, path = "/api/v1/report-templates/{scope}", tag = "analytics", params(("scope" = String, Path)),
+    request_body = ReportTemplateView, security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = ReportTemplateView), (status = 403, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
+async fn set_report_template(
+    State(s): State<AppState>,
+    Authed(actor): Authed,
+    Path(scope): Path<String>,
+    Json(t): Json<ReportTemplateView>,
+) -> Result<axum::Json<ReportTemplateView>, ApiError> {
+    Ok(axum::Json(s.app.set_report_template(&actor, &scope, t).await?))
 }
 
 /// A time as ms or a date (`2026-01-01`, `01/01/2026`, Vietnam time).
@@ -389,15 +416,28 @@ pub fn report_blocks(r: &ReportView) -> Vec<Block> {
     use cordon_transfer::format_figure as fig;
     let day = 86_400_000;
     let millions = |v: i64| fig((v as f64 / 1e6 * 10.0).round() / 10.0);
-    let mut blocks = vec![
-        Block::Title("BÁO CÁO KẾT QUẢ ĐẤU TRANH CHỐNG BUÔN LẬU, GIAN LẬN THƯƠNG MẠI VÀ HÀNG GIẢ".into()),
+    let tpl = &r.template;
+    // The authority's lines head the page, then the title the template gives.
+    let mut blocks: Vec<Block> =
+        tpl.authority.lines().map(str::trim).filter(|l| !l.is_empty()).map(|l| Block::Paragraph(l.to_string())).collect();
+    blocks.extend([
+        Block::Title(tpl.title.clone()),
         Block::Heading(r.title.clone()),
         Block::Paragraph(format!("Phạm vi: {}. Kỳ báo cáo: từ ngày {} đến ngày {}.", r.scope, vn_date(r.from), vn_date(r.to - day))),
         Block::Paragraph(format!("So sánh với: từ ngày {} đến ngày {}.", vn_date(r.previous_from), vn_date(r.previous_to - day))),
-    ];
+    ]);
+    for para in tpl.introduction.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
+        blocks.push(Block::Paragraph(para.to_string()));
+    }
     let (c, p, ch) = (&r.total.current, &r.total.previous, &r.total.change);
     let line = |label: &str, a: i64, b: i64, pct: Option<f64>| vec![label.to_string(), fig(a as f64), fig(b as f64), pct_text(pct)];
-    blocks.push(Block::Heading("1. Kết quả chung".into()));
+    // Sections are numbered as kept.
+    let mut number = 0;
+    let mut numbered = |title: &str| {
+        number += 1;
+        format!("{number}. {title}")
+    };
+    blocks.push(Block::Heading(numbered("Kết quả chung")));
     blocks.push(Block::Table {
         header: vec!["Chỉ tiêu".into(), "Kỳ báo cáo".into(), "Cùng kỳ".into(), "Tăng/giảm (%)".into()],
         rows: vec![
@@ -410,9 +450,12 @@ pub fn report_blocks(r: &ReportView) -> Vec<Block> {
             line("Khởi tố", c.prosecuted, p.prosecuted, ch.prosecuted_pct),
         ],
     });
-    blocks.push(Block::Heading("2. Diễn biến theo thời gian (số vụ)".into()));
-    blocks
-        .push(Block::BarChart { bars: r.by_period.iter().map(|l| (l.key.clone().unwrap_or_default(), l.current.cases as f64)).collect() });
+    if tpl.keeps("by_period") {
+        blocks.push(Block::Heading(numbered("Diễn biến theo thời gian (số vụ)")));
+        blocks.push(Block::BarChart {
+            bars: r.by_period.iter().map(|l| (l.key.clone().unwrap_or_default(), l.current.cases as f64)).collect(),
+        });
+    }
     let dimension = |title: &str, lines: &[StatLineView], name: &dyn Fn(&StatLineView) -> String| {
         vec![
             Block::Heading(title.into()),
@@ -435,16 +478,25 @@ pub fn report_blocks(r: &ReportView) -> Vec<Block> {
         ]
     };
     let named = |l: &StatLineView| l.label.clone().or_else(|| l.key.clone()).unwrap_or_else(|| "Không rõ".into());
-    blocks.extend(dimension("3. Theo địa bàn (tỉnh, thành phố)", &r.by_province, &named));
-    blocks.extend(dimension("4. Theo mặt hàng", &r.by_commodity, &named));
+    if tpl.keeps("by_province") {
+        blocks.extend(dimension(&numbered("Theo địa bàn (tỉnh, thành phố)"), &r.by_province, &named));
+    }
+    if tpl.keeps("by_commodity") {
+        blocks.extend(dimension(&numbered("Theo mặt hàng"), &r.by_commodity, &named));
+    }
     let case_type = |l: &StatLineView| {
         l.key.as_deref().map(|k| crate::ui::i18n::code_label(cordon_core::Language::Vi, k).to_string()).unwrap_or_else(|| "Không rõ".into())
     };
-    blocks.extend(dimension("5. Theo loại vi phạm", &r.by_case_type, &case_type));
+    if tpl.keeps("by_case_type") {
+        blocks.extend(dimension(&numbered("Theo loại vi phạm"), &r.by_case_type, &case_type));
+    }
     blocks.push(Block::Paragraph(format!(
         "Số liệu gồm các vụ việc mà người lập báo cáo được phép xem theo quy tắc chia sẻ; lập lúc {}.",
         crate::ui::i18n::datetime(r.generated_at)
     )));
+    for para in tpl.closing.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
+        blocks.push(Block::Paragraph(para.to_string()));
+    }
     blocks
 }
 

@@ -84,6 +84,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin", get(pages::admin::admin))
         .route("/admin/agreements", post(pages::admin::create_agreement))
         .route("/admin/groups", post(pages::admin::create_group))
+        .route("/admin/report-templates", post(pages::admin::set_report_template))
         .route("/admin/units", post(pages::admin::create_unit))
         .route("/admin/users", post(pages::admin::create_user))
         .route("/static/app.css", get(|| asset("text/css", include_str!("../../assets/app.css"))))

@@ -92,6 +92,32 @@ async fn admin_page(s: &AppState, ui: &Ui, refusal: Option<Refusal>, form: &Form
             input #ack_urgent type="number" min="1" max="10" name="ack_urgent" value=(v("ack_urgent"));
             button.primary type="submit" { (t(lang, "admin.add_agreement")) }
         }
+        h2 #report_templates { (t(lang, "admin.report_templates")) }
+        form.stack #new-report-template method="post" action="/admin/report-templates" {
+            input type="hidden" name="_csrf" value=(ui.csrf());
+            @if let Some(e) = error_for("report_template") { p.error role="alert" { (e) } }
+            label for="template_scope" { (t(lang, "admin.template_scope")) }
+            select #template_scope name="template_scope" {
+                option value="country" { (t(lang, "admin.template_country")) }
+                @for a in &agencies { option value=(a.id) selected[v("template_scope") == a.id] { (agency_name(&a.id)) } }
+            }
+            label for="template_title" { (t(lang, "admin.template_title")) }
+            input #template_title name="template_title" required maxlength="300"
+                value=(if form.opt("template_title").is_some() { v("template_title") } else { cordon_app::DEFAULT_REPORT_TITLE.to_string() });
+            label for="template_authority" { (t(lang, "admin.template_authority")) }
+            textarea #template_authority name="template_authority" rows="2" maxlength="500" { (v("template_authority")) }
+            label for="template_introduction" { (t(lang, "admin.template_introduction")) }
+            textarea #template_introduction name="template_introduction" rows="3" maxlength="5000" { (v("template_introduction")) }
+            label for="template_closing" { (t(lang, "admin.template_closing")) }
+            textarea #template_closing name="template_closing" rows="3" maxlength="5000" { (v("template_closing")) }
+            fieldset {
+                legend { (t(lang, "admin.template_sections")) }
+                @for code in cordon_app::REPORT_SECTIONS {
+                    label { input type="checkbox" name="template_section" value=(code) checked; " " (t(lang, &format!("admin.section.{code}"))) }
+                }
+            }
+            button.primary type="submit" { (t(lang, "admin.save_template")) }
+        }
         h2 #groups { (t(lang, "admin.groups")) }
         form.stack #new-group method="post" action="/admin/groups" {
             input type="hidden" name="_csrf" value=(ui.csrf());
@@ -185,6 +211,21 @@ async fn post_admin(s: &AppState, ui: &Ui, form: &Form, which: &'static str) -> 
                 _ => Err(AppError::Invalid(cordon_core::Invalid::new("valid_from", t(ui.lang, "form.bad_date")))),
             }
         }
+        "report_template" => s
+            .app
+            .set_report_template(
+                &ui.actor,
+                &form.text("template_scope"),
+                cordon_app::ReportTemplateView {
+                    title: form.text("template_title"),
+                    authority: form.text("template_authority"),
+                    introduction: form.text("template_introduction"),
+                    closing: form.text("template_closing"),
+                    sections: form.all("template_section"),
+                },
+            )
+            .await
+            .map(|_| ()),
         "group" => s
             .app
             .create_group(
@@ -261,5 +302,6 @@ macro_rules! admin_post {
 
 admin_post!(create_agreement, "agreement");
 admin_post!(create_group, "group");
+admin_post!(set_report_template, "report_template");
 admin_post!(create_unit, "unit");
 admin_post!(create_user, "user");
