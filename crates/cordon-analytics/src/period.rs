@@ -24,6 +24,38 @@ pub fn vn_day_start(day: i64) -> i64 {
     day * DAY_MS - VN_OFFSET_MS
 }
 
+/// A completed reporting period: the year, the month, quarter or half (none for a year), and
+/// the key a schedule remembers it by (`2026-01`, `2026-Q1`, `2026-H1`, `2026`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompletePeriod {
+    /// The year.
+    pub year: i64,
+    /// The month (1–12), quarter (1–4) or half (1–2); none for a yearly report.
+    pub period: Option<i64>,
+    /// Its key.
+    pub key: String,
+}
+
+/// The last period of a report kind (`monthly`, `quarterly`, `six_monthly`, `yearly`) that has
+/// ended by `now`, Vietnam time: on 3 February 2026 the last month is January 2026, the last
+/// quarter the fourth of 2025. `None` for any other kind.
+pub fn last_complete(kind: &str, now: i64) -> Option<CompletePeriod> {
+    let (y, m, ..) = civil(now);
+    // Counting months from year 0 makes "the one before" plain subtraction.
+    let (months_per, label): (i64, fn(i64, i64) -> String) = match kind {
+        "monthly" => (1, |y, n| format!("{y}-{n:02}")),
+        "quarterly" => (3, |y, n| format!("{y}-Q{n}")),
+        "six_monthly" => (6, |y, n| format!("{y}-H{n}")),
+        "yearly" => (12, |y, _| format!("{y}")),
+        _ => return None,
+    };
+    let current = (y * 12 + (m - 1)) / months_per;
+    let last = current - 1;
+    let per_year = 12 / months_per;
+    let (year, n) = (last.div_euclid(per_year), last.rem_euclid(per_year) + 1);
+    Some(CompletePeriod { year, period: (months_per < 12).then_some(n), key: label(year, n) })
+}
+
 /// Monday = 0 … Sunday = 6 of a day number (1 January 1970 was a Thursday).
 pub fn weekday(day: i64) -> i64 {
     (day + 3).rem_euclid(7)
@@ -167,6 +199,23 @@ pub fn change_pct(current: i64, previous: i64) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_last_complete_period_is_the_one_before_the_present() {
+        let at = |y: i64, m: i64, d: i64| month_start(y, m) + (d - 1) * DAY_MS + 3_600_000;
+        let key = |kind: &str, t: i64| last_complete(kind, t).map(|p| (p.year, p.period, p.key));
+        let feb = at(2026, 2, 3);
+        assert_eq!(key("monthly", feb), Some((2026, Some(1), "2026-01".into())));
+        assert_eq!(key("quarterly", feb), Some((2025, Some(4), "2025-Q4".into())));
+        assert_eq!(key("six_monthly", feb), Some((2025, Some(2), "2025-H2".into())));
+        assert_eq!(key("yearly", feb), Some((2025, None, "2025".into())));
+        assert_eq!(key("monthly", at(2026, 1, 1)), Some((2025, Some(12), "2025-12".into())), "across the year");
+        assert_eq!(key("quarterly", at(2026, 7, 1)), Some((2026, Some(2), "2026-Q2".into())));
+        assert_eq!(key("six_monthly", at(2026, 12, 31)), Some((2026, Some(1), "2026-H1".into())));
+        // 00:30 on 1 March in Vietnam is still 28 February in UTC: Vietnam time decides.
+        assert_eq!(key("monthly", month_start(2026, 3) + 1_800_000), Some((2026, Some(2), "2026-02".into())));
+        assert_eq!(key("tet", feb), None);
+    }
 
     fn d(y: i64, m: i64, day: i64) -> i64 {
         day_start(y, m, day)

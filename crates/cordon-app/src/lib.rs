@@ -25,6 +25,7 @@ mod limiter;
 mod matching;
 mod network;
 mod notices;
+mod report_schedules;
 mod reports;
 mod request_packages;
 mod requests;
@@ -71,6 +72,7 @@ pub use limiter::LoginLimiter;
 pub use matching::{EntityMatchView, MatchDecisionInput, MatchFieldView, CANDIDATE_THRESHOLD};
 pub use network::{NetworkEdgeView, NetworkFile, NetworkNodeView, NetworkPathView, NetworkQuery, NetworkView, RingView, MAX_NETWORK_CASES};
 pub use notices::{DelegationInput, DelegationView, NoticeActionInput, NoticeInput, NoticeView, RecipientView};
+pub use report_schedules::{DueReport, ReportScheduleInput, ReportScheduleView};
 pub use reports::{ReportQuery, ReportTemplateView, ReportView, DEFAULT_REPORT_TITLE, REPORT_SECTIONS};
 pub use request_packages::{canonical_json, sign_package, verify_package, MAX_PACKAGE_ATTACHMENTS, PACKAGE_FORMAT};
 pub use requests::{

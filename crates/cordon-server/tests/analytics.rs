@@ -764,6 +764,17 @@ async fn directives_are_recorded_and_reported_on_through_the_page(s: TestServer)
     let t = board["tasks"].as_array().unwrap().iter().find(|t| t["id"] == task.as_str()).unwrap();
     assert_eq!(t["progress_pct"], 40, "{t}");
     assert_eq!(t["province"], "lang-son");
+
+    // A report is scheduled from the analytics page; a bad address comes back refused.
+    let (status, _, _) =
+        post_form(&s, &customs, "/analytics/report-schedules", &[("kind", "monthly"), ("recipients", "không-hợp-lệ")]).await;
+    assert_eq!(status, 422);
+    let fields = [("kind", "quarterly"), ("scope", "agency"), ("format", "xlsx"), ("recipients", "a@haiquan.gov.vn, b@bcd389.gov.vn")];
+    let (status, location, _) = post_form(&s, &customs, "/analytics/report-schedules", &fields).await;
+    assert_eq!((status, location.as_str()), (303, "/analytics#report-schedules"));
+    let analytics = customs.0.get(format!("{}/analytics", s.base)).header(header::COOKIE, customs.1.clone()).send().await.unwrap();
+    let html = analytics.text().await.unwrap();
+    assert!(html.contains("id=\"schedule-table\"") && html.contains("a@haiquan.gov.vn, b@bcd389.gov.vn"), "{html}");
 }
 
 async fn an_administrators_template_shapes_the_agencys_reports(s: TestServer) {

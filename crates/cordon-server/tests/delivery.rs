@@ -26,6 +26,7 @@ both_backends!(
     the_gateway_is_retried_with_backoff_until_it_accepts,
     deliveries_survive_a_restart_and_reach_each_person_once,
     the_event_stream_receives_a_raised_notice,
+    scheduled_reports_are_emailed_once_each_period_ends,
 );
 
 const MINUTE: i64 = 60_000;
@@ -666,4 +667,78 @@ async fn two_servers_send_each_delivery_once() {
         }
     }
     second.stop().await;
+}
+
+/// The attachment of a mail, decoded: the part after its Content-Disposition, up to the boundary.
+fn attachment(data: &str) -> Vec<u8> {
+    let part = data.split("Content-Disposition: attachment").nth(1).expect("an attachment");
+    let body = part.split("\r\n\r\n").nth(1).unwrap().split("\r\n--").next().unwrap();
+    base64::engine::general_purpose::STANDARD.decode(body.replace("\r\n", "")).unwrap()
+}
+
+async fn scheduled_reports_are_emailed_once_each_period_ends(s: TestServer) {
+    people(&s).await;
+    s.user("audit", ("sco-389", "steering_committee_office"), "sco-hq", &["auditor"]).await;
+    let officer = s.login("hq.sender").await;
+    let schedule =
+        json!({ "kind": "monthly", "scope": "agency", "recipients": ["ChiCuc.HuuNghi@customs.gov.vn", "bcd389.langson@langson.gov.vn"] });
+    for (bad, field) in [
+        (json!({ "kind": "weekly", "recipients": ["a@b.vn"] }), "kind"),
+        (json!({ "kind": "monthly", "recipients": [] }), "recipients"),
+        (json!({ "kind": "monthly", "recipients": ["không phải địa chỉ"] }), "recipients"),
+        (json!({ "kind": "monthly", "format": "docx", "recipients": ["a@b.vn"] }), "format"),
+        (json!({ "kind": "monthly", "scope": "unit", "unit": "no-such-unit", "recipients": ["a@b.vn"] }), "unit"),
+    ] {
+        let (status, problem) = officer.post("/api/v1/report-schedules", bad).await;
+        assert_eq!((status, problem["field"].as_str()), (422, Some(field)), "{problem}");
+    }
+    assert_eq!(s.login("audit").await.post("/api/v1/report-schedules", schedule.clone()).await.0, 403);
+    let (status, created) = officer.post("/api/v1/report-schedules", schedule).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["last_period"], "2025-12", "the month just past is not sent: it can be downloaded");
+    assert_eq!(created["recipients"], json!(["bcd389.langson@langson.gov.vn", "chicuc.huunghi@customs.gov.vn"]));
+
+    // January is not over: nothing is due.
+    assert_eq!(cordon_server::send_due_reports(&s.app).await.unwrap(), 0);
+    // 1 February: January is due. The relay is down first: nothing is recorded as sent, and why is.
+    s.clock.advance(17 * 24 * HOUR);
+    let dead = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let dead_port = dead.local_addr().unwrap().port();
+    drop(dead);
+    s.app
+        .configure_delivery(quick(
+            Some(SmtpSettings { host: "127.0.0.1".into(), port: dead_port, from: "baocao@haiquan.gov.vn".into() }),
+            None,
+        ))
+        .unwrap();
+    assert_eq!(cordon_server::send_due_reports(&s.app).await.unwrap(), 0);
+    let (_, mine) = officer.get("/api/v1/report-schedules").await;
+    assert_eq!(mine[0]["last_period"], "2025-12");
+    assert!(mine[0]["last_error"].as_str().unwrap().contains("SMTP"), "{mine}");
+    // The relay is back: January goes out to both addresses, once.
+    let log = Arc::new(SmtpLog::default());
+    let port = smtp_server(log.clone()).await;
+    s.app
+        .configure_delivery(quick(Some(SmtpSettings { host: "127.0.0.1".into(), port, from: "baocao@haiquan.gov.vn".into() }), None))
+        .unwrap();
+    assert_eq!(cordon_server::send_due_reports(&s.app).await.unwrap(), 1);
+    assert_eq!(cordon_server::send_due_reports(&s.app).await.unwrap(), 0, "once per period");
+    let mails = log.mails.lock().unwrap().clone();
+    assert_eq!(mails.len(), 2);
+    let to: BTreeSet<String> = mails.iter().flat_map(|m| m.to.clone()).collect();
+    assert_eq!(to, BTreeSet::from(["bcd389.langson@langson.gov.vn".to_string(), "chicuc.huunghi@customs.gov.vn".to_string()]));
+    let pdf = attachment(&mails[0].data);
+    assert!(pdf.starts_with(b"%PDF-1.7"), "the report is attached");
+    assert!(mails[0].data.contains("filename=\"cordon-report-monthly-2026.pdf\""), "{}", mails[0].data);
+    let (_, mine) = officer.get("/api/v1/report-schedules").await;
+    assert_eq!((mine[0]["last_period"].as_str(), mine[0]["last_error"].is_null()), (Some("2026-01"), true), "{mine}");
+    // Another user does not see the schedule; an administrator sees them all.
+    assert_eq!(s.login("ca.day").await.get("/api/v1/report-schedules").await.1, json!([]));
+    assert_eq!(s.login("admin").await.get("/api/v1/report-schedules").await.1.as_array().unwrap().len(), 1);
+    let (_, entries) = s.login("audit").await.get("/api/v1/audit?object_type=report_schedule&limit=20").await;
+    let outcomes: Vec<(&str, &str)> =
+        entries.as_array().unwrap().iter().map(|e| (e["action"].as_str().unwrap(), e["outcome"].as_str().unwrap())).collect();
+    for want in [("report.schedule", "ok"), ("report.send", "failed"), ("report.send", "ok")] {
+        assert!(outcomes.contains(&want), "{want:?} on the record: {outcomes:?}");
+    }
 }

@@ -84,6 +84,8 @@ enum Policy {
     DirectiveAgency,
     /// Officers and heads of the agency the task is assigned to (customs-vn).
     TaskReporter,
+    /// Those who read reports and may have them sent: officers, heads, analysts, administrators.
+    ReportScheduler,
 }
 
 fn policy(method: &str, path: &str) -> Option<Policy> {
@@ -113,6 +115,8 @@ fn policy(method: &str, path: &str) -> Option<Policy> {
         ("get", "/api/v1/network/path") => EntityReader,
         ("get", "/api/v1/report-templates/{scope}") => SignedIn,
         ("put", "/api/v1/report-templates/{scope}") => Admin,
+        ("get", "/api/v1/report-schedules") => SignedIn,
+        ("post", "/api/v1/report-schedules") => ReportScheduler,
         ("post", "/api/v1/entity-matches/{id}/decision") => MatchDecider,
         ("post", "/api/v1/notices") => CaseWorker,
         ("get", "/api/v1/notices" | "/api/v1/delegations") => SignedIn,
@@ -313,6 +317,13 @@ fn expected(p: Policy, user: &str) -> u16 {
                 200
             } else {
                 404
+            }
+        }
+        Policy::ReportScheduler => {
+            if case_worker || matches!(user, "analyst" | "admin") {
+                200
+            } else {
+                403
             }
         }
         Policy::Analyst => {
@@ -655,6 +666,7 @@ async fn every_operation_for_every_kind_of_user() {
                 ("post", "/api/v1/cases") => (Some(case_body("new")), None),
                 ("put", "/api/v1/users/{id}/contact") => (Some(json!({ "email": "officer.a@customs.gov.vn" })), None),
                 ("put", "/api/v1/report-templates/{scope}") => (Some(json!({ "title": "BÁO CÁO", "sections": ["by_province"] })), None),
+                ("post", "/api/v1/report-schedules") => (Some(json!({ "kind": "monthly", "recipients": ["baocao@haiquan.gov.vn"] })), None),
                 ("post", "/api/v1/units/{id}/duty") => {
                     (Some(json!({ "user_id": owner_id, "starts_at": T0, "ends_at": T0 + 3_600_000 })), None)
                 }

@@ -228,6 +228,11 @@ async fn bad_network_queries_are_refused(s: TestServer) {
     assert_eq!(officer.get("/api/v1/network?entity=no-such-entity").await.0, 404);
     assert_eq!(officer.get("/api/v1/network/path?from=a&to=a").await.1["field"], "to");
     assert_eq!(s.anonymous().get("/api/v1/network").await.0, 401);
+    // The page answers bad input with the reason, not a server error.
+    let (status, body) = page(&s, "hq.huunghi", "/network?hops=9").await;
+    assert_eq!(status, 422);
+    assert!(body.contains("role=\"alert\"") && body.contains("hops"), "{body}");
+    assert_eq!(page(&s, "hq.huunghi", "/network?since=h%C3%B4m-qua").await.0, 422);
     let (status, empty) = officer.get("/api/v1/network").await;
     assert_eq!((status, empty["nodes"].as_array().map(Vec::len)), (200, Some(0)));
 }

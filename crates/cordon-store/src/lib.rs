@@ -36,7 +36,7 @@ pub use error::StoreError;
 pub use evidence::{Evidence, FileStore};
 pub use notices::{Notice, Recipient};
 pub use records::{AuditQuery, NewAgency, NewUnit, NewUser, TokenRecord};
-pub use report_templates::ReportTemplate;
+pub use report_templates::{ReportSchedule, ReportTemplate};
 pub use requests::{PartnerKey, Request, RequestAnswer, RequestEvent, RequestFile, RequestFilter};
 pub use screening::{FilingOutcome, Lead, LeadDecision, LeadListing, ScreenedListing, StoredRuleSet};
 pub use tips::{Tip, TipAttachment, TipChange, TipEvent, TipMessage};

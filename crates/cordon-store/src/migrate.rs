@@ -112,9 +112,9 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 16,
-        name: "report_templates",
-        sqlite: include_str!("../migrations/sqlite/0016_report_templates.sql"),
-        postgres: include_str!("../migrations/postgres/0016_report_templates.sql"),
+        name: "report_templates_and_schedules",
+        sqlite: include_str!("../migrations/sqlite/0016_report_templates_and_schedules.sql"),
+        postgres: include_str!("../migrations/postgres/0016_report_templates_and_schedules.sql"),
     },
 ];
 

@@ -249,6 +249,7 @@ async fn run(command: Command, app: &App, settings: &config::Settings) -> anyhow
             let delivery = app.start_delivery().await?;
             let checkpoints = tokio::spawn(checkpoint_every_minute(app.clone()));
             let escalations = tokio::spawn(escalate_every_few_seconds(app.clone()));
+            let reports = tokio::spawn(send_reports_every_few_minutes(app.clone()));
             let resolver = app.clone();
             tokio::spawn(async move {
                 if let Err(e) = resolver.warm_entity_resolver().await {
@@ -258,6 +259,7 @@ async fn run(command: Command, app: &App, settings: &config::Settings) -> anyhow
             cordon_server::serve(listener, app.clone(), options, shutdown_signal()).await?;
             checkpoints.abort();
             escalations.abort();
+            reports.abort();
             // Sends under way finish (each within its timeout); what is left waits in the outbox.
             delivery.stop().await;
             app.flush_index()?;
@@ -334,6 +336,20 @@ async fn escalate_every_few_seconds(app: App) {
             Ok(0) => {}
             Ok(n) => tracing::info!(escalated = n, "late notices escalated"),
             Err(e) => tracing::error!(error = %e, "escalation sweep failed"),
+        }
+    }
+}
+
+/// E-mails the scheduled reports whose period has ended. A period ends at midnight; five
+/// minutes late is on time for a monthly report, and a failed send is tried again next round.
+async fn send_reports_every_few_minutes(app: App) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+    loop {
+        tick.tick().await;
+        match cordon_server::send_due_reports(&app).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sent = n, "scheduled reports sent"),
+            Err(e) => tracing::error!(error = %e, "scheduled report sweep failed"),
         }
     }
 }

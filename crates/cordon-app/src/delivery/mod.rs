@@ -315,6 +315,26 @@ impl App {
         Ok(())
     }
 
+    /// E-mails a scheduled report to one address through the configured relay; the error says
+    /// why it could not (no relay, refused, unreachable, too slow).
+    pub(crate) async fn send_report_mail(
+        &self,
+        to: &str,
+        subject: &str,
+        text: &str,
+        file: (&str, &str, &[u8]),
+        key: &str,
+    ) -> Result<(), String> {
+        let settings = self.delivery_settings();
+        let Some(smtp) = settings.smtp.as_ref() else { return Err("no SMTP relay is configured".into()) };
+        let m = smtp::report_message(smtp, to, subject, text, file, key, self.now_ms());
+        match tokio::time::timeout(Duration::from_millis(settings.send_timeout_ms), smtp::send(&smtp.host, smtp.port, &m)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(e.message),
+            Err(_) => Err("the SMTP relay did not answer in time".into()),
+        }
+    }
+
     fn delivery_settings(&self) -> Arc<DeliverySettings> {
         self.delivery.settings.read().unwrap_or_else(|e| e.into_inner()).clone()
     }

@@ -111,6 +111,44 @@ pub(crate) fn notice_message(
     Message { from: smtp.from.clone(), to: to.to_string(), data }
 }
 
+/// A scheduled report's e-mail: a short text and the report attached (multipart/mixed, both
+/// parts base64). Its `Message-ID` names the schedule, period and recipient, so a resend after a
+/// failure on a later recipient is recognisable as the same message.
+pub(crate) fn report_message(
+    smtp: &SmtpSettings,
+    to: &str,
+    subject: &str,
+    text: &str,
+    file: (&str, &str, &[u8]),
+    key: &str,
+    now: i64,
+) -> Message {
+    let (filename, content_type, bytes) = file;
+    let domain = smtp.from.rsplit_once('@').map_or("cordon.invalid", |(_, d)| d);
+    let boundary = format!("cordon-{}", id_part(key));
+    let wrap = |b: &[u8]| {
+        let encoded = b64(b);
+        encoded.as_bytes().chunks(76).map(|c| std::str::from_utf8(c).unwrap_or_default().to_string()).collect::<Vec<_>>().join("\r\n")
+    };
+    let data = format!(
+        "Date: {}\r\nFrom: Cordon <{}>\r\nTo: <{to}>\r\nSubject: {}\r\nMessage-ID: <{}.{}@{}>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"{boundary}\"\r\n\r\n\
+         --{boundary}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n\
+         --{boundary}\r\nContent-Type: {content_type}\r\nContent-Disposition: attachment; filename=\"{}\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{}\r\n--{boundary}--\r\n",
+        rfc5322_date(now),
+        smtp.from,
+        encoded_words(subject),
+        id_part(key),
+        id_part(to),
+        id_part(domain),
+        wrap(text.replace('\n', "\r\n").as_bytes()),
+        id_part(filename),
+        wrap(bytes),
+    );
+    Message { from: smtp.from.clone(), to: to.to_string(), data }
+}
+
 /// A server's reply: its code and the text of its last line.
 async fn reply<R: tokio::io::AsyncRead + Unpin>(r: &mut BufReader<R>) -> Result<(u16, String), SendError> {
     loop {

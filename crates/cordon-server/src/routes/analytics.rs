@@ -5,8 +5,8 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cordon_app::{
-    ForecastView, HotspotQuery, HotspotsView, ReportQuery, ReportTemplateView, ReportView, RiskListView, RiskQuery, SeasonsView,
-    SeriesQuery, StatLineView, StatQuery, StatisticsView,
+    ForecastView, HotspotQuery, HotspotsView, ReportQuery, ReportScheduleInput, ReportScheduleView, ReportTemplateView, ReportView,
+    RiskListView, RiskQuery, SeasonsView, SeriesQuery, StatLineView, StatQuery, StatisticsView,
 };
 use cordon_core::time::{month_start, year};
 use cordon_transfer::{Block, Cell};
@@ -27,6 +27,28 @@ pub fn add(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(risk))
         .routes(routes!(report))
         .routes(routes!(report_template, set_report_template))
+        .routes(routes!(report_schedules, create_report_schedule))
+}
+
+/// The caller's report schedules (all of them for administrators), with when each last went
+/// out and why the last attempt failed, if it did.
+#[utoipa::path(get, path = "/api/v1/report-schedules", tag = "analytics", security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = Vec<ReportScheduleView>)))]
+async fn report_schedules(State(s): State<AppState>, Authed(actor): Authed) -> Result<axum::Json<Vec<ReportScheduleView>>, ApiError> {
+    Ok(axum::Json(s.app.report_schedules(&actor).await?))
+}
+
+/// Schedules a report to be e-mailed once each period ends, written with the caller's view of
+/// the cases; the first goes out for the period that ends next.
+#[utoipa::path(post, path = "/api/v1/report-schedules", tag = "analytics", request_body = ReportScheduleInput,
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 201, body = ReportScheduleView), (status = 403, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
+async fn create_report_schedule(
+    State(s): State<AppState>,
+    Authed(actor): Authed,
+    Json(input): Json<ReportScheduleInput>,
+) -> Result<(StatusCode, axum::Json<ReportScheduleView>), ApiError> {
+    Ok((StatusCode::CREATED, axum::Json(s.app.create_report_schedule(&actor, input).await?)))
 }
 
 /// The template reports of a scope (`country` or an agency id) are written with.
@@ -500,6 +522,52 @@ pub fn report_blocks(r: &ReportView) -> Vec<Block> {
     blocks
 }
 
+/// A report written as a file: name (with extension), media type, bytes.
+pub(crate) fn report_file(r: &ReportView, format: &str) -> Result<(String, &'static str, Vec<u8>), cordon_transfer::TransferError> {
+    let name = format!("cordon-report-{}-{}", r.kind, cordon_core::time::year(r.from));
+    Ok(match format {
+        "xlsx" => (
+            format!("{name}.xlsx"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            cordon_transfer::xlsx_table("Report", report_rows(r))?,
+        ),
+        "csv" => {
+            let mut out = Vec::new();
+            cordon_transfer::csv_table(report_rows(r), &mut out)?;
+            (format!("{name}.csv"), "text/csv; charset=utf-8", out)
+        }
+        _ => (format!("{name}.pdf"), "application/pdf", cordon_transfer::pdf_document(&name, &report_blocks(r))?),
+    })
+}
+
+/// Writes and e-mails every scheduled report whose period has ended, each with its owner's view
+/// of the cases; `cordon serve` runs it every few minutes. Answers how many were sent.
+pub async fn send_due_reports(app: &cordon_app::App) -> Result<usize, cordon_app::AppError> {
+    let mut sent = 0;
+    for due in app.due_reports().await? {
+        let report = match app.report(&due.owner, due.query.clone()).await {
+            Ok(r) => r,
+            // The owner can no longer see that scope (moved unit, removed agency): say so, and skip it.
+            Err(e) => {
+                tracing::warn!(schedule = %due.schedule_id, error = %e, "a scheduled report could not be written");
+                continue;
+            }
+        };
+        let (name, media_type, bytes) = match report_file(&report, &due.format) {
+            Ok(f) => f,
+            Err(e) => {
+                tracing::error!(schedule = %due.schedule_id, error = %e, "a scheduled report could not be rendered");
+                continue;
+            }
+        };
+        let subject = format!("[Cordon] {} — {}", report.title, report.scope);
+        if app.deliver_report(&due, &subject, (&name, media_type, &bytes)).await? {
+            sent += 1;
+        }
+    }
+    Ok(sent)
+}
+
 /// A monthly, quarterly, six-monthly, yearly or Tết peak-period report for the country, an
 /// agency or a unit, over the cases the caller may see: PDF (Vietnamese, with a chart and
 /// tables), XLSX, CSV or JSON.
@@ -512,18 +580,18 @@ async fn report(State(s): State<AppState>, Authed(actor): Authed, Query(p): Quer
     }
     let q = ReportQuery { kind: p.kind, year: p.year, period: p.period, scope: p.scope, agency: p.agency, unit: p.unit };
     let r = s.app.report(&actor, q).await?;
-    let name = format!("cordon-report-{}-{}", r.kind, cordon_core::time::year(r.from));
     if format == "pdf" {
-        let bytes = cordon_transfer::pdf_document(&name, &report_blocks(&r))
+        let (name, media_type, bytes) = report_file(&r, "pdf")
             .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", e.to_string()))?;
         let mut resp = bytes.into_response();
         let h = resp.headers_mut();
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
-        if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}.pdf\"")) {
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
+        if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
             h.insert(header::CONTENT_DISPOSITION, v);
         }
         return Ok(resp);
     }
+    let name = format!("cordon-report-{}-{}", r.kind, cordon_core::time::year(r.from));
     match table_download(&format, "Report", &name, || report_rows(&r))? {
         Some(resp) => Ok(resp),
         None => Ok(axum::Json(r).into_response()),

@@ -72,6 +72,7 @@ pub fn routes() -> Router<AppState> {
         .route("/rules/{version}/activate", post(pages::screening::activate_rules))
         .route("/audit", get(pages::audit))
         .route("/analytics", get(pages::analytics::analytics_page))
+        .route("/analytics/report-schedules", post(pages::analytics::create_schedule))
         .route("/directives", get(pages::analytics::directives_page).post(pages::analytics::create_directive))
         .route("/directives/tasks", post(pages::analytics::add_task))
         .route("/directive-tasks/{id}/reports", post(pages::analytics::report_task))

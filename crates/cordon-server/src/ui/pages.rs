@@ -165,10 +165,18 @@ fn message_page(lang: Language, status: StatusCode, key: &str) -> Response {
 }
 
 fn app_error_page(ui: &Ui, e: AppError) -> Response {
-    let (status, key) = match e {
+    let (status, key) = match &e {
         AppError::NotFound(_) => (StatusCode::NOT_FOUND, "error.not_found"),
         AppError::PasswordChangeRequired => (StatusCode::FORBIDDEN, "login.change_password"),
         AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "error.generic"),
+        // Bad input is the user's to fix: say which field and why, never a server error.
+        AppError::Invalid(i) => {
+            let text = format!("{}: {}", i.field, super::i18n::reason(ui.lang, &i.reason));
+            let body = html! { h1 { (t(ui.lang, "error.generic")) } p.error role="alert" { (text) } };
+            return html_response(StatusCode::UNPROCESSABLE_ENTITY, layout(ui.lang, Some(ui), t(ui.lang, "error.generic"), body));
+        }
+        AppError::Stale | AppError::Conflict(_) => (StatusCode::CONFLICT, "error.generic"),
+        AppError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "error.generic"),
         other => {
             tracing::error!(error = %other, "page failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "error.generic")

@@ -38,6 +38,19 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("an.risk", "Danh sách theo dõi theo mức rủi ro", "Risk watchlists"),
     ("an.score", "Điểm rủi ro", "Risk score"),
     ("an.reports", "Báo cáo", "Reports"),
+    ("an.schedules", "Gửi báo cáo định kỳ qua thư điện tử", "Reports e-mailed on a schedule"),
+    ("an.recipients", "Gửi tới (địa chỉ thư, cách nhau bởi dấu phẩy)", "To (e-mail addresses, comma-separated)"),
+    ("an.last_sent", "Kỳ đã gửi gần nhất", "Last period sent"),
+    ("an.scope", "Phạm vi", "Scope"),
+    ("an.scope.country", "Toàn quốc", "The country"),
+    ("an.scope.agency", "Cơ quan của tôi", "My agency"),
+    ("an.scope.unit", "Đơn vị của tôi", "My unit"),
+    ("an.format", "Định dạng", "Format"),
+    ("an.every.monthly", "Hằng tháng", "Monthly"),
+    ("an.every.quarterly", "Hằng quý", "Quarterly"),
+    ("an.every.six_monthly", "6 tháng", "Six-monthly"),
+    ("an.every.yearly", "Hằng năm", "Yearly"),
+    ("an.schedule", "Đặt lịch gửi", "Schedule it"),
     ("an.month", "Tháng này", "This month"),
     ("an.quarter", "Quý này", "This quarter"),
     ("an.year", "Năm nay", "This year"),
@@ -131,10 +144,11 @@ pub async fn analytics_page(State(s): State<AppState>, ui: Ui, Query(p): Query<A
         let since = now - 3 * 365 * 86_400_000;
         let areas = s.app.risk(&ui.actor, RiskQuery { subject: "area".into(), since, key: None, limit: Some(10) }).await?;
         let companies = s.app.risk(&ui.actor, RiskQuery { subject: "company".into(), since, key: None, limit: Some(10) }).await?;
-        Ok((stats, hot, seasons, forecast, areas, companies))
+        let schedules = s.app.report_schedules(&ui.actor).await?;
+        Ok((stats, hot, seasons, forecast, areas, companies, schedules))
     }
     .await;
-    let (stats, hot, seasons, forecast, areas, companies) = match result {
+    let (stats, hot, seasons, forecast, areas, companies, schedules) = match result {
         Ok(v) => v,
         Err(e) => return app_error_page(&ui, e),
     };
@@ -244,6 +258,29 @@ pub async fn analytics_page(State(s): State<AppState>, ui: Ui, Query(p): Query<A
                     a href=(format!("/api/v1/reports?{query}&format=xlsx")) { "XLSX" } " · "
                     a href=(format!("/api/v1/reports?{query}&format=csv")) { "CSV" } }
             }
+        }
+        h3 #report-schedules { (w(lang, "an.schedules")) }
+        @if !schedules.is_empty() {
+            table #schedule-table {
+                thead { tr { th scope="col" { (w(lang, "an.kind")) } th scope="col" { (w(lang, "an.recipients")) } th scope="col" { (w(lang, "an.last_sent")) } } }
+                tbody { @for sc in &schedules { tr {
+                    td { (sc.kind) " · " (sc.scope) " · " (sc.format) }
+                    td { (sc.recipients.join(", ")) }
+                    td { (sc.last_period.clone().unwrap_or_default()) @if let Some(e) = &sc.last_error { " " strong.error { (e) } } }
+                } } }
+            }
+        }
+        form.stack #new-schedule method="post" action="/analytics/report-schedules" {
+            input type="hidden" name="_csrf" value=(ui.csrf());
+            label for="schedule_kind" { (w(lang, "an.kind")) }
+            select #schedule_kind name="kind" { @for k in ["monthly", "quarterly", "six_monthly", "yearly"] { option value=(k) { (w(lang, &format!("an.every.{k}"))) } } }
+            label for="schedule_scope" { (w(lang, "an.scope")) }
+            select #schedule_scope name="scope" { @for sc in ["country", "agency", "unit"] { option value=(sc) { (w(lang, &format!("an.scope.{sc}"))) } } }
+            label for="schedule_format" { (w(lang, "an.format")) }
+            select #schedule_format name="format" { @for f in ["pdf", "xlsx", "csv"] { option value=(f) { (f.to_uppercase()) } } }
+            label for="schedule_recipients" { (w(lang, "an.recipients")) }
+            input #schedule_recipients type="text" name="recipients" required placeholder="a@haiquan.gov.vn, b@bcd389.gov.vn";
+            button.primary type="submit" { (w(lang, "an.schedule")) }
         }
     };
     html_response(StatusCode::OK, layout(lang, Some(&ui), w(lang, "an.title"), body))
@@ -403,6 +440,26 @@ async fn after(s: &AppState, ui: &Ui, form: &Form, which: &'static str, done: Re
             directives_view(s, ui, Some((which, text)), form).await
         }
         Err(e) => app_error_page(ui, e),
+    }
+}
+
+/// Schedules a report to be e-mailed, from the analytics page.
+pub async fn create_schedule(State(s): State<AppState>, ui: Ui, body: Bytes) -> Response {
+    let form = Form::parse(&body);
+    if !ui.csrf_ok(&form) {
+        return ui.csrf_refused();
+    }
+    let input = cordon_app::ReportScheduleInput {
+        kind: form.text("kind"),
+        scope: form.opt("scope"),
+        agency: None,
+        unit: None,
+        format: form.opt("format"),
+        recipients: form.text("recipients").split([',', ';', ' ']).map(str::trim).filter(|r| !r.is_empty()).map(str::to_string).collect(),
+    };
+    match s.app.create_report_schedule(&ui.actor, input).await {
+        Ok(_) => Redirect::to("/analytics#report-schedules").into_response(),
+        Err(e) => app_error_page(&ui, e),
     }
 }
 
