@@ -147,6 +147,18 @@ struct Watchlist {
     blocks: Vec<[u64; 8]>,
 }
 
+/// Block index (of `blocks`) and the four (word, bit) pairs of a hash in a [`Watchlist`] filter.
+#[inline(always)]
+fn probe(blocks: usize, h: u64) -> (usize, [(usize, u64); 4]) {
+    // The high bits pick the block (multiply-shift), the low 36 bits four of its 512 bits.
+    let b = ((u128::from(h) * blocks as u128) >> 64) as usize;
+    let bit = |i: u32| {
+        let x = (h >> (9 * i)) & 511;
+        ((x >> 6) as usize, 1u64 << (x & 63))
+    };
+    (b, [bit(0), bit(1), bit(2), bit(3)])
+}
+
 impl Watchlist {
     fn with_hasher(hasher: SeededState) -> Self {
         Watchlist { map: HashMap::with_hasher(hasher), blocks: Vec::new() }
@@ -161,11 +173,11 @@ impl Watchlist {
     fn seal(mut self) -> Self {
         let n = (self.map.len() * 12).div_ceil(512).max(1);
         self.blocks = vec![[0u64; 8]; n];
-        let hashes: Vec<u64> = self.map.keys().map(|k| self.map.hasher().hash_one(&**k)).collect();
-        for h in hashes {
-            let (b, bits) = self.probe(h);
+        let Watchlist { map, blocks } = &mut self;
+        for k in map.keys() {
+            let (b, bits) = probe(blocks.len(), map.hasher().hash_one(&**k));
             for (w, bit) in bits {
-                self.blocks[b][w] |= bit;
+                blocks[b][w] |= bit;
             }
         }
         self
@@ -174,13 +186,7 @@ impl Watchlist {
     /// Block index and the four (word, bit) pairs of a hash.
     #[inline(always)]
     fn probe(&self, h: u64) -> (usize, [(usize, u64); 4]) {
-        let b = ((u128::from(h) * self.blocks.len() as u128) >> 64) as usize;
-        // The low 36 bits pick four of the block's 512 bits; the high bits picked the block.
-        let bit = |i: u32| {
-            let x = (h >> (9 * i)) & 511;
-            ((x >> 6) as usize, 1u64 << (x & 63))
-        };
-        (b, [bit(0), bit(1), bit(2), bit(3)])
+        probe(self.blocks.len(), h)
     }
 
     #[inline]
