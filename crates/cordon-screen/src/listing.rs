@@ -74,19 +74,73 @@ pub enum ListingProblem {
 }
 
 /// A JSON value that is a string or a number (exports disagree on prices and quantities).
-#[derive(Deserialize)]
-#[serde(untagged)]
+///
+/// Deserialized by hand rather than `#[serde(untagged)]`, which buffers every value into an
+/// intermediate tree before trying the variants: that buffering was most of the parse time of
+/// a streamed listing.
 enum Scalar {
     Num(f64),
     Text(String),
 }
 
-/// A JSON value that is one string or a list of strings.
-#[derive(Deserialize)]
-#[serde(untagged)]
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string or a number")
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Scalar, E> {
+                Ok(Scalar::Num(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Scalar, E> {
+                Ok(Scalar::Num(v as f64))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Scalar, E> {
+                Ok(Scalar::Num(v as f64))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar::Text(v.to_string()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Scalar, E> {
+                Ok(Scalar::Text(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A JSON value that is one string or a list of strings (deserialized by hand, as [`Scalar`]).
 enum OneOrMany {
     One(String),
     Many(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = OneOrMany;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string or a list of strings")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<OneOrMany, E> {
+                Ok(OneOrMany::One(v.to_string()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<OneOrMany, E> {
+                Ok(OneOrMany::One(v))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<OneOrMany, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                while let Some(s) = seq.next_element::<String>()? {
+                    out.push(s);
+                }
+                Ok(OneOrMany::Many(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl OneOrMany {
@@ -129,7 +183,8 @@ fn split_list(s: &str) -> Vec<String> {
 }
 
 fn non_empty(s: Option<String>) -> Option<String> {
-    s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+    // Keeps the string when there is nothing to trim: most fields, and no copy.
+    s.map(|s| if s.trim().len() == s.len() { s } else { s.trim().to_string() }).filter(|s| !s.is_empty())
 }
 
 fn scalar_text(s: Option<Scalar>) -> Option<String> {
@@ -352,6 +407,28 @@ mod tests {
             assert_eq!(err.line, i + 10, "{text}");
             assert!(is_expected(&err.problem), "{text}: {:?}", err.problem);
             assert!(err.to_string().starts_with(&format!("line {}: ", i + 10)));
+        }
+    }
+
+    #[test]
+    fn json_values_may_be_strings_numbers_or_lists() {
+        let l = Listing::from_json_line(
+            r#"{"platform":" tiktok ","id":7,"title":"x","price":1500.5,"seller_id":-3,"phones":["0912 345 678"," "],"image_hash":"ab12cd34; ef56ab78","quantity":2}"#,
+            1,
+        )
+        .unwrap();
+        assert_eq!((l.platform.as_str(), l.listing_id.as_str(), l.price, l.quantity), ("tiktok", "7", Some(1500.5), Some(2)));
+        assert_eq!(l.seller_id.as_deref(), Some("-3"));
+        assert_eq!(l.phones, ["0912 345 678"]);
+        assert_eq!(l.image_hashes, ["ab12cd34", "ef56ab78"]);
+        let null = Listing::from_json_line(r#"{"platform":"p","id":"1","title":"x","price":null,"phones":null}"#, 1).unwrap();
+        assert_eq!((null.price, null.phones.len()), (None, 0));
+        for bad in [
+            r#"{"platform":"p","id":true,"title":"x"}"#,
+            r#"{"platform":"p","id":"1","title":"x","phones":[1,2]}"#,
+            r#"{"platform":"p","id":"1","title":"x","price":{"v":1}}"#,
+        ] {
+            assert!(matches!(Listing::from_json_line(bad, 1).map_err(|e| e.problem), Err(ListingProblem::Json(_))), "{bad}");
         }
     }
 

@@ -69,7 +69,14 @@ pub fn normalise_seller(raw: &str) -> Option<String> {
 /// [`normalise_seller`] into a reused buffer; false when empty.
 pub(crate) fn seller_into(raw: &str, out: &mut String) -> bool {
     out.clear();
-    out.extend(raw.trim().chars().flat_map(char::to_lowercase));
+    let raw = raw.trim();
+    if raw.is_ascii() {
+        // The common case, without per-character Unicode case tables.
+        out.push_str(raw);
+        out.make_ascii_lowercase();
+    } else {
+        out.extend(raw.chars().flat_map(char::to_lowercase));
+    }
     !out.is_empty()
 }
 
