@@ -1,4 +1,5 @@
-//! `cordon match dedupe|link`: entity resolution over CSV or NDJSON files, no store involved.
+//! `cordon match dedupe|link`: entity resolution over CSV or NDJSON files, no store involved;
+//! `cordon match rescan`: the batch engine over every entity in the store (run from `main`).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::File;
@@ -42,6 +43,16 @@ pub enum MatchCommand {
         /// The second CSV or NDJSON file.
         right: PathBuf,
     },
+    /// Resolve every entity in the store again with the batch engine and record the candidate
+    /// matches not yet stored (a pair already stored, and any analyst's decision on it, is kept).
+    Rescan,
+}
+
+impl MatchCommand {
+    /// True for the subcommand that opens the store; the others work on files only.
+    pub fn uses_store(&self) -> bool {
+        matches!(self, MatchCommand::Rescan)
+    }
 }
 
 /// Options shared by `dedupe` and `link`.
@@ -605,6 +616,7 @@ pub fn run(command: MatchCommand) -> anyhow::Result<()> {
                 result.clustering.entities.len(),
             );
         }
+        MatchCommand::Rescan => bail!("`cordon match rescan` runs with the store open"),
         MatchCommand::Link { options, right_mapping, left, right } => {
             let left_mapping = Mapping::load(&options.mapping)?;
             let right_mapping = match &right_mapping {
