@@ -395,7 +395,7 @@ impl App {
         })
         .await
         .map_err(|e| StoreError::Corrupt(format!("the batch resolution stopped: {e}")))?
-        .map_err(|e| StoreError::Corrupt(format!("analysts' decisions on entity matches: {e}")))?;
+        .map_err(|e| StoreError::Corrupt(format!("the batch resolution refused the entities: {e}")))?;
         report.pairs_compared = result.pairs_compared;
         let mut pairs = result.matches;
         report.found = pairs.len();
