@@ -69,7 +69,7 @@ pub use entities::{EntityCase, EntityLink, EntityView};
 pub use error::AppError;
 pub use evidence::{sniff, EvidenceView, NewEvidence, MAX_EVIDENCE_BYTES};
 pub use limiter::LoginLimiter;
-pub use matching::{EntityMatchView, MatchDecisionInput, MatchFieldView, CANDIDATE_THRESHOLD};
+pub use matching::{EntityMatchView, MatchDecisionInput, MatchFieldView, RescanReport, CANDIDATE_THRESHOLD, MAX_CANDIDATES};
 pub use network::{NetworkEdgeView, NetworkFile, NetworkNodeView, NetworkPathView, NetworkQuery, NetworkView, RingView, MAX_NETWORK_CASES};
 pub use notices::{DelegationInput, DelegationView, NoticeActionInput, NoticeInput, NoticeView, RecipientView};
 pub use report_schedules::{DueReport, ReportScheduleInput, ReportScheduleView};

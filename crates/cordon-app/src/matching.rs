@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use cordon_core::entity_match::{decide, MatchDecision, MatchStatus};
 use cordon_core::sharing::{may_see, principals_of_record};
 use cordon_core::Invalid;
-use cordon_match::{AnalystDecision, BlockingRule, EntityKind, Model, PreparedRecord, Record, Resolver, ScoredPair, Settings};
+use cordon_match::{deduplicate, AnalystDecision, BlockingRule, EntityKind, Model, PreparedRecord, Record, Resolver, ScoredPair, Settings};
 use cordon_store::{EntityMatch, StoreError, StoredEntity};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -60,6 +60,27 @@ struct State {
 #[derive(Default)]
 pub(crate) struct EntityResolver {
     state: tokio::sync::Mutex<Option<State>>,
+}
+
+/// What a store-wide batch run over every entity (`cordon match rescan`) did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RescanReport {
+    /// Entities in the store.
+    pub entities: usize,
+    /// Of them, those of a kind that is resolved (persons, companies, vehicles, vessels).
+    pub resolved: usize,
+    /// Candidate pairs the batch compared.
+    pub pairs_compared: usize,
+    /// Pairs at or above the candidate threshold.
+    pub found: usize,
+    /// Of them, pairs already stored: their row, and any analyst's decision on it, is left as it is.
+    pub already_stored: usize,
+    /// New candidates recorded.
+    pub new_candidates: usize,
+    /// New automatic links recorded (a strong identifier agreed).
+    pub new_linked: usize,
+    /// Pairs left out because an entity already had [`MAX_CANDIDATES`] new ones, stronger.
+    pub capped: usize,
 }
 
 /// An analyst's decision on a candidate match, as entered.
@@ -189,12 +210,17 @@ fn explanation(pair: &ScoredPair, model: &Model) -> Vec<MatchFieldView> {
     fields
 }
 
+/// The settings incremental resolution and the store-wide batch share.
+fn settings() -> Settings {
+    // Parties on cases often carry a name and nothing else to block on: a name alone is a key here too.
+    let mut settings = Settings { threshold: CANDIDATE_THRESHOLD, threads: 1, ..Settings::default() };
+    settings.rules.push(BlockingRule::Name);
+    settings
+}
+
 impl State {
     fn new() -> State {
-        // Parties on cases often carry a name and nothing else to block on: a name alone is a key here too.
-        let mut settings = Settings { threshold: CANDIDATE_THRESHOLD, threads: 1, ..Settings::default() };
-        settings.rules.push(BlockingRule::Name);
-        State { resolver: Resolver::new(model(), settings), newest: i64::MIN, record_of: HashMap::new(), entity_of: Vec::new() }
+        State { resolver: Resolver::new(model(), settings()), newest: i64::MIN, record_of: HashMap::new(), entity_of: Vec::new() }
     }
 
     /// Indexes an entity; returns the pairs it matches at or above the candidate threshold.
@@ -307,6 +333,124 @@ impl App {
             }
         }
         Ok(out)
+    }
+
+    /// Resolves every stored entity again, all at once, with the batch engine (issue 6: the batch
+    /// run re-clusters everything): blocking, scoring and clustering over all entities with the
+    /// model and settings incremental resolution uses, analysts' decisions handed to the
+    /// clustering. Pairs not yet stored are recorded as candidates, or `linked` when a strong
+    /// identifier decided, at most [`MAX_CANDIDATES`] new ones per entity, strongest first. A pair
+    /// already stored keeps its row exactly as it is, so an analyst's decision is never
+    /// overridden: rejected stays rejected, confirmed stays confirmed. This finds what
+    /// incremental resolution did not keep: pairs beyond an entity's [`MAX_CANDIDATES`] when it
+    /// was recorded, entities whose resolution failed after their write, entities recorded
+    /// before resolution existed. Administrators only; audited (`entity.rescan`: one entry per
+    /// entity given new matches, one for the run with the counts).
+    pub async fn rescan_entities(&self, actor: &Actor) -> Result<RescanReport, AppError> {
+        actor.require_admin()?;
+        let mut entities = Vec::new();
+        let mut page = (i64::MIN, String::new());
+        loop {
+            let batch = self.store.entities_after(page.0, &page.1, CATCH_UP_BATCH).await?;
+            let Some(last) = batch.last() else { break };
+            page = (last.created_at, last.id.clone());
+            entities.extend(batch);
+        }
+        let mut report = RescanReport { entities: entities.len(), ..RescanReport::default() };
+        let mut entity_of: Vec<String> = Vec::new();
+        let mut records = Vec::new();
+        for e in &entities {
+            if let Some(r) = to_record(e, entity_of.len() as u64) {
+                entity_of.push(e.id.clone());
+                records.push(r);
+            }
+        }
+        drop(entities);
+        report.resolved = records.len();
+        let record_of: HashMap<&str, u64> = entity_of.iter().enumerate().map(|(i, id)| (id.as_str(), i as u64)).collect();
+        let decisions: Vec<AnalystDecision> = self
+            .store
+            .decided_entity_matches()
+            .await?
+            .iter()
+            .filter_map(|m| {
+                let (a, b) = (*record_of.get(m.entity_a.as_str())?, *record_of.get(m.entity_b.as_str())?);
+                match MatchStatus::parse(&m.status)? {
+                    MatchStatus::Confirmed => Some(AnalystDecision::Confirm(a, b)),
+                    MatchStatus::Rejected => Some(AnalystDecision::Reject(a, b)),
+                    _ => None,
+                }
+            })
+            .collect();
+        drop(record_of);
+        let stored = self.store.entity_match_pairs().await?;
+        // Blocking and scoring are CPU work: off the async workers.
+        let (result, model) = tokio::task::spawn_blocking(move || {
+            let threads = std::thread::available_parallelism().map_or(1, usize::from);
+            let settings = Settings { threads, ..settings() };
+            let model = model();
+            let prepared = PreparedRecord::prepare_all(&records, threads);
+            drop(records);
+            deduplicate(&prepared, &model, &settings, &decisions).map(|d| (d, model))
+        })
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("the batch resolution stopped: {e}")))?
+        .map_err(|e| StoreError::Corrupt(format!("the batch resolution refused the entities: {e}")))?;
+        report.pairs_compared = result.pairs_compared;
+        let mut pairs = result.matches;
+        report.found = pairs.len();
+        pairs.sort_by(|x, y| y.score.probability.total_cmp(&x.score.probability).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b)));
+        let now = self.now_ms();
+        let mut new_of: HashMap<u64, usize> = HashMap::new();
+        let mut found: Vec<EntityMatch> = Vec::new();
+        let mut per_entity: BTreeMap<&str, Vec<serde_json::Value>> = BTreeMap::new();
+        for p in &pairs {
+            let (x, y) = (entity_of[p.a as usize].as_str(), entity_of[p.b as usize].as_str());
+            let (a, b) = if x < y { (x, y) } else { (y, x) };
+            if stored.contains(&(a.to_string(), b.to_string())) {
+                report.already_stored += 1;
+                continue;
+            }
+            let linked = p.score.decided_by.is_some();
+            let full = |r: u64| new_of.get(&r).copied().unwrap_or(0) >= MAX_CANDIDATES;
+            if !linked && (full(p.a) || full(p.b)) {
+                report.capped += 1;
+                continue;
+            }
+            *new_of.entry(p.a).or_default() += 1;
+            *new_of.entry(p.b).or_default() += 1;
+            let status = if linked { MatchStatus::Linked } else { MatchStatus::Candidate };
+            let m = EntityMatch {
+                id: new_id(now),
+                entity_a: a.to_string(),
+                entity_b: b.to_string(),
+                probability: p.score.probability,
+                weight: p.score.weight,
+                decided_by_field: p.score.decided_by.map(|f| f.name().to_string()),
+                explanation: json!(explanation(p, &model)).to_string(),
+                status: status.as_str().to_string(),
+                found_at: now,
+                decided_by: None,
+                decided_at: None,
+                decision_reason: None,
+            };
+            per_entity.entry(a).or_default().push(json!({ "match": m.id, "entity": b, "status": m.status }));
+            per_entity.entry(b).or_default().push(json!({ "match": m.id, "entity": a, "status": m.status }));
+            if linked {
+                report.new_linked += 1;
+            } else {
+                report.new_candidates += 1;
+            }
+            found.push(m);
+        }
+        let mut audit: Vec<_> = per_entity
+            .into_iter()
+            .map(|(entity, ids)| actor.audit(now, "entity.rescan", "entity", entity, "ok", json!({ "matches": ids })))
+            .collect();
+        audit.push(actor.audit(now, "entity.rescan", "entities", "*", "ok", json!(report)));
+        // Matches and their audit entries commit together; a pair recorded meanwhile by incremental resolution keeps its row.
+        self.store.insert_entity_matches(&found, &audit).await?;
+        Ok(report)
     }
 
     /// Builds the resolver now (at start), so that the first party recorded does not wait for it.

@@ -4,10 +4,17 @@
 //! links automatically, analysts confirm, reject or split, "not the same" is final, and a match
 //! to an entity the caller may not see says only which agency holds it.
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use cordon_app::Actor;
 use serde_json::{json, Value};
 use test_support::{both_backends, Client, TestServer, T0};
 
-both_backends!(candidates_are_explained_and_decided_by_analysts, a_match_the_caller_may_not_see_names_only_the_holder);
+both_backends!(
+    candidates_are_explained_and_decided_by_analysts,
+    a_match_the_caller_may_not_see_names_only_the_holder,
+    a_rescan_records_what_resolution_left_out_and_never_overrides_a_decision
+);
 
 async fn people(s: &TestServer) {
     s.user("hq.huunghi", ("customs-vn", "customs"), "customs-huu-nghi", &["officer"]).await;
@@ -261,4 +268,64 @@ async fn the_entity_page_shows_candidates_and_takes_decisions() {
     assert!(refused.text().await.unwrap().contains("role=\"alert\""), "the refusal is said on the page");
     let (_, listed) = officer.get(&format!("/api/v1/entities/{entity_id}/matches")).await;
     assert_eq!((listed[0]["status"].as_str(), listed[0]["decision_reason"].as_str()), (Some("rejected"), Some("khác ngày sinh")));
+}
+
+/// What each entity's matches say, as the officer sees them: match id → (the two entities, status).
+async fn all_matches(c: &Client, ids: &[String]) -> BTreeMap<String, (BTreeSet<String>, String)> {
+    let mut out = BTreeMap::new();
+    for e in ids {
+        for m in matches(c, e).await {
+            let pair = BTreeSet::from([e.clone(), m["entity_id"].as_str().unwrap().to_string()]);
+            out.insert(m["id"].as_str().unwrap().to_string(), (pair, m["status"].as_str().unwrap().to_string()));
+        }
+    }
+    out
+}
+
+/// `cordon match rescan`'s use case: the batch engine over every stored entity records
+/// the pairs incremental resolution left out (here those beyond a new entity's five strongest
+/// candidates), and leaves every stored pair, and the analysts' decisions on them, as they are.
+async fn a_rescan_records_what_resolution_left_out_and_never_overrides_a_decision(s: TestServer) {
+    people(&s).await;
+    let officer = s.login("hq.huunghi").await;
+    // Seven records of the same woman with the same phone: each new one keeps at most five candidates.
+    let mut ids = Vec::new();
+    for i in 0..7 {
+        let party = json!([{ "kind": "person", "name": "Trần Thị Bình", "identifiers": { "phone": "0912 345 678" }, "role": "witness" }]);
+        ids.push(entity(&create(&officer, case(&format!("Thu giữ thuốc lá, vụ {i}"), party, &["own_agency"])).await, 0));
+    }
+    let before = all_matches(&officer, &ids).await;
+    assert_eq!(before.len(), 1 + 2 + 3 + 4 + 5 + 5, "of the 21 pairs, the seventh entity kept five: {before:?}");
+    let pair = |i: usize, j: usize| BTreeSet::from([ids[i].clone(), ids[j].clone()]);
+    let id_of = |p: &BTreeSet<String>| before.iter().find(|(_, (q, _))| q == p).map(|(id, _)| id.clone()).unwrap();
+    let (rejected, confirmed) = (id_of(&pair(0, 1)), id_of(&pair(2, 3)));
+    assert_eq!(decide(&officer, &rejected, "reject").await.0, 200);
+    assert_eq!(decide(&officer, &confirmed, "confirm").await.0, 200);
+
+    let report = s.app.rescan_entities(&Actor::cli()).await.unwrap();
+    assert_eq!(
+        (report.entities, report.resolved, report.found, report.already_stored, report.new_candidates, report.new_linked),
+        (7, 7, 21, 20, 1, 0),
+        "{report:?}"
+    );
+    let after = all_matches(&officer, &ids).await;
+    assert_eq!(after.len(), 21, "every pair is stored now");
+    let missing: Vec<_> = after.iter().filter(|(id, _)| !before.contains_key(*id)).collect();
+    assert_eq!(missing.len(), 1);
+    assert_eq!(missing[0].1 .1, "candidate", "a new pair waits for an analyst");
+    assert_eq!(after[&rejected].1, "rejected", "not the same stays not the same");
+    assert_eq!(after[&confirmed].1, "confirmed");
+    for (id, (p, status)) in &before {
+        if *id != rejected && *id != confirmed {
+            assert_eq!(&after[id], &(p.clone(), status.clone()), "a stored pair keeps its row");
+        }
+    }
+    // Run again: nothing new, nothing changed.
+    let again = s.app.rescan_entities(&Actor::cli()).await.unwrap();
+    assert_eq!((again.already_stored, again.new_candidates, again.new_linked), (21, 0, 0), "{again:?}");
+    assert_eq!(all_matches(&officer, &ids).await, after);
+    // Only administrators run it.
+    let mut analyst = Actor::cli();
+    analyst.user.roles = vec![cordon_core::Role::Analyst];
+    assert!(matches!(s.app.rescan_entities(&analyst).await, Err(cordon_app::AppError::Forbidden(_))));
 }

@@ -150,6 +150,13 @@ impl Store {
         row.as_ref().map(match_row).transpose()
     }
 
+    /// Every stored pair `(entity_a, entity_b)`, whatever its status: a store-wide batch run
+    /// leaves these rows (and any analyst's decision on them) as they are.
+    pub async fn entity_match_pairs(&self) -> Result<std::collections::HashSet<(String, String)>, StoreError> {
+        let rows = sqlx::query(&self.sql("SELECT entity_a, entity_b FROM entity_matches")).fetch_all(&self.read).await?;
+        rows.iter().map(|r| Ok((r.try_get("entity_a")?, r.try_get("entity_b")?))).collect()
+    }
+
     /// Every match an analyst decided, for resolution to respect.
     pub async fn decided_entity_matches(&self) -> Result<Vec<EntityMatch>, StoreError> {
         let rows = sqlx::query(&self.sql("SELECT * FROM entity_matches WHERE decided_at IS NOT NULL ORDER BY decided_at, id"))

@@ -1,4 +1,5 @@
-//! `cordon match dedupe|link`: entity resolution over CSV or NDJSON files, no store involved.
+//! `cordon match dedupe|link`: entity resolution over CSV or NDJSON files, no store involved;
+//! `cordon match rescan`: the batch engine over every entity in the store (run from `main`).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::File;
@@ -17,7 +18,7 @@ use crate::progress::Progress;
 /// Below this many records EM has too few pairs to learn from, so the built-in model is used.
 const TRAIN_MIN: usize = 1_000;
 
-/// Records are prepared in chunks of this size so that the progress bar moves.
+/// Records are normalised in chunks of this size as they are read.
 const PREPARE_CHUNK: usize = 5_000;
 
 /// `cordon match` subcommands.
@@ -42,6 +43,16 @@ pub enum MatchCommand {
         /// The second CSV or NDJSON file.
         right: PathBuf,
     },
+    /// Resolve every entity in the store again with the batch engine and record the candidate
+    /// matches not yet stored (a pair already stored, and any analyst's decision on it, is kept).
+    Rescan,
+}
+
+impl MatchCommand {
+    /// True for the subcommand that opens the store; the others work on files only.
+    pub fn uses_store(&self) -> bool {
+        matches!(self, MatchCommand::Rescan)
+    }
 }
 
 /// Options shared by `dedupe` and `link`.
@@ -302,12 +313,12 @@ impl Mapping {
     }
 }
 
-/// The records read from one file, with what is needed to report on them.
+/// The records read from one file, normalised, with what is needed to report on them.
 struct Table {
     /// The records' ids as the file gives them (or their line numbers).
     ids: Vec<String>,
-    /// The records, in file order.
-    records: Vec<Record>,
+    /// The records, normalised, in file order.
+    prepared: Vec<PreparedRecord>,
     /// Each record's line in the file.
     lines: Vec<usize>,
 }
@@ -321,10 +332,13 @@ struct Row {
 /// Rows that could not be read: their line and why.
 type BadRows = Vec<(usize, String)>;
 
-/// Reads the mapped columns of every row; a mapped column the file lacks is refused before any row is reported.
-fn read_rows(path: &Path, format: Format, names: &[&str], progress: &mut Progress) -> anyhow::Result<(Vec<Row>, BadRows)> {
+/// Reads the mapped columns of every row and hands each to `on_row` as it is read (a large file's
+/// rows are never all held at once); a mapped column the file lacks is refused before any row is
+/// reported.
+fn read_rows(path: &Path, format: Format, names: &[&str], progress: &mut Progress, on_row: &mut dyn FnMut(Row)) -> anyhow::Result<BadRows> {
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut rows = Vec::new();
+    // Rows handed on (NDJSON: to tell a field no line has from an empty file).
+    let mut rows = 0usize;
     let mut bad = Vec::new();
     match format {
         Format::Csv => {
@@ -376,7 +390,7 @@ fn read_rows(path: &Path, format: Format, names: &[&str], progress: &mut Progres
                 }
                 match problem {
                     Some(p) => bad.push((pos.0, p)),
-                    None => rows.push(Row { line: pos.0, values }),
+                    None => on_row(Row { line: pos.0, values }),
                 }
             }
         }
@@ -432,11 +446,14 @@ fn read_rows(path: &Path, format: Format, names: &[&str], progress: &mut Progres
                 }
                 match problem {
                     Some(p) => bad.push((line, p)),
-                    None => rows.push(Row { line, values }),
+                    None => {
+                        rows += 1;
+                        on_row(Row { line, values });
+                    }
                 }
             }
             let missing: Vec<String> = names.iter().zip(&seen).filter(|(_, s)| !**s).map(|(n, _)| format!("`{n}`")).collect();
-            if !missing.is_empty() && !rows.is_empty() {
+            if !missing.is_empty() && rows > 0 {
                 bail!(
                     "the mapping names field{} {} that no line of {} has",
                     if missing.len() > 1 { "s" } else { "" },
@@ -446,35 +463,38 @@ fn read_rows(path: &Path, format: Format, names: &[&str], progress: &mut Progres
             }
         }
     }
-    Ok((rows, bad))
+    Ok(bad)
 }
 
-/// Reads one input file into records, reporting and skipping bad rows.
-fn read_table(path: &Path, format: Option<Format>, mapping: &Mapping) -> anyhow::Result<Table> {
+/// Reads one input file into normalised records, reporting and skipping bad rows; records get
+/// ids from `id_offset` on, in file order. Records are normalised a chunk at a time as they are
+/// read, so a large file's raw rows and records are never all held beside the normalised ones.
+fn read_table(path: &Path, format: Option<Format>, mapping: &Mapping, id_offset: u64, threads: usize) -> anyhow::Result<Table> {
     let format = Format::of(path, format)?;
     let size = std::fs::metadata(path).map(|m| m.len()).ok();
     let mut progress = Progress::new(format!("reading {}", path.display()), size, "bytes");
     let names: Vec<&str> = mapping.required().collect();
-    let (rows, mut bad) = read_rows(path, format, &names, &mut progress)?;
     let offset = usize::from(mapping.id.is_some());
-    let mut table = Table { ids: Vec::new(), records: Vec::new(), lines: Vec::new() };
+    let mut table = Table { ids: Vec::new(), prepared: Vec::new(), lines: Vec::new() };
     let mut first_line: HashMap<String, usize> = HashMap::new();
-    for row in rows {
+    let mut refused: BadRows = Vec::new();
+    let mut chunk: Vec<Record> = Vec::with_capacity(PREPARE_CHUNK);
+    let mut on_row = |row: Row| {
         let id = match &mapping.id {
             None => row.line.to_string(),
             Some(column) => match row.values[0].as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                 None => {
-                    bad.push((row.line, format!("has no id in column `{column}`")));
-                    continue;
+                    refused.push((row.line, format!("has no id in column `{column}`")));
+                    return;
                 }
                 Some(id) => id.to_string(),
             },
         };
         if let Some(&earlier) = first_line.get(&id) {
-            bad.push((row.line, format!("repeats the id `{id}` of line {earlier}")));
-            continue;
+            refused.push((row.line, format!("repeats the id `{id}` of line {earlier}")));
+            return;
         }
-        let mut record = Record { id: table.records.len() as u64, kind: mapping.entity, ..Record::default() };
+        let mut record = Record { id: table.ids.len() as u64, kind: mapping.entity, ..Record::default() };
         let mut any = false;
         for ((_, kind), value) in mapping.columns.iter().zip(&row.values[offset..]) {
             if let Some(v) = value.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -483,31 +503,23 @@ fn read_table(path: &Path, format: Option<Format>, mapping: &Mapping) -> anyhow:
             }
         }
         if !any {
-            bad.push((row.line, "has none of the mapped fields filled in".into()));
-            continue;
+            refused.push((row.line, "has none of the mapped fields filled in".into()));
+            return;
         }
         first_line.insert(id.clone(), row.line);
         table.ids.push(id);
-        table.records.push(record);
         table.lines.push(row.line);
-    }
-    progress.finish();
-    bad.sort_by_key(|(line, _)| *line);
-    for (line, reason) in &bad {
-        eprintln!("{} line {line}: skipped: this row {reason}", path.display());
-    }
-    Ok(table)
-}
-
-/// Normalises records in chunks (so the bar moves), warning about values that could not be read.
-fn prepare(path: &Path, table: &Table, mapping: &Mapping, id_offset: u64, threads: usize) -> Vec<PreparedRecord> {
-    let mut progress = Progress::new(format!("preparing {}", path.display()), Some(table.records.len() as u64), "records");
-    let mut prepared = Vec::with_capacity(table.records.len());
-    for chunk in table.records.chunks(PREPARE_CHUNK) {
-        prepared.extend(PreparedRecord::prepare_all(chunk, threads));
-        progress.set(prepared.len() as u64);
-    }
-    for (i, p) in prepared.iter_mut().enumerate() {
+        chunk.push(record);
+        if chunk.len() == PREPARE_CHUNK {
+            table.prepared.extend(PreparedRecord::prepare_all(&chunk, threads));
+            chunk.clear();
+        }
+    };
+    let mut bad = read_rows(path, format, &names, &mut progress, &mut on_row)?;
+    table.prepared.extend(PreparedRecord::prepare_all(&chunk, threads));
+    drop((chunk, first_line));
+    bad.extend(refused);
+    for (i, p) in table.prepared.iter_mut().enumerate() {
         for (field, error) in &p.rejected {
             let message = format!(
                 "{} line {}: column `{}` ({}): {error}; the value is ignored",
@@ -520,7 +532,12 @@ fn prepare(path: &Path, table: &Table, mapping: &Mapping, id_offset: u64, thread
         }
         p.id += id_offset;
     }
-    prepared
+    progress.finish();
+    bad.sort_by_key(|(line, _)| *line);
+    for (line, reason) in &bad {
+        eprintln!("{} line {line}: skipped: this row {reason}", path.display());
+    }
+    Ok(table)
 }
 
 /// Writes to a file, or to standard output when no file is named.
@@ -551,8 +568,8 @@ pub fn run(command: MatchCommand) -> anyhow::Result<()> {
         MatchCommand::Dedupe { options, input } => {
             let mapping = Mapping::load(&options.mapping)?;
             check_threshold(options.threshold)?;
-            let table = read_table(&input, options.format, &mapping)?;
-            let prepared = prepare(&input, &table, &mapping, 0, threads);
+            let mut table = read_table(&input, options.format, &mapping, 0, threads)?;
+            let prepared = std::mem::take(&mut table.prepared);
             let settings = Settings { threshold: options.threshold, threads, ..Settings::default() };
             let model = model_for(&prepared, &settings);
             let mut progress = Progress::new(format!("matching {} records", prepared.len()), None, "");
@@ -599,6 +616,7 @@ pub fn run(command: MatchCommand) -> anyhow::Result<()> {
                 result.clustering.entities.len(),
             );
         }
+        MatchCommand::Rescan => bail!("`cordon match rescan` runs with the store open"),
         MatchCommand::Link { options, right_mapping, left, right } => {
             let left_mapping = Mapping::load(&options.mapping)?;
             let right_mapping = match &right_mapping {
@@ -609,14 +627,14 @@ pub fn run(command: MatchCommand) -> anyhow::Result<()> {
                 bail!("the two mappings describe different kinds of entity; records of different kinds are never compared");
             }
             check_threshold(options.threshold)?;
-            let left_table = read_table(&left, options.format, &left_mapping)?;
-            let right_table = read_table(&right, options.format, &right_mapping)?;
-            let n_left = left_table.records.len() as u64;
-            let mut prepared = prepare(&left, &left_table, &left_mapping, 0, threads);
-            prepared.extend(prepare(&right, &right_table, &right_mapping, n_left, threads));
+            let mut left_table = read_table(&left, options.format, &left_mapping, 0, threads)?;
+            let n_left = left_table.ids.len() as u64;
+            let mut right_table = read_table(&right, options.format, &right_mapping, n_left, threads)?;
+            let mut prepared = std::mem::take(&mut left_table.prepared);
+            prepared.append(&mut right_table.prepared);
             let settings = Settings { threshold: options.threshold, threads, ..Settings::default() };
             let model = model_for(&prepared, &settings);
-            let mut progress = Progress::new(format!("linking {n_left} and {} records", right_table.records.len()), None, "");
+            let mut progress = Progress::new(format!("linking {n_left} and {} records", right_table.ids.len()), None, "");
             progress.set(0);
             let decisions =
                 read_decisions(options.decisions.as_deref(), &|id| left_table.ids.iter().position(|x| x == id).map(|i| i as u64), &|id| {
@@ -672,7 +690,7 @@ pub fn run(command: MatchCommand) -> anyhow::Result<()> {
             }
             eprintln!(
                 "Records: {n_left} + {}; candidate pairs compared: {}; pairs across the files at or above {}: {}.",
-                right_table.records.len(),
+                right_table.ids.len(),
                 result.pairs_compared,
                 options.threshold,
                 pairs.len()

@@ -100,7 +100,7 @@ enum Command {
         #[command(subcommand)]
         command: cli_tips::TipsCommand,
     },
-    /// Find records describing the same person, company or vehicle in CSV or NDJSON files (no store).
+    /// Find records describing the same person, company or vehicle in CSV or NDJSON files (no store), or rescan the stored entities.
     Match {
         #[command(subcommand)]
         command: cli_match::MatchCommand,
@@ -194,7 +194,7 @@ async fn real_main() -> anyhow::Result<()> {
     }
     // File commands never open the store: they work on a laptop with no data directory.
     match cli.command {
-        Command::Match { command } => return cli_match::run(command),
+        Command::Match { command } if !command.uses_store() => return cli_match::run(command),
         Command::Screen(args) => return cli_screen::screen(args).await,
         Command::Rules { command } => return cli_screen::rules(command),
         _ => {}
@@ -307,6 +307,24 @@ async fn run(command: Command, app: &App, settings: &config::Settings) -> anyhow
         Command::Import(args) => cli_transfer::import(app, args).await?,
         Command::Export(args) => cli_transfer::export(app, args).await?,
         Command::Tips { command } => cli_tips::run(app, command).await?,
+        Command::Match { command: cli_match::MatchCommand::Rescan } => {
+            let r = app.rescan_entities(&Actor::cli()).await?;
+            println!(
+                "Entities: {} ({} of a kind that is resolved); candidate pairs compared: {}; pairs at or above {}: {} \
+                 ({} already stored, left as they are); new candidates: {}; new automatic links: {}; \
+                 {} left out (at most {} new per entity).",
+                r.entities,
+                r.resolved,
+                r.pairs_compared,
+                cordon_app::CANDIDATE_THRESHOLD,
+                r.found,
+                r.already_stored,
+                r.new_candidates,
+                r.new_linked,
+                r.capped,
+                cordon_app::MAX_CANDIDATES
+            );
+        }
         Command::Openapi | Command::Match { .. } | Command::Screen(_) | Command::Rules { .. } => {
             unreachable!("answered before the store is opened")
         }

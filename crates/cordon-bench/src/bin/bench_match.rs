@@ -389,6 +389,7 @@ struct Args {
     threads: usize,
     seed: u64,
     write_csv: Option<String>,
+    generate_only: bool,
     threshold: Option<f64>,
     show_model: bool,
     rule_stats: bool,
@@ -401,6 +402,7 @@ fn parse_args() -> Result<Args, String> {
         threads: 2,
         seed: 42,
         write_csv: None,
+        generate_only: false,
         threshold: None,
         show_model: false,
         rule_stats: false,
@@ -420,11 +422,15 @@ fn parse_args() -> Result<Args, String> {
             }
             "--write-csv" => a.write_csv = Some(it.next().ok_or("--write-csv needs a path")?),
             "--rule-stats" => a.rule_stats = true,
+            "--generate-only" => a.generate_only = true,
             "--help" | "-h" => {
-                return Err("usage: bench_match [--records N] [--queries Q] [--threads T] [--seed S] [--threshold P] [--show-model] [--rule-stats] [--write-csv PATH]".into());
+                return Err("usage: bench_match [--records N] [--queries Q] [--threads T] [--seed S] [--threshold P] [--show-model] [--rule-stats] [--write-csv PATH [--generate-only]]".into());
             }
             other => return Err(format!("unknown argument {other}")),
         }
+    }
+    if a.generate_only && a.write_csv.is_none() {
+        return Err("--generate-only needs --write-csv PATH".into());
     }
     Ok(a)
 }
@@ -514,6 +520,9 @@ fn main() {
         if let Some(out) = csv.as_mut() {
             write_csv_row(out, &rec, t);
         }
+        if args.generate_only {
+            continue;
+        }
         chunk.push(rec);
         truth.push(t as u32);
         if chunk.len() == CHUNK || i + 1 == args.records {
@@ -530,6 +539,17 @@ fn main() {
         }
     }
     let generated = t0.elapsed() - prepare_time;
+    if args.generate_only {
+        // Only the file was wanted (for running `cordon match` and other tools on the same records).
+        println!(
+            "bench_match: wrote {} records ({} originals) to {} in {:.2?}",
+            args.records,
+            originals,
+            args.write_csv.as_deref().unwrap_or_default(),
+            generated
+        );
+        return;
+    }
 
     if args.rule_stats {
         for rule in cordon_match::BlockingRule::DEFAULT {
