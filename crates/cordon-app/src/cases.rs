@@ -737,7 +737,7 @@ impl App {
         let case = self.store.case_with_evidence(id).await?;
         let principals = self.principals(actor).await?;
         match case {
-            Some((c, evidence)) if may_see(&principals, &principals_of_record(&c.owner_unit_id, &c.owner_agency_id, &c.sharing)) => {
+            Some((c, evidence)) if c.visible_to(&principals) => {
                 self.store.audit(&[actor.audit(now, "case.read", "case", id, "ok", json!({}))]).await?;
                 self.view_with(actor, &c, evidence).await
             }
@@ -790,7 +790,7 @@ impl App {
             for id in ids.iter().take(limit as usize) {
                 // The index is derived; the store's record and the sharing rule have the last word.
                 if let Some(c) = self.store.case(id).await? {
-                    if may_see(&principals, &principals_of_record(&c.owner_unit_id, &c.owner_agency_id, &c.sharing)) {
+                    if c.visible_to(&principals) {
                         cases.push(c);
                     }
                 }
@@ -846,7 +846,7 @@ impl App {
         let principals = self.principals(actor).await?;
         let case = self.store.case(id).await?;
         match case {
-            Some(c) if may_see(&principals, &principals_of_record(&c.owner_unit_id, &c.owner_agency_id, &c.sharing)) => Ok(c),
+            Some(c) if c.visible_to(&principals) => Ok(c),
             _ => {
                 self.store.audit(&[actor.audit(self.now_ms(), "case.update", "case", id, "denied", json!({}))]).await?;
                 Err(AppError::NotFound("case"))

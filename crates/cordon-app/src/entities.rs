@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 
 use cordon_core::entity_match::MatchStatus;
-use cordon_core::sharing::{may_see, principals_of_record};
 use serde::Serialize;
 use serde_json::json;
 
@@ -110,7 +109,7 @@ impl App {
         let mut seen_itself = false;
         for case_id in case_ids {
             let Some(case) = self.store.case(&case_id).await? else { continue };
-            if !may_see(&principals, &principals_of_record(&case.owner_unit_id, &case.owner_agency_id, &case.sharing)) {
+            if !case.visible_to(&principals) {
                 continue;
             }
             let view = self.view(actor, &case).await?;

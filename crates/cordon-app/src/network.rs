@@ -6,7 +6,6 @@
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
-use cordon_core::sharing::{may_see, principals_of_record};
 use cordon_core::Invalid;
 use cordon_network::{Metrics, Network, NodeId, NodeKind};
 use serde::{Deserialize, Serialize};
@@ -155,8 +154,8 @@ fn add_case(net: &mut Network, c: &CaseView, alias: &HashMap<String, String>) {
         let id = alias.get(id).unwrap_or(id);
         let entity = net.add_node(id, NodeKind::entity(&p.kind), p.name.as_deref().unwrap_or(id));
         // Both ends exist, differ (a case is never its own party) and the weight is positive:
-        // the only refusals `try_add_edge` has cannot happen here.
-        let _ = net.try_add_edge(entity, case, &p.role, 1.0);
+        // the only refusals `add_edge` has cannot happen here.
+        let _ = net.add_edge(entity, case, &p.role, 1.0);
     }
 }
 
@@ -257,7 +256,7 @@ impl App {
                 continue;
             }
             let Some(case) = self.store.case(&case_id).await? else { continue };
-            if !may_see(&principals, &principals_of_record(&case.owner_unit_id, &case.owner_agency_id, &case.sharing)) {
+            if !case.visible_to(&principals) {
                 continue;
             }
             if out.len() == max_cases {

@@ -4,7 +4,6 @@
 //! delegation names while it is in force. Every step is audited.
 
 use cordon_core::notice::{escalation_target, DelegatedPower, Delegation, EscalationTarget, NoticeKind, Priority, RecipientStatus};
-use cordon_core::sharing::{may_see, principals_of_record};
 use cordon_core::{Invalid, Role, RoleSet};
 use cordon_store::{Notice, Recipient, StoreError};
 use serde::{Deserialize, Serialize};
@@ -233,11 +232,7 @@ impl App {
         let case_type = match &input.case_id {
             Some(case_id) => {
                 let principals = self.principals(actor).await?;
-                let case = self
-                    .store
-                    .case(case_id)
-                    .await?
-                    .filter(|c| may_see(&principals, &principals_of_record(&c.owner_unit_id, &c.owner_agency_id, &c.sharing)));
+                let case = self.store.case(case_id).await?.filter(|c| c.visible_to(&principals));
                 let Some(case) = case else { return Err(Invalid::new("case_id", "no such case among those you may see").into()) };
                 Some(case.case_type)
             }

@@ -385,6 +385,14 @@ pub struct Case {
 }
 
 impl Case {
+    /// Whether a viewer holding `principals` may see it, by the sharing rule.
+    pub fn visible_to(&self, principals: &[String]) -> bool {
+        crate::sharing::may_see(
+            principals,
+            &crate::sharing::principals_of_record(&self.owner_unit_id, &self.owner_agency_id, &self.sharing),
+        )
+    }
+
     /// Total declared value of the goods, in dong.
     pub fn total_value_vnd(&self) -> i64 {
         self.goods.iter().filter_map(|g| g.value_vnd).sum()

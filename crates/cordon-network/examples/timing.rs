@@ -34,7 +34,7 @@ fn cases_and_entities() -> Network {
         let case = rng.below(cases);
         // Half the links go to the first tenth of the entities: a few are on many cases, as in life.
         let entity = if rng.below(2) == 0 { rng.below(entities / 10) } else { rng.below(entities) };
-        net.add_edge(case, cases + entity, "suspect", 1.0);
+        net.add_edge(case, cases + entity, "suspect", 1.0).unwrap();
     }
     net
 }
@@ -49,7 +49,7 @@ fn uniform() -> Network {
     while net.edge_count() < edges {
         let (a, b) = (rng.below(nodes), rng.below(nodes));
         if a != b {
-            net.add_edge(a, b, "co-suspect", 1.0);
+            net.add_edge(a, b, "co-suspect", 1.0).unwrap();
         }
     }
     net

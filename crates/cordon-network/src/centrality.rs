@@ -281,7 +281,7 @@ mod tests {
             net.add_node(&i.to_string(), NodeKind::entity("person"), "");
         }
         for &(a, b, w) in edges {
-            net.add_edge(a, b, "r", w);
+            net.add_edge(a, b, "r", w).unwrap();
         }
         net
     }
@@ -391,7 +391,7 @@ mod tests {
             let a = if below(2) == 0 { below(n / 5 + 1) } else { below(n) };
             let b = below(n);
             if a != b {
-                g.add_edge(a, b, "r", 1.0);
+                g.add_edge(a, b, "r", 1.0).unwrap();
             }
         }
         g

@@ -201,7 +201,7 @@ mod tests {
             net.add_node(&i.to_string(), NodeKind::entity("person"), "");
         }
         for &(a, b) in edges {
-            net.add_edge(a, b, "r", 1.0);
+            net.add_edge(a, b, "r", 1.0).unwrap();
         }
         net
     }
@@ -254,7 +254,7 @@ mod tests {
         assert_eq!(net(2, &[]).modularity(&[0, 1]), 0.0);
         // Weights count: a heavy edge inside the first triangle raises its side's share.
         let mut w = g.clone();
-        w.add_edge(0, 1, "again", 4.0);
+        w.add_edge(0, 1, "again", 4.0).unwrap();
         let q = w.modularity(&[0, 0, 0, 1, 1, 1]);
         let want = (7.0 / 11.0 - (15.0f64 / 22.0).powi(2)) + (3.0 / 11.0 - (7.0f64 / 22.0).powi(2));
         assert!((q - want).abs() < 1e-12, "{q} vs {want}");
@@ -265,12 +265,12 @@ mod tests {
         // A 4-cycle 0-1-2-3: heavy edges 0-1 and 2-3 pair those up; swap the weights and the pairs swap.
         let mut g = net(4, &[]);
         for (a, b, w) in [(0, 1, 10.0), (1, 2, 1.0), (2, 3, 10.0), (3, 0, 1.0)] {
-            g.add_edge(a, b, "r", w);
+            g.add_edge(a, b, "r", w).unwrap();
         }
         assert_eq!(g.communities(), vec![0, 0, 1, 1]);
         let mut g = net(4, &[]);
         for (a, b, w) in [(0, 1, 1.0), (1, 2, 10.0), (2, 3, 1.0), (3, 0, 10.0)] {
-            g.add_edge(a, b, "r", w);
+            g.add_edge(a, b, "r", w).unwrap();
         }
         assert_eq!(g.communities(), vec![0, 1, 1, 0]);
     }

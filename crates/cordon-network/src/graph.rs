@@ -123,19 +123,10 @@ impl Network {
         id
     }
 
-    /// Adds an undirected edge; the same pair again adds its weight and keeps every distinct relation name.
-    ///
-    /// # Panics
-    /// When an end is not a node of this network, both ends are the same node, or the weight is not
-    /// finite and above zero; [`Network::try_add_edge`] returns those as errors instead.
-    pub fn add_edge(&mut self, a: NodeId, b: NodeId, relation: &str, weight: f64) {
-        if let Err(e) = self.try_add_edge(a, b, relation, weight) {
-            panic!("add_edge: {e}");
-        }
-    }
-
-    /// Adds an undirected edge as [`Network::add_edge`] does, or says why it cannot.
-    pub fn try_add_edge(&mut self, a: NodeId, b: NodeId, relation: &str, weight: f64) -> Result<(), NetworkError> {
+    /// Adds an undirected edge; the same pair again adds its weight and keeps every distinct
+    /// relation name. Refused when an end is not a node of this network, both ends are the same
+    /// node, or the weight is not finite and above zero.
+    pub fn add_edge(&mut self, a: NodeId, b: NodeId, relation: &str, weight: f64) -> Result<(), NetworkError> {
         for n in [a, b] {
             if n >= self.nodes.len() {
                 return Err(NetworkError::UnknownNode(n));
@@ -260,7 +251,7 @@ impl Network {
     }
 
     /// Adds weight and relation names between two distinct nodes of this network; callers have checked
-    /// the ends and the weight (try_add_edge), or copy them from a network that did.
+    /// the ends and the weight (add_edge), or copy them from a network that did.
     pub(crate) fn merge<S: AsRef<str>>(&mut self, a: NodeId, b: NodeId, relations: &[S], weight: f64) {
         let (a, b) = if a < b { (a, b) } else { (b, a) };
         let e = match self.edge_index(a, b) {
@@ -350,9 +341,9 @@ mod tests {
     fn same_pair_adds_weight_and_keeps_distinct_relations() {
         let mut net = Network::new();
         let (a, b) = (person(&mut net, "a"), person(&mut net, "b"));
-        net.add_edge(a, b, "co-suspect", 1.0);
-        net.add_edge(b, a, "shared phone", 2.5);
-        net.add_edge(a, b, "co-suspect", 1.0);
+        net.add_edge(a, b, "co-suspect", 1.0).unwrap();
+        net.add_edge(b, a, "shared phone", 2.5).unwrap();
+        net.add_edge(a, b, "co-suspect", 1.0).unwrap();
         assert_eq!(net.edge_count(), 1);
         let e = net.edge(b, a).unwrap();
         assert_eq!((e.a, e.b, e.weight), (a, b, 4.5));
@@ -373,10 +364,10 @@ mod tests {
             (a, b, f64::INFINITY, NetworkError::BadWeight(f64::INFINITY)),
         ];
         for (x, y, w, want) in cases {
-            assert_eq!(net.try_add_edge(x, y, "r", w), Err(want));
+            assert_eq!(net.add_edge(x, y, "r", w), Err(want));
         }
         assert_eq!(net.edge_count(), 0);
-        assert!(net.try_add_edge(a, b, "r", f64::NAN).is_err());
+        assert!(net.add_edge(a, b, "r", f64::NAN).is_err());
     }
 
     #[test]
@@ -384,7 +375,7 @@ mod tests {
         let mut net = Network::new();
         let ids: Vec<NodeId> = (0..6).map(|i| person(&mut net, &i.to_string())).collect();
         for &m in &[5, 2, 4, 1, 3] {
-            net.add_edge(ids[0], ids[m], "r", 1.0);
+            net.add_edge(ids[0], ids[m], "r", 1.0).unwrap();
         }
         assert_eq!(net.neighbours(ids[0]).collect::<Vec<_>>(), vec![1, 2, 3, 4, 5]);
         assert_eq!(net.degree(ids[0]), 5);
@@ -404,10 +395,10 @@ mod tests {
     fn subnetwork_keeps_edges_among_the_chosen() {
         let mut net = Network::new();
         let ids: Vec<NodeId> = (0..4).map(|i| person(&mut net, &format!("p{i}"))).collect();
-        net.add_edge(ids[0], ids[1], "x", 1.0);
-        net.add_edge(ids[0], ids[1], "y", 2.0);
-        net.add_edge(ids[1], ids[2], "x", 1.0);
-        net.add_edge(ids[2], ids[3], "x", 1.0);
+        net.add_edge(ids[0], ids[1], "x", 1.0).unwrap();
+        net.add_edge(ids[0], ids[1], "y", 2.0).unwrap();
+        net.add_edge(ids[1], ids[2], "x", 1.0).unwrap();
+        net.add_edge(ids[2], ids[3], "x", 1.0).unwrap();
         let sub = net.subnetwork(&[ids[1], ids[0], ids[1]]);
         assert_eq!(sub.len(), 2);
         assert_eq!(sub.node(0).key, "p1");

@@ -18,8 +18,8 @@
 //! let case = net.add_node("case:HQ-2024-001", NodeKind::Case, "Buôn lậu thuốc lá");
 //! let an = net.add_node("person:1", NodeKind::entity("person"), "Nguyễn Văn An");
 //! let binh = net.add_node("person:2", NodeKind::entity("person"), "Trần Thị Bình");
-//! net.add_edge(case, an, "suspect", 1.0);
-//! net.add_edge(case, binh, "suspect", 1.0);
+//! net.add_edge(case, an, "suspect", 1.0).unwrap();
+//! net.add_edge(case, binh, "suspect", 1.0).unwrap();
 //!
 //! let people = net.entity_projection();
 //! let (a, b) = (people.find("person:1").unwrap(), people.find("person:2").unwrap());

@@ -133,7 +133,7 @@ mod tests {
             net.add_node(&format!("e{i}"), NodeKind::entity("person"), &format!("e{i}"));
         }
         for &(a, b) in edges {
-            net.add_edge(a, b, "r", 1.0);
+            net.add_edge(a, b, "r", 1.0).unwrap();
         }
         net
     }
@@ -160,7 +160,7 @@ mod tests {
     #[test]
     fn degree_counts_distinct_neighbours() {
         let mut g = net(4, &[(0, 1), (0, 2), (0, 3), (1, 2)]);
-        g.add_edge(0, 1, "again", 1.0);
+        g.add_edge(0, 1, "again", 1.0).unwrap();
         let degrees: Vec<usize> = (0..4).map(|v| g.degree(v)).collect();
         assert_eq!(degrees, vec![3, 2, 2, 1]);
     }

@@ -65,12 +65,12 @@ mod tests {
         let phone = net.add_node("phone:0912", NodeKind::entity("phone"), "0912 345 678");
         net.add_node("vehicle:29A", NodeKind::entity("vehicle"), "29A-123.45");
         // Case 1: An and Bình suspects, the phone seized. Case 2: Cường suspect, the same phone, An a witness.
-        net.add_edge(c1, an, "suspect", 1.0);
-        net.add_edge(c1, binh, "suspect", 1.0);
-        net.add_edge(c1, phone, "seized", 1.0);
-        net.add_edge(c2, cuong, "suspect", 1.0);
-        net.add_edge(c2, phone, "seized", 5.0);
-        net.add_edge(c2, an, "witness", 1.0);
+        net.add_edge(c1, an, "suspect", 1.0).unwrap();
+        net.add_edge(c1, binh, "suspect", 1.0).unwrap();
+        net.add_edge(c1, phone, "seized", 1.0).unwrap();
+        net.add_edge(c2, cuong, "suspect", 1.0).unwrap();
+        net.add_edge(c2, phone, "seized", 5.0).unwrap();
+        net.add_edge(c2, an, "witness", 1.0).unwrap();
 
         let p = net.entity_projection();
         assert_eq!(p.len(), 5, "the five entities, no cases");
@@ -107,12 +107,12 @@ mod tests {
         let c2 = net.add_node("c:2", NodeKind::Case, "2");
         let d = net.add_node("p:d", NodeKind::entity("person"), "D");
         for c in [c1, c2] {
-            net.add_edge(c, a, "suspect", 1.0);
-            net.add_edge(c, b, "suspect", 1.0);
+            net.add_edge(c, a, "suspect", 1.0).unwrap();
+            net.add_edge(c, b, "suspect", 1.0).unwrap();
         }
-        net.add_edge(c2, b, "driver", 1.0);
-        net.add_edge(c2, a, "driver", 1.0);
-        net.add_edge(b, d, "shared phone", 1.0);
+        net.add_edge(c2, b, "driver", 1.0).unwrap();
+        net.add_edge(c2, a, "driver", 1.0).unwrap();
+        net.add_edge(b, d, "shared phone", 1.0).unwrap();
         let p = net.entity_projection();
         let (pa, pb, pd) = (p.find("p:a").unwrap(), p.find("p:b").unwrap(), p.find("p:d").unwrap());
         assert_eq!((pa, pb, pd), (0, 1, 2), "entities keep their order");

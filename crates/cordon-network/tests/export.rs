@@ -15,13 +15,13 @@ fn sample() -> Network {
     let phone = net.add_node("phone:+84912345678", NodeKind::entity("phone"), "0912 345 678");
     let odd = net.add_node("person:odd", NodeKind::entity("person"), "Line one\nline two\ttab & <tag>");
     net.add_node("vessel:IMO9999999", NodeKind::entity("vessel"), "Tàu Hải Đăng 01");
-    net.add_edge(c1, an, "suspect", 1.0);
-    net.add_edge(c1, an, "driver", 1.0);
-    net.add_edge(c1, hd, "owner & <operator>", 1.0);
-    net.add_edge(c2, hd, "suspect", 2.5);
-    net.add_edge(c2, phone, "shared phone", 1.0);
-    net.add_edge(c1, phone, "shared phone", 1.0);
-    net.add_edge(an, odd, "người liên quan \"quen\"", 1.0);
+    net.add_edge(c1, an, "suspect", 1.0).unwrap();
+    net.add_edge(c1, an, "driver", 1.0).unwrap();
+    net.add_edge(c1, hd, "owner & <operator>", 1.0).unwrap();
+    net.add_edge(c2, hd, "suspect", 2.5).unwrap();
+    net.add_edge(c2, phone, "shared phone", 1.0).unwrap();
+    net.add_edge(c1, phone, "shared phone", 1.0).unwrap();
+    net.add_edge(an, odd, "người liên quan \"quen\"", 1.0).unwrap();
     net
 }
 

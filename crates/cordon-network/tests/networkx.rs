@@ -51,9 +51,9 @@ fn networkx_reads_our_graphml_and_gexf() {
     let an = net.add_node("person:1", NodeKind::entity("person"), "Nguyễn Văn An");
     let hd = net.add_node("company:1", NodeKind::entity("company"), "Công ty TNHH Hải Đăng");
     net.add_node("phone:1", NodeKind::entity("phone"), "0912 345 678");
-    net.add_edge(case, an, "suspect", 1.0);
-    net.add_edge(case, hd, "owner", 2.5);
-    net.add_edge(case, hd, "suspect", 1.0);
+    net.add_edge(case, an, "suspect", 1.0).unwrap();
+    net.add_edge(case, hd, "owner", 2.5).unwrap();
+    net.add_edge(case, hd, "suspect", 1.0).unwrap();
     let m = net.metrics();
     let dir = tempfile::tempdir().unwrap();
     for (name, doc) in [("net.graphml", net.to_graphml(&m)), ("net.gexf", net.to_gexf(&m))] {

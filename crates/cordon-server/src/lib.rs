@@ -6,6 +6,7 @@
 mod extract;
 pub mod metrics;
 pub mod problem;
+mod reports;
 mod routes;
 mod ui;
 
@@ -23,7 +24,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
 pub use extract::SESSION_COOKIE;
-pub use routes::analytics::send_due_reports;
+pub use reports::send_due_reports;
 
 /// How the HTTP layer behaves (what is not the app's business).
 #[derive(Debug, Clone, Default)]

@@ -693,41 +693,13 @@ async fn the_analytics_and_directives_pages_show_the_callers_figures(s: TestServ
     assert_eq!(anonymous.status().as_u16(), 303, "a page demands a session");
 }
 
-/// Signs in through the login form; answers a page getter and a form poster with the page's CSRF token.
-async fn browser(s: &TestServer, user: &str) -> (reqwest::Client, String) {
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let resp =
-        http.post(format!("{}/login", s.base)).form(&[("username", user), ("password", test_support::PASSWORD)]).send().await.unwrap();
-    let cookie = resp.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
-    (http, cookie)
-}
-
-async fn post_form(
-    s: &TestServer,
-    (http, cookie): &(reqwest::Client, String),
-    path: &str,
-    fields: &[(&str, &str)],
-) -> (u16, String, String) {
-    let page = http.get(format!("{}/directives", s.base)).header(header::COOKIE, cookie).send().await.unwrap().text().await.unwrap();
-    let token = page.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
-    let mut form: Vec<(&str, &str)> = fields.to_vec();
-    form.push(("_csrf", &token));
-    let resp = http.post(format!("{}{path}", s.base)).header(header::COOKIE, cookie).form(&form).send().await.unwrap();
-    let location = resp.headers().get(header::LOCATION).map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
-    (resp.status().as_u16(), location, resp.text().await.unwrap())
-}
-
 async fn directives_are_recorded_and_reported_on_through_the_page(s: TestServer) {
     people(&s).await;
     s.user("sco.staff", ("sco-389", "steering_committee_office"), "sco-hq", &["officer"]).await;
-    let office = browser(&s, "sco.staff").await;
-    let customs = browser(&s, "hq.huunghi").await;
-    let page = |b: &(reqwest::Client, String)| {
-        let rb = b.0.get(format!("{}/directives", s.base)).header(header::COOKIE, b.1.clone());
-        async move { rb.send().await.unwrap().text().await.unwrap() }
-    };
-    assert!(page(&office).await.contains("id=\"new-directive\""), "the Standing Office records directives");
-    assert!(!page(&customs).await.contains("id=\"new-directive\""), "an agency does not");
+    let office = s.page_session("sco.staff").await;
+    let customs = s.page_session("hq.huunghi").await;
+    assert!(office.get("/directives").await.1.contains("id=\"new-directive\""), "the Standing Office records directives");
+    assert!(!customs.get("/directives").await.1.contains("id=\"new-directive\""), "an agency does not");
 
     let directive = [
         ("number", "399/KH-BCĐ389"),
@@ -743,22 +715,22 @@ async fn directives_are_recorded_and_reported_on_through_the_page(s: TestServer)
     // A bad date comes back as the form with the reason, and nothing is recorded.
     let mut bad = directive.to_vec();
     bad[2] = ("issued_on", "hôm qua");
-    let (status, _, body) = post_form(&s, &office, "/directives", &bad).await;
+    let (status, _, body) = office.post("/directives", "/directives", &bad).await;
     assert_eq!(status, 422);
     assert!(body.contains("role=\"alert\"") && body.contains("issued_on"), "{body}");
-    assert!(!page(&office).await.contains("id=\"directive-list\""));
-    let (status, location, _) = post_form(&s, &office, "/directives", &directive).await;
+    assert!(!office.get("/directives").await.1.contains("id=\"directive-list\""));
+    let (status, location, _) = office.post("/directives", "/directives", &directive).await;
     assert_eq!((status, location.as_str()), (303, "/directives"));
-    assert_eq!(post_form(&s, &customs, "/directives", &directive).await.0, 403, "only the Standing Office");
+    assert_eq!(customs.post("/directives", "/directives", &directive).await.0, 403, "only the Standing Office");
 
     // Customs sees its task with a progress form and reports on it.
-    let html = page(&customs).await;
+    let html = customs.get("/directives").await.1;
     let task = html.split("data-task=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
     assert!(html.contains(&format!("/directive-tasks/{task}/reports")), "{html}");
     let url = format!("/directive-tasks/{task}/reports");
-    let (status, _, body) = post_form(&s, &customs, &url, &[("progress_pct", "150"), ("body", "x")]).await;
+    let (status, _, body) = customs.post("/directives", &url, &[("progress_pct", "150"), ("body", "x")]).await;
     assert_eq!(status, 422, "{body}");
-    let (status, location, _) = post_form(&s, &customs, &url, &[("progress_pct", "40"), ("body", "Bắt 3 vụ, thu 12.000 bao")]).await;
+    let (status, location, _) = customs.post("/directives", &url, &[("progress_pct", "40"), ("body", "Bắt 3 vụ, thu 12.000 bao")]).await;
     assert_eq!((status, location.as_str()), (303, "/directives"));
     let (_, board) = s.login("sco.staff").await.get("/api/v1/directive-tasks").await;
     let t = board["tasks"].as_array().unwrap().iter().find(|t| t["id"] == task.as_str()).unwrap();
@@ -767,13 +739,12 @@ async fn directives_are_recorded_and_reported_on_through_the_page(s: TestServer)
 
     // A report is scheduled from the analytics page; a bad address comes back refused.
     let (status, _, _) =
-        post_form(&s, &customs, "/analytics/report-schedules", &[("kind", "monthly"), ("recipients", "không-hợp-lệ")]).await;
+        customs.post("/directives", "/analytics/report-schedules", &[("kind", "monthly"), ("recipients", "không-hợp-lệ")]).await;
     assert_eq!(status, 422);
     let fields = [("kind", "quarterly"), ("scope", "agency"), ("format", "xlsx"), ("recipients", "a@haiquan.gov.vn, b@bcd389.gov.vn")];
-    let (status, location, _) = post_form(&s, &customs, "/analytics/report-schedules", &fields).await;
+    let (status, location, _) = customs.post("/directives", "/analytics/report-schedules", &fields).await;
     assert_eq!((status, location.as_str()), (303, "/analytics#report-schedules"));
-    let analytics = customs.0.get(format!("{}/analytics", s.base)).header(header::COOKIE, customs.1.clone()).send().await.unwrap();
-    let html = analytics.text().await.unwrap();
+    let (_, html) = customs.get("/analytics").await;
     assert!(html.contains("id=\"schedule-table\"") && html.contains("a@haiquan.gov.vn, b@bcd389.gov.vn"), "{html}");
 }
 

@@ -6,42 +6,10 @@
 
 use cordon_app::{Actor, AgreementInput, NewUnitInput};
 use reqwest::header;
-use reqwest::redirect::Policy;
 use serde_json::json;
-use test_support::{both_backends, TestServer, PASSWORD, T0};
+use test_support::{both_backends, TestServer, T0};
 
 both_backends!(coordination_pages_raise_hand_over_and_run_operations, the_duty_page_keeps_the_roster_and_scoped_delegations);
-
-struct Browser {
-    http: reqwest::Client,
-    base: String,
-    cookie: String,
-}
-
-impl Browser {
-    async fn sign_in(s: &TestServer, user: &str) -> Browser {
-        let http = reqwest::Client::builder().redirect(Policy::none()).build().unwrap();
-        let resp = http.post(format!("{}/login", s.base)).form(&[("username", user), ("password", PASSWORD)]).send().await.unwrap();
-        let cookie = resp.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
-        Browser { http, base: s.base.clone(), cookie }
-    }
-
-    async fn get(&self, path: &str) -> (u16, String) {
-        let resp = self.http.get(format!("{}{path}", self.base)).header(header::COOKIE, &self.cookie).send().await.unwrap();
-        (resp.status().as_u16(), resp.text().await.unwrap())
-    }
-
-    /// Posts a form with the CSRF token of the page at `from`; answers status, Location and body.
-    async fn post(&self, from: &str, path: &str, fields: &[(&str, &str)]) -> (u16, String, String) {
-        let (_, page) = self.get(from).await;
-        let token = page.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
-        let mut form: Vec<(&str, &str)> = fields.to_vec();
-        form.push(("_csrf", &token));
-        let resp = self.http.post(format!("{}{path}", self.base)).header(header::COOKIE, &self.cookie).form(&form).send().await.unwrap();
-        let location = resp.headers().get(header::LOCATION).map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
-        (resp.status().as_u16(), location, resp.text().await.unwrap())
-    }
-}
 
 async fn setup(s: &TestServer) {
     let cli = Actor::cli();
@@ -86,7 +54,7 @@ async fn coordination_pages_raise_hand_over_and_run_operations(s: TestServer) {
         .await;
     assert_eq!(status, 201, "{case}");
     let id = case["id"].as_str().unwrap().to_string();
-    let customs = Browser::sign_in(&s, "hq.officer").await;
+    let customs = s.page_session("hq.officer").await;
 
     // From the case's page: propose a pursuit towards Bắc Ninh; the form comes filled in.
     let (_, page) = customs.get(&format!("/cases/{id}")).await;
@@ -137,7 +105,7 @@ async fn coordination_pages_raise_hand_over_and_run_operations(s: TestServer) {
     fields.extend_from_slice(&decision);
     let (status, location, _) = customs.post(&from, &from, &fields).await;
     assert_eq!((status, location.starts_with("/handovers/")), (303, true), "{location}");
-    let police = Browser::sign_in(&s, "ca.head").await;
+    let police = s.page_session("ca.head").await;
     let (_, list) = police.get("/handovers").await;
     assert!(list.contains(case["reference"].as_str().unwrap()));
     let (_, page) = police.get(&location).await;
@@ -197,7 +165,7 @@ async fn the_duty_page_keeps_the_roster_and_scoped_delegations(s: TestServer) {
     s.user("hq.deputy", ("customs-vn", "customs"), "customs-huu-nghi", &["deputy_head", "officer"]).await;
     // A unit the agreement does not reach is not offered on the notice form.
     s.user("bp.officer", ("border-guard-vn", "border_guard"), "bg-lang-son", &["officer"]).await;
-    let officer = Browser::sign_in(&s, "hq.officer").await;
+    let officer = s.page_session("hq.officer").await;
     let (_, form) = officer.get("/notices/new").await;
     assert!(form.contains("value=\"police-lang-son\"") && !form.contains("value=\"bg-lang-son\""), "{form}");
 
@@ -208,7 +176,7 @@ async fn the_duty_page_keeps_the_roster_and_scoped_delegations(s: TestServer) {
     let officer_id = s.app.actor_for_operator("hq.officer").await.unwrap().user.id;
     let deputy_id = s.app.actor_for_operator("hq.deputy").await.unwrap().user.id;
 
-    let head = Browser::sign_in(&s, "hq.head").await;
+    let head = s.page_session("hq.head").await;
     // The test clock stands at 08:00 on 15 January 2026, Vietnam time: this shift covers it.
     let (status, location, _) = head
         .post(
@@ -253,6 +221,6 @@ async fn the_duty_page_keeps_the_roster_and_scoped_delegations(s: TestServer) {
     let (_, delegations) = s.login("hq.head").await.get("/api/v1/delegations").await;
     assert_eq!(delegations[0]["scope"], json!(["pursuit_decisions"]));
     // The deputy keeps the roster but does not delegate.
-    let (_, page) = Browser::sign_in(&s, "hq.deputy").await.get("/duty").await;
+    let (_, page) = s.page_session("hq.deputy").await.get("/duty").await;
     assert!(page.contains("id=\"new-shift\"") && !page.contains("id=\"new-delegation\""));
 }

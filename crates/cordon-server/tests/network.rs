@@ -201,12 +201,7 @@ async fn a_ring_of_cases_is_one_network_as_each_caller_may_see_it(s: TestServer)
 }
 
 async fn page(s: &TestServer, user: &str, path: &str) -> (u16, String) {
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let resp =
-        http.post(format!("{}/login", s.base)).form(&[("username", user), ("password", test_support::PASSWORD)]).send().await.unwrap();
-    let cookie = resp.headers()[reqwest::header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
-    let resp = http.get(format!("{}{path}", s.base)).header(reqwest::header::COOKIE, cookie).send().await.unwrap();
-    (resp.status().as_u16(), resp.text().await.unwrap())
+    s.page_session(user).await.get(path).await
 }
 
 async fn bad_network_queries_are_refused(s: TestServer) {

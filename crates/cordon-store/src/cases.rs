@@ -77,20 +77,15 @@ impl Agreement {
     /// Whether it binds agencies `x` and `y` at `at`, for a case of `case_type` or — with
     /// none — for anything at all.
     pub fn binds(&self, x: &str, y: &str, case_type: Option<&str>, at: i64) -> bool {
-        match case_type {
-            Some(t) => self.covers(x, y, t, at),
-            None => {
-                let parties = (self.agency_a == x && self.agency_b == y) || (self.agency_a == y && self.agency_b == x);
-                parties && self.valid_from <= at && self.valid_until.is_none_or(|u| at < u)
-            }
-        }
+        let parties = (self.agency_a == x && self.agency_b == y) || (self.agency_a == y && self.agency_b == x);
+        let in_force = self.valid_from <= at && self.valid_until.is_none_or(|u| at < u);
+        let covered = case_type.is_none_or(|t| self.case_types.is_empty() || self.case_types.iter().any(|c| c == t));
+        parties && in_force && covered
     }
 
     /// Whether it binds agencies `x` and `y` for a case of `case_type` at time `at`.
     pub fn covers(&self, x: &str, y: &str, case_type: &str, at: i64) -> bool {
-        let parties = (self.agency_a == x && self.agency_b == y) || (self.agency_a == y && self.agency_b == x);
-        let in_force = self.valid_from <= at && self.valid_until.is_none_or(|u| at < u);
-        parties && in_force && (self.case_types.is_empty() || self.case_types.iter().any(|t| t == case_type))
+        self.binds(x, y, Some(case_type), at)
     }
 }
 

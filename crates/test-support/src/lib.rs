@@ -181,6 +181,16 @@ impl TestServer {
         self.app.create_agreement(&Actor::cli(), input).await.expect("agreement");
     }
 
+    /// Signs in through the login form, as a browser does: pages with the session cookie.
+    pub async fn page_session(&self, username: &str) -> PageSession {
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        let resp =
+            http.post(format!("{}/login", self.base)).form(&[("username", username), ("password", PASSWORD)]).send().await.expect("login");
+        let cookie =
+            resp.headers()[reqwest::header::SET_COOKIE].to_str().expect("cookie").split(';').next().unwrap_or_default().to_string();
+        PageSession { http, base: self.base.clone(), cookie }
+    }
+
     /// A client with no credentials.
     pub fn anonymous(&self) -> Client {
         Client { base: self.base.clone(), http: reqwest::Client::new(), token: None }
@@ -243,6 +253,50 @@ impl Client {
     /// Sends any request built from this client (raw bodies, headers), with the bearer token.
     pub async fn send(&self, rb: reqwest::RequestBuilder) -> reqwest::Response {
         self.auth(rb).send().await.expect("request")
+    }
+}
+
+/// A signed-in browser session without a browser: pages and forms over the session cookie,
+/// redirects not followed.
+pub struct PageSession {
+    /// The HTTP client.
+    pub http: reqwest::Client,
+    /// The server's base URL.
+    pub base: String,
+    /// The session cookie, `name=value`.
+    pub cookie: String,
+}
+
+impl PageSession {
+    /// GET a page: status and body.
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let resp = self.http.get(format!("{}{path}", self.base)).header(reqwest::header::COOKIE, &self.cookie).send().await.expect("page");
+        (resp.status().as_u16(), resp.text().await.unwrap_or_default())
+    }
+
+    /// Posts a form with the CSRF token of the page at `from`; answers status, Location and body.
+    pub async fn post(&self, from: &str, path: &str, fields: &[(&str, &str)]) -> (u16, String, String) {
+        let (_, page) = self.get(from).await;
+        let token = page
+            .split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .expect("a CSRF token on the page")
+            .split('"')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("_csrf", &token));
+        let resp = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(reqwest::header::COOKIE, &self.cookie)
+            .form(&form)
+            .send()
+            .await
+            .expect("form");
+        let location = resp.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok()).unwrap_or_default().to_string();
+        (resp.status().as_u16(), location, resp.text().await.unwrap_or_default())
     }
 }
 

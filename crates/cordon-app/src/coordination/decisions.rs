@@ -208,14 +208,12 @@ pub struct DeciderView {
 impl App {
     /// The heads and deputies of the actor's unit: who may have decided a pursuit or handover.
     pub async fn deciders(&self, actor: &Actor) -> Result<Vec<DeciderView>, AppError> {
-        actor.require_active()?;
         Ok(self
-            .store
-            .users(Some(&actor.user.unit_id))
+            .unit_members(actor)
             .await?
             .into_iter()
-            .filter(|u| !u.disabled && (u.roles.holds(Role::UnitHead) || u.roles.holds(Role::DeputyHead)))
-            .map(|u| DeciderView { head: u.roles.holds(Role::UnitHead), id: u.id, display_name: u.display_name })
+            .filter(|m| m.head || m.deputy)
+            .map(|m| DeciderView { head: m.head, id: m.id, display_name: m.display_name })
             .collect())
     }
 }

@@ -146,11 +146,7 @@ impl App {
         }
         let now = self.now_ms();
         let principals = self.principals(actor).await?;
-        let case = self
-            .store
-            .case(case_id)
-            .await?
-            .filter(|c| may_see(&principals, &principals_of_record(&c.owner_unit_id, &c.owner_agency_id, &c.sharing)));
+        let case = self.store.case(case_id).await?.filter(|c| c.visible_to(&principals));
         let Some(case) = case else {
             self.store.audit(&[actor.audit(now, "handover.request", "case", case_id, "denied", json!({}))]).await?;
             return Err(AppError::NotFound("case"));

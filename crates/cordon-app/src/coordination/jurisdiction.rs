@@ -10,7 +10,6 @@ use std::collections::BTreeSet;
 use cordon_core::case::{Case, TransportMode};
 use cordon_core::jurisdiction::{area_of, concerns_waters, customs_area, pursuit_agency_kinds, CustomsArea, PlaceFacts};
 use cordon_core::reference::reference;
-use cordon_core::sharing::{may_see, principals_of_record};
 use cordon_core::{AgencyKind, Invalid};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -144,11 +143,7 @@ impl App {
         Self::require_case_worker(actor)?;
         let now = self.now_ms();
         let principals = self.principals(actor).await?;
-        let case = self
-            .store
-            .case(case_id)
-            .await?
-            .filter(|c| may_see(&principals, &principals_of_record(&c.owner_unit_id, &c.owner_agency_id, &c.sharing)));
+        let case = self.store.case(case_id).await?.filter(|c| c.visible_to(&principals));
         let Some(case) = case else {
             self.store.audit(&[actor.audit(now, "pursuit.propose", "case", case_id, "denied", json!({}))]).await?;
             return Err(AppError::NotFound("case"));

@@ -6,7 +6,7 @@
 
 use cordon_core::coordination::operation_phase;
 use cordon_core::reference::reference;
-use cordon_core::sharing::{may_see, principals_of_record, Tlp};
+use cordon_core::sharing::Tlp;
 use cordon_core::{Invalid, Role, RoleSet};
 use cordon_store::{JointOperation, OperationMessage};
 use serde::{Deserialize, Serialize};
@@ -239,7 +239,7 @@ impl App {
         for id in self.store.operation_cases_visible(&op.id, &principals).await? {
             // The database filtered by the same rule; checked again here on the case as read.
             if let Some(c) = self.store.case(&id).await? {
-                if may_see(&principals, &principals_of_record(&c.owner_unit_id, &c.owner_agency_id, &c.sharing)) {
+                if c.visible_to(&principals) {
                     cases.push(LinkedCaseView {
                         total_value_vnd: c.total_value_vnd(),
                         id: c.id,
@@ -353,11 +353,7 @@ impl App {
         Self::require_organiser(actor)?;
         let op = self.participating(actor, id, "operation.link").await?;
         let principals = self.principals(actor).await?;
-        let seen = self
-            .store
-            .case(&input.case_id)
-            .await?
-            .is_some_and(|c| may_see(&principals, &principals_of_record(&c.owner_unit_id, &c.owner_agency_id, &c.sharing)));
+        let seen = self.store.case(&input.case_id).await?.is_some_and(|c| c.visible_to(&principals));
         if !seen {
             return Err(Invalid::new("case_id", "no such case among those you may see").into());
         }

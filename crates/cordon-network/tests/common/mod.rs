@@ -92,7 +92,7 @@ pub fn karate() -> Network {
         net.add_node(&i.to_string(), NodeKind::entity("person"), &format!("member {i}"));
     }
     for (a, b) in KARATE {
-        net.add_edge(a, b, "friend", 1.0);
+        net.add_edge(a, b, "friend", 1.0).unwrap();
     }
     net
 }
