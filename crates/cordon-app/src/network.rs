@@ -153,9 +153,11 @@ fn add_case(net: &mut Network, c: &CaseView, alias: &HashMap<String, String>) {
         let Some(id) = &p.entity_id else { continue };
         let id = alias.get(id).unwrap_or(id);
         let entity = net.add_node(id, NodeKind::entity(&p.kind), p.name.as_deref().unwrap_or(id));
-        // Both ends exist, differ (a case is never its own party) and the weight is positive:
-        // the only refusals `add_edge` has cannot happen here.
-        let _ = net.add_edge(entity, case, &p.role, 1.0);
+        // Both ends exist and the weight is positive; only a case and an entity sharing an id
+        // (two ids from one generator colliding) could be refused, and that must be heard of.
+        if let Err(e) = net.add_edge(entity, case, &p.role, 1.0) {
+            tracing::error!(case = %c.id, entity = %id, error = %e, "a party could not be put in the network");
+        }
     }
 }
 
